@@ -1,0 +1,42 @@
+package dev.bellwether.api;
+
+import jakarta.ws.rs.core.Response;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Thrown anywhere to answer the caller with a problem-JSON response. */
+public class ProblemException extends RuntimeException {
+
+    private final Response.StatusType status;
+    private final String field;
+    private final Map<String, String> headers = new LinkedHashMap<>();
+
+    public ProblemException(Response.StatusType status, String detail) {
+        this(status, detail, null);
+    }
+
+    public ProblemException(Response.StatusType status, String detail, String field) {
+        super(detail, null, false, false);
+        this.status = status;
+        this.field = field;
+    }
+
+    public static ProblemException badRequest(String field, String detail) {
+        return new ProblemException(Response.Status.BAD_REQUEST, detail, field);
+    }
+
+    public static ProblemException notFound(String detail) {
+        return new ProblemException(Response.Status.NOT_FOUND, detail);
+    }
+
+    public ProblemException withHeader(String name, String value) {
+        headers.put(name, value);
+        return this;
+    }
+
+    public Response toResponse() {
+        Response.ResponseBuilder builder = Response.fromResponse(Problem.of(status, getMessage(), field).toResponse());
+        headers.forEach(builder::header);
+        return builder.build();
+    }
+}

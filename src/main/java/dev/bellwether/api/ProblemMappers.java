@@ -1,0 +1,74 @@
+package dev.bellwether.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.ConstraintViolationException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
+import java.util.stream.Collectors;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/** Every error leaves as problem JSON; an unexpected one is logged and answered without its internals. */
+public class ProblemMappers {
+
+    private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
+
+    @ServerExceptionMapper
+    public Response problem(ProblemException e) {
+        return e.toResponse();
+    }
+
+    @ServerExceptionMapper
+    public Response unreadableJson(JsonProcessingException e) {
+        String field = null;
+        String detail = "the body is not valid JSON: " + e.getOriginalMessage();
+        if (e instanceof JsonMappingException mapping && !mapping.getPath().isEmpty()) {
+            field = mapping.getPath().stream()
+                    .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
+                    .collect(Collectors.joining(".")).replace(".[", "[");
+            Throwable cause = e instanceof ValueInstantiationException ? e.getCause() : null;
+            detail = cause != null ? cause.getMessage()
+                    : e instanceof InvalidFormatException format
+                            ? field + " has the wrong type or value: " + format.getValue()
+                            : field + ": " + e.getOriginalMessage();
+        }
+        return Problem.of(Response.Status.BAD_REQUEST, detail, field).toResponse();
+    }
+
+    @ServerExceptionMapper
+    public Response invalid(ConstraintViolationException e) {
+        String field = fieldOf(e.getConstraintViolations().iterator().next());
+        String detail = e.getConstraintViolations().stream()
+                .map(v -> fieldOf(v) + " " + v.getMessage())
+                .sorted()
+                .collect(Collectors.joining("; "));
+        return Problem.of(Response.Status.BAD_REQUEST, detail, field).toResponse();
+    }
+
+    @ServerExceptionMapper
+    public Response web(WebApplicationException e) {
+        Response response = e.getResponse();
+        if (response.getStatus() >= 500) {
+            LOG.error("request failed", e);
+        }
+        return Problem.of(response.getStatusInfo(), e.getMessage(), null).toResponse();
+    }
+
+    @ServerExceptionMapper
+    public Response unexpected(Exception e) {
+        LOG.error("unexpected error", e);
+        return Problem.of(Response.Status.INTERNAL_SERVER_ERROR, "internal error; the server log has the details", null)
+                .toResponse();
+    }
+
+    /** Method-parameter paths read "create.body.name": keep the part a caller would recognise. */
+    private static String fieldOf(ConstraintViolation<?> violation) {
+        String path = violation.getPropertyPath().toString();
+        int second = path.indexOf('.', path.indexOf('.') + 1);
+        return second < 0 ? path : path.substring(second + 1);
+    }
+}

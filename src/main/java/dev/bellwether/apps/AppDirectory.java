@@ -1,0 +1,56 @@
+package dev.bellwether.apps;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.bellwether.api.ProblemException;
+import dev.bellwether.security.Secrets;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Read side of apps for the hot path: ingest keys and origins, cached briefly so a beacon costs no lookup.
+ * Changes made on this replica are seen at once; on other replicas within {@link #CACHE_LIFETIME}.
+ */
+@ApplicationScoped
+public class AppDirectory {
+
+    static final Duration CACHE_LIFETIME = Duration.ofSeconds(10);
+
+    private final Cache<ByteBuffer, Optional<IngestPrincipal>> byKeyHash = Caffeine.newBuilder()
+            .maximumSize(10_000).expireAfterWrite(CACHE_LIFETIME).build();
+    private final Cache<String, Boolean> originAllowedByAnyApp = Caffeine.newBuilder()
+            .maximumSize(10_000).expireAfterWrite(CACHE_LIFETIME).build();
+
+    public Optional<IngestPrincipal> byIngestKey(String key) {
+        byte[] hash = Secrets.hash(key);
+        return byKeyHash.get(ByteBuffer.wrap(hash), h -> QuarkusTransaction.requiringNew().call(
+                () -> IngestKey.findActiveByHash(hash).map(AppDirectory::principal)));
+    }
+
+    /** For a CORS preflight that carries no key: is the origin allowed by some app? */
+    public boolean originAllowedByAnyApp(String origin) {
+        return originAllowedByAnyApp.get(origin, o -> QuarkusTransaction.requiringNew().call(
+                () -> ((Number) App.getEntityManager()
+                        .createNativeQuery("select count(*) from app where ?1 = any(allowed_origins) or '*' = any(allowed_origins)")
+                        .setParameter(1, o).getSingleResult()).longValue() > 0));
+    }
+
+    public App requireApp(String name) {
+        return App.findByName(name).orElseThrow(() -> ProblemException.notFound("no app named '" + name + "'"));
+    }
+
+    public void forgetAll() {
+        byKeyHash.invalidateAll();
+        originAllowedByAnyApp.invalidateAll();
+    }
+
+    private static IngestPrincipal principal(IngestKey key) {
+        return new IngestPrincipal(key.id, key.app.id, key.app.name, Set.copyOf(Arrays.asList(key.app.allowedOrigins)),
+                key.app.beaconsPerSecond);
+    }
+}

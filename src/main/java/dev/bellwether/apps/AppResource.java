@@ -1,0 +1,159 @@
+package dev.bellwether.apps;
+
+import dev.bellwether.api.ProblemException;
+import dev.bellwether.security.Allowed;
+import dev.bellwether.security.Role;
+import dev.bellwether.security.Secrets;
+import jakarta.transaction.Transactional;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import java.time.OffsetDateTime;
+import java.util.List;
+
+/** Admin API for apps, their browser origins and their ingest keys. */
+@Path("/v1/apps")
+public class AppResource {
+
+    static final String NAME_PATTERN = "^[a-z0-9][a-z0-9._-]{0,62}$";
+    private final AppDirectory directory;
+
+    public AppResource(AppDirectory directory) {
+        this.directory = directory;
+    }
+
+    public record CreateApp(
+            @NotNull @Pattern(regexp = NAME_PATTERN, message = "must be 1-63 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit")
+            String name,
+            @Size(max = 50) List<@NotNull String> allowedOrigins,
+            @Min(1) @Max(1_000_000) Integer beaconsPerSecond) {
+    }
+
+    /** Fields left out stay as they are. */
+    public record UpdateApp(@Size(max = 50) List<@NotNull String> allowedOrigins, @Min(1) @Max(1_000_000) Integer beaconsPerSecond) {
+    }
+
+    public record AppView(long id, String name, List<String> allowedOrigins, Integer beaconsPerSecond, OffsetDateTime createdAt) {
+        static AppView of(App app) {
+            return new AppView(app.id, app.name, List.of(app.allowedOrigins), app.beaconsPerSecond, app.createdAt);
+        }
+    }
+
+    public record CreatedKey(long id, String prefix, String key, OffsetDateTime createdAt) {
+    }
+
+    public record KeyView(long id, String prefix, OffsetDateTime createdAt, OffsetDateTime revokedAt) {
+    }
+
+    @POST
+    @Transactional
+    @Allowed(Role.ADMIN)
+    public Response create(@Valid @NotNull CreateApp request) {
+        if (App.findByName(request.name()).isPresent()) {
+            throw new ProblemException(Response.Status.CONFLICT, "an app named '" + request.name() + "' exists", "name");
+        }
+        App app = new App();
+        app.name = request.name();
+        app.allowedOrigins = origins(request.allowedOrigins());
+        app.beaconsPerSecond = request.beaconsPerSecond();
+        app.createdAt = OffsetDateTime.now();
+        app.persist();
+        return Response.created(URI.create("/v1/apps/" + app.name)).entity(AppView.of(app)).build();
+    }
+
+    @GET
+    @Allowed(Role.VIEWER)
+    public List<AppView> list() {
+        return App.<App>listAll().stream().map(AppView::of).toList();
+    }
+
+    @GET
+    @Path("/{app}")
+    @Allowed(Role.VIEWER)
+    public AppView get(@PathParam("app") String name) {
+        return AppView.of(directory.requireApp(name));
+    }
+
+    @PATCH
+    @Path("/{app}")
+    @Transactional
+    @Allowed(Role.ADMIN)
+    public AppView update(@PathParam("app") String name, @Valid @NotNull UpdateApp request) {
+        App app = directory.requireApp(name);
+        if (request.allowedOrigins() != null) {
+            app.allowedOrigins = origins(request.allowedOrigins());
+        }
+        if (request.beaconsPerSecond() != null) {
+            app.beaconsPerSecond = request.beaconsPerSecond();
+        }
+        directory.forgetAll();
+        return AppView.of(app);
+    }
+
+    @POST
+    @Path("/{app}/ingest-keys")
+    @Transactional
+    @Allowed(Role.ADMIN)
+    public Response createKey(@PathParam("app") String name) {
+        App app = directory.requireApp(name);
+        String secret = Secrets.generate(Secrets.INGEST_KEY_PREFIX);
+        IngestKey key = new IngestKey();
+        key.app = app;
+        key.keyHash = Secrets.hash(secret);
+        key.keyPrefix = Secrets.displayPrefix(secret);
+        key.createdAt = OffsetDateTime.now();
+        key.persist();
+        return Response.status(Response.Status.CREATED)
+                .entity(new CreatedKey(key.id, key.keyPrefix, secret, key.createdAt)).build();
+    }
+
+    @GET
+    @Path("/{app}/ingest-keys")
+    @Allowed(Role.ADMIN)
+    public List<KeyView> listKeys(@PathParam("app") String name) {
+        App app = directory.requireApp(name);
+        return IngestKey.<IngestKey>list("app = ?1 order by id", app).stream()
+                .map(k -> new KeyView(k.id, k.keyPrefix, k.createdAt, k.revokedAt)).toList();
+    }
+
+    @DELETE
+    @Path("/{app}/ingest-keys/{id}")
+    @Transactional
+    @Allowed(Role.ADMIN)
+    public Response revokeKey(@PathParam("app") String name, @PathParam("id") long id) {
+        App app = directory.requireApp(name);
+        IngestKey key = IngestKey.<IngestKey>find("id = ?1 and app = ?2", id, app).firstResultOptional()
+                .orElseThrow(() -> ProblemException.notFound("app '" + name + "' has no ingest key " + id));
+        if (key.revokedAt == null) {
+            key.revokedAt = OffsetDateTime.now();
+        }
+        directory.forgetAll();
+        return Response.noContent().build();
+    }
+
+    /** Origins as browsers send them: scheme://host[:port], no path; or "*" for any. */
+    static String[] origins(List<String> requested) {
+        if (requested == null) {
+            return new String[0];
+        }
+        for (int i = 0; i < requested.size(); i++) {
+            String origin = requested.get(i);
+            if (!origin.equals("*") && !origin.matches("^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$")) {
+                throw ProblemException.badRequest("allowedOrigins[" + i + "]",
+                        "'" + origin + "' is not an origin: use scheme://host[:port] without a path, or \"*\"");
+            }
+        }
+        return requested.stream().distinct().toArray(String[]::new);
+    }
+}

@@ -1,0 +1,229 @@
+package dev.bellwether.ingest;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bellwether.api.ProblemException;
+import dev.bellwether.apps.AppDirectory;
+import dev.bellwether.apps.IngestPrincipal;
+import dev.bellwether.ingest.IngestMetrics.BeaconOutcome;
+import dev.bellwether.security.Public;
+import dev.bellwether.telemetry.RetentionConfig;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.OPTIONS;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.zip.GZIPInputStream;
+import io.smallrye.common.annotation.Blocking;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.jboss.logging.Logger;
+
+/**
+ * Beacon contract v1. Built for {@code navigator.sendBeacon}: the key may come as {@code ?key=}, the body as
+ * {@code text/plain}. The answer comes only after the accepted events are committed.
+ */
+@Path("/v1/beacons")
+@Public
+public class BeaconResource {
+
+    private static final Logger LOG = Logger.getLogger(BeaconResource.class);
+    private static final String ALLOWED_HEADERS = "Authorization, Content-Type, Content-Encoding";
+
+    private final AppDirectory apps;
+    private final RateLimiter rateLimiter;
+    private final Dimensions dimensions;
+    private final EventWriter writer;
+    private final IngestMetrics metrics;
+    private final ObjectMapper json;
+    private final IngestConfig config;
+    private final BeaconParser parser;
+    private final Clock clock;
+
+    public BeaconResource(AppDirectory apps, RateLimiter rateLimiter, Dimensions dimensions, EventWriter writer,
+            IngestMetrics metrics, ObjectMapper json, IngestConfig config, RetentionConfig retention, Clock clock) {
+        this.apps = apps;
+        this.rateLimiter = rateLimiter;
+        this.dimensions = dimensions;
+        this.writer = writer;
+        this.metrics = metrics;
+        this.json = json;
+        this.config = config;
+        this.parser = new BeaconParser(config.maxEventsPerBeacon(), config.futureTolerance(), retention.rawEvents());
+        this.clock = clock;
+    }
+
+    public record Accepted(int accepted, int duplicates, List<Rejected> rejected) {
+    }
+
+    public record Rejected(int index, String code, String reason) {
+    }
+
+    @POST
+    @Blocking
+    @Consumes(MediaType.WILDCARD)
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Send a beacon of telemetry events",
+            description = "Key as 'Authorization: Bearer <key>' or '?key=<key>'; body JSON as application/json or text/plain, "
+                    + "at most 64 KiB, optionally gzip. 202 once the accepted events are committed.")
+    public CompletionStage<Response> post(@QueryParam("key") String queryKey, @Context HttpHeaders headers, byte[] body) {
+        String origin = headers.getHeaderString("Origin");
+        try {
+            IngestPrincipal principal = authenticate(queryKey, headers);
+            if (origin != null && !principal.allowsOrigin(origin)) {
+                throw refused(BeaconOutcome.FORBIDDEN, new ProblemException(Response.Status.FORBIDDEN,
+                        "origin " + origin + " is not allowed for app '" + principal.appName() + "'"));
+            }
+            Optional<Duration> wait = rateLimiter.acquire(principal);
+            if (wait.isPresent()) {
+                long seconds = Math.max(1, (wait.get().toMillis() + 999) / 1000);
+                throw refused(BeaconOutcome.RATE_LIMITED, new ProblemException(Response.Status.TOO_MANY_REQUESTS,
+                        "beacon rate limit of this ingest key exceeded; retry after " + seconds + " s")
+                        .withHeader("Retry-After", String.valueOf(seconds)));
+            }
+            Beacon beacon = parse(body, headers);
+            if (!beacon.app().equals(principal.appName())) {
+                throw refused(BeaconOutcome.FORBIDDEN, new ProblemException(Response.Status.FORBIDDEN,
+                        "this ingest key belongs to app '" + principal.appName() + "', not '" + beacon.app() + "'", "app"));
+            }
+            metrics.rejected(principal.appName(), beacon.rejected());
+            EventWriter.Destination destination = new EventWriter.Destination(principal.appId(), principal.appName(),
+                    dimensions.releaseId(principal.appId(), beacon.release()), beacon.release(),
+                    dimensions.cohortId(principal.appId(), beacon.cohort()), beacon.cohort().label());
+            String allowOrigin = origin;
+            return writer.submit(destination, beacon.client(), beacon.events())
+                    .thenApply(outcome -> {
+                        metrics.beacon(BeaconOutcome.ACCEPTED);
+                        List<Rejected> rejected = beacon.rejected().stream()
+                                .map(r -> new Rejected(r.index(), r.code().label(), r.reason())).toList();
+                        return withCors(Response.accepted(new Accepted(outcome.accepted(), outcome.duplicates(), rejected)),
+                                allowOrigin).build();
+                    })
+                    .exceptionally(failure -> unavailable(failure, allowOrigin));
+        } catch (ProblemException e) {
+            return CompletableFuture.completedFuture(e.toResponse());
+        } catch (IngestUnavailableException e) {
+            return CompletableFuture.completedFuture(unavailable(e, origin));
+        }
+    }
+
+    @OPTIONS
+    @Blocking
+    @Operation(summary = "CORS preflight for beacons sent with headers or as application/json")
+    public Response preflight(@QueryParam("key") String queryKey, @Context HttpHeaders headers) {
+        String origin = headers.getHeaderString("Origin");
+        boolean allowed = origin != null && (queryKey != null
+                ? apps.byIngestKey(queryKey).map(p -> p.allowsOrigin(origin)).orElse(false)
+                : apps.originAllowedByAnyApp(origin));
+        if (!allowed) {
+            return new ProblemException(Response.Status.FORBIDDEN,
+                    origin == null ? "a CORS preflight needs an Origin header" : "origin " + origin + " is not allowed").toResponse();
+        }
+        return withCors(Response.noContent(), origin)
+                .header("Access-Control-Allow-Methods", "POST")
+                .header("Access-Control-Allow-Headers", ALLOWED_HEADERS)
+                .header("Access-Control-Max-Age", "600")
+                .build();
+    }
+
+    private IngestPrincipal authenticate(String queryKey, HttpHeaders headers) {
+        String key = queryKey;
+        String authorization = headers.getHeaderString(HttpHeaders.AUTHORIZATION);
+        if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            key = authorization.substring(7).trim();
+        }
+        if (key == null || key.isBlank()) {
+            throw refused(BeaconOutcome.UNAUTHORIZED, new ProblemException(Response.Status.UNAUTHORIZED,
+                    "an ingest key is required, as 'Authorization: Bearer <key>' or '?key=<key>'")
+                    .withHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer"));
+        }
+        return apps.byIngestKey(key).orElseThrow(() -> refused(BeaconOutcome.UNAUTHORIZED,
+                new ProblemException(Response.Status.UNAUTHORIZED, "the ingest key is unknown or revoked")
+                        .withHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer error=\"invalid_token\"")));
+    }
+
+    private Beacon parse(byte[] body, HttpHeaders headers) {
+        if (body == null || body.length == 0) {
+            throw refused(BeaconOutcome.INVALID, ProblemException.badRequest(null, "the body is empty; send a beacon as JSON"));
+        }
+        if (body.length > config.maxBodyBytes()) {
+            throw refused(BeaconOutcome.TOO_LARGE, new ProblemException(Response.Status.REQUEST_ENTITY_TOO_LARGE,
+                    "a beacon may be at most " + config.maxBodyBytes() + " bytes, this one is " + body.length));
+        }
+        MediaType type = headers.getMediaType();
+        if (type != null && !type.isCompatible(MediaType.APPLICATION_JSON_TYPE) && !type.isCompatible(MediaType.TEXT_PLAIN_TYPE)) {
+            throw refused(BeaconOutcome.INVALID, new ProblemException(Response.Status.UNSUPPORTED_MEDIA_TYPE,
+                    "send beacons as application/json or text/plain, not " + type));
+        }
+        byte[] jsonBytes = decode(body, headers.getHeaderString(HttpHeaders.CONTENT_ENCODING));
+        JsonNode root;
+        try {
+            root = json.readTree(jsonBytes);
+        } catch (JsonProcessingException e) {
+            throw refused(BeaconOutcome.INVALID, ProblemException.badRequest(null, "the body is not valid JSON: " + e.getOriginalMessage()));
+        } catch (IOException e) {
+            throw refused(BeaconOutcome.INVALID, ProblemException.badRequest(null, "the body could not be read: " + e.getMessage()));
+        }
+        try {
+            return parser.parse(root, clock.instant());
+        } catch (InvalidBeaconException e) {
+            throw refused(BeaconOutcome.INVALID, ProblemException.badRequest(e.field(), e.getMessage()));
+        }
+    }
+
+    private byte[] decode(byte[] body, String contentEncoding) {
+        if (contentEncoding == null || contentEncoding.isBlank() || contentEncoding.equalsIgnoreCase("identity")) {
+            return body;
+        }
+        if (!contentEncoding.equalsIgnoreCase("gzip")) {
+            throw refused(BeaconOutcome.INVALID, new ProblemException(Response.Status.UNSUPPORTED_MEDIA_TYPE,
+                    "Content-Encoding " + contentEncoding + " is not supported; use gzip or none"));
+        }
+        int limit = config.maxDecompressedBytes();
+        try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(body))) {
+            byte[] inflated = in.readNBytes(limit + 1);
+            if (inflated.length > limit) {
+                throw refused(BeaconOutcome.TOO_LARGE, new ProblemException(Response.Status.REQUEST_ENTITY_TOO_LARGE,
+                        "a gzip beacon may inflate to at most " + limit + " bytes"));
+            }
+            return inflated;
+        } catch (IOException e) {
+            throw refused(BeaconOutcome.INVALID, ProblemException.badRequest(null, "the body is not valid gzip: " + e.getMessage()));
+        }
+    }
+
+    private Response unavailable(Throwable failure, String origin) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        metrics.beacon(BeaconOutcome.UNAVAILABLE);
+        if (!(cause instanceof IngestUnavailableException)) {
+            LOG.error("beacon could not be stored", cause);
+        }
+        return withCors(Response.fromResponse(new ProblemException(Response.Status.SERVICE_UNAVAILABLE,
+                "events could not be stored now; nothing of this beacon was acknowledged, send it again")
+                .withHeader("Retry-After", "5").toResponse()), origin).build();
+    }
+
+    private ProblemException refused(BeaconOutcome outcome, ProblemException problem) {
+        metrics.beacon(outcome);
+        return problem;
+    }
+
+    private static Response.ResponseBuilder withCors(Response.ResponseBuilder response, String origin) {
+        return origin == null ? response : response.header("Access-Control-Allow-Origin", origin).header("Vary", "Origin");
+    }
+}

@@ -1,0 +1,295 @@
+package dev.bellwether.ingest;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bellwether.ingest.Beacon.IndexedEvent;
+import dev.bellwether.telemetry.Granularity;
+import dev.bellwether.telemetry.Rollup;
+import dev.bellwether.telemetry.RollupKey;
+import dev.bellwether.telemetry.RollupStore;
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/**
+ * Group commit: request threads hand their events over and wait; a few writer threads each take every event
+ * waiting and commit them in one transaction, so concurrent beacons share one fsync. Exactly once comes from
+ * the event table's primary key: an insert that conflicts is a duplicate, and only inserted events reach the
+ * rollups, in the same transaction. Rows are written in key order so concurrent writers cannot deadlock.
+ */
+@ApplicationScoped
+public class EventWriter {
+
+    private static final Logger LOG = Logger.getLogger(EventWriter.class);
+    private static final String INSERT_EVENTS =
+            "INSERT INTO event (app_id, client, event_id, at, release_id, cohort_id, type, body) "
+                    + "SELECT app_id, client, event_id, at::timestamptz, release_id, cohort_id, type, body::jsonb "
+                    + "FROM unnest(?::bigint[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::text[], ?::text[]) "
+                    + "AS e(app_id, client, event_id, at, release_id, cohort_id, type, body) "
+                    + "ON CONFLICT DO NOTHING RETURNING app_id, client, event_id";
+
+    /** Where the events of one beacon go: its app, release and cohort. */
+    public record Destination(long appId, String appName, long releaseId, String release, long cohortId, String cohort) {
+    }
+
+    /** What became of a beacon's valid events once committed. */
+    public record Outcome(Destination destination, int accepted, int duplicates, List<IndexedEvent> inserted) {
+    }
+
+    /** Identity, not value, equality: two beacons with equal content are still two submissions. */
+    private static final class Submission {
+        final Destination destination;
+        final String client;
+        final List<IndexedEvent> events;
+        final CompletableFuture<Outcome> done = new CompletableFuture<>();
+
+        Submission(Destination destination, String client, List<IndexedEvent> events) {
+            this.destination = destination;
+            this.client = client;
+            this.events = events;
+        }
+
+        Destination destination() {
+            return destination;
+        }
+
+        String client() {
+            return client;
+        }
+
+        List<IndexedEvent> events() {
+            return events;
+        }
+
+        CompletableFuture<Outcome> done() {
+            return done;
+        }
+    }
+
+    private record EventKey(long appId, String client, String eventId) {
+    }
+
+    private record Row(EventKey key, Submission submission, IndexedEvent event) {
+    }
+
+    private final AgroalDataSource dataSource;
+    private final RollupStore rollups;
+    private final ObjectMapper json;
+    private final IngestMetrics metrics;
+    private final IngestConfig.Writer config;
+    private final LinkedBlockingQueue<Submission> queue = new LinkedBlockingQueue<>();
+    private final List<Thread> writers = new ArrayList<>();
+    private volatile boolean accepting;
+
+    public EventWriter(AgroalDataSource dataSource, RollupStore rollups, ObjectMapper json, IngestMetrics metrics,
+            IngestConfig config) {
+        this.dataSource = dataSource;
+        this.rollups = rollups;
+        this.json = json;
+        this.metrics = metrics;
+        this.config = config.writer();
+    }
+
+    void start(@Observes StartupEvent startup) {
+        accepting = true;
+        for (int i = 0; i < config.threads(); i++) {
+            Thread writer = new Thread(this::run, "event-writer-" + i);
+            writer.setDaemon(true);
+            writer.start();
+            writers.add(writer);
+        }
+    }
+
+    /** Stops taking beacons and commits every one already taken before the database goes away. */
+    void stop(@Observes ShutdownEvent shutdown) throws InterruptedException {
+        accepting = false;
+        for (Thread writer : writers) {
+            writer.join(TimeUnit.SECONDS.toMillis(30));
+        }
+    }
+
+    public CompletableFuture<Outcome> submit(Destination destination, String client, List<IndexedEvent> events) {
+        if (events.isEmpty()) {
+            return CompletableFuture.completedFuture(new Outcome(destination, 0, 0, List.of()));
+        }
+        if (!accepting) {
+            return CompletableFuture.failedFuture(new IngestUnavailableException("the server is shutting down", null));
+        }
+        Submission submission = new Submission(destination, client, events);
+        queue.add(submission);
+        return submission.done();
+    }
+
+    private void run() {
+        while (accepting || !queue.isEmpty()) {
+            try {
+                Submission first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                List<Submission> batch = new ArrayList<>();
+                batch.add(first);
+                int events = first.events().size();
+                Submission next;
+                while (batch.size() < config.maxBatchBeacons() && events < config.maxBatchEvents()
+                        && (next = queue.poll()) != null) {
+                    batch.add(next);
+                    events += next.events().size();
+                }
+                commit(batch);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                LOG.error("event writer failed unexpectedly", e);
+            }
+        }
+    }
+
+    private void commit(List<Submission> batch) {
+        long started = System.nanoTime();
+        try {
+            Map<Submission, Outcome> outcomes = write(batch);
+            metrics.committed(batch.size(), outcomes.values(), System.nanoTime() - started);
+            outcomes.forEach((submission, outcome) -> submission.done().complete(outcome));
+        } catch (SQLException e) {
+            if (batch.size() > 1 && isDataError(e)) {
+                // One beacon the database refuses must not fail its neighbours: commit each on its own.
+                LOG.warnf("a batch of %d beacons was refused (%s); committing them one by one", batch.size(), e.getSQLState());
+                batch.forEach(submission -> commit(List.of(submission)));
+                return;
+            }
+            LOG.errorf("could not commit %d beacons: %s", batch.size(), e.getMessage());
+            metrics.commitFailed();
+            IngestUnavailableException failure = new IngestUnavailableException("the database is unavailable", e);
+            batch.forEach(submission -> submission.done().completeExceptionally(failure));
+        }
+    }
+
+    private Map<Submission, Outcome> write(List<Submission> batch) throws SQLException {
+        List<Row> rows = new ArrayList<>();
+        for (Submission submission : batch) {
+            for (IndexedEvent event : submission.events()) {
+                rows.add(new Row(new EventKey(submission.destination().appId(), submission.client(), event.event().id()),
+                        submission, event));
+            }
+        }
+        rows.sort(Comparator.comparing((Row r) -> r.key().appId()).thenComparing(r -> r.key().client())
+                .thenComparing(r -> r.key().eventId()));
+        List<Row> unique = new ArrayList<>(rows.size());
+        Set<EventKey> seen = new HashSet<>();
+        for (Row row : rows) {
+            if (seen.add(row.key())) {
+                unique.add(row);
+            }
+        }
+
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                Set<EventKey> inserted = insertEvents(connection, unique);
+                Map<Submission, List<IndexedEvent>> insertedBySubmission = new HashMap<>();
+                Map<RollupKey, Rollup> minutes = new HashMap<>();
+                Map<RollupKey, Rollup> hours = new HashMap<>();
+                for (Row row : unique) {
+                    if (!inserted.contains(row.key())) {
+                        continue;
+                    }
+                    insertedBySubmission.computeIfAbsent(row.submission(), s -> new ArrayList<>()).add(row.event());
+                    Destination to = row.submission().destination();
+                    var at = row.event().event().at();
+                    minutes.computeIfAbsent(new RollupKey(to.appId(), to.releaseId(), to.cohortId(),
+                            Granularity.MINUTE.bucketOf(at)), k -> new Rollup()).add(row.event().event());
+                    hours.computeIfAbsent(new RollupKey(to.appId(), to.releaseId(), to.cohortId(),
+                            Granularity.HOUR.bucketOf(at)), k -> new Rollup()).add(row.event().event());
+                }
+                rollups.append(connection, Granularity.MINUTE, minutes, false);
+                rollups.append(connection, Granularity.HOUR, hours, false);
+                connection.commit();
+
+                Map<Submission, Outcome> outcomes = new HashMap<>();
+                for (Submission submission : batch) {
+                    List<IndexedEvent> mine = insertedBySubmission.getOrDefault(submission, List.of());
+                    outcomes.put(submission, new Outcome(submission.destination(), mine.size(), submission.events().size() - mine.size(), mine));
+                }
+                return outcomes;
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            }
+        }
+    }
+
+    private Set<EventKey> insertEvents(Connection connection, List<Row> rows) throws SQLException {
+        int n = rows.size();
+        Long[] appIds = new Long[n];
+        String[] clients = new String[n];
+        String[] eventIds = new String[n];
+        String[] ats = new String[n];
+        Long[] releaseIds = new Long[n];
+        Long[] cohortIds = new Long[n];
+        String[] types = new String[n];
+        String[] bodies = new String[n];
+        for (int i = 0; i < n; i++) {
+            Row row = rows.get(i);
+            Destination to = row.submission().destination();
+            appIds[i] = to.appId();
+            clients[i] = row.key().client();
+            eventIds[i] = row.key().eventId();
+            ats[i] = row.event().event().at().toString();
+            releaseIds[i] = to.releaseId();
+            cohortIds[i] = to.cohortId();
+            types[i] = row.event().event().type();
+            bodies[i] = body(row.event());
+        }
+        Set<EventKey> inserted = new HashSet<>();
+        try (PreparedStatement insert = connection.prepareStatement(INSERT_EVENTS)) {
+            Array[] arrays = {
+                connection.createArrayOf("bigint", appIds), connection.createArrayOf("text", clients),
+                connection.createArrayOf("text", eventIds), connection.createArrayOf("text", ats),
+                connection.createArrayOf("bigint", releaseIds), connection.createArrayOf("bigint", cohortIds),
+                connection.createArrayOf("text", types), connection.createArrayOf("text", bodies)};
+            for (int i = 0; i < arrays.length; i++) {
+                insert.setArray(i + 1, arrays[i]);
+            }
+            try (ResultSet returned = insert.executeQuery()) {
+                while (returned.next()) {
+                    inserted.add(new EventKey(returned.getLong(1), returned.getString(2), returned.getString(3)));
+                }
+            }
+        }
+        return inserted;
+    }
+
+    private String body(IndexedEvent event) {
+        try {
+            return json.writeValueAsString(event.event());
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("an event record could not be written as JSON", e);
+        }
+    }
+
+    /** SQLSTATE classes 22 (data exception) and 23 (integrity): the data, not the database, is at fault. */
+    private static boolean isDataError(SQLException e) {
+        String state = e.getSQLState();
+        return state != null && (state.startsWith("22") || state.startsWith("23"));
+    }
+}

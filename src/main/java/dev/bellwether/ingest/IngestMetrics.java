@@ -1,0 +1,89 @@
+package dev.bellwether.ingest;
+
+import dev.bellwether.ingest.Beacon.IndexedEvent;
+import dev.bellwether.ingest.Beacon.Rejection;
+import dev.bellwether.telemetry.TelemetryMetrics;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+
+/** Health of the ingest path itself: beacons by outcome, events by result, commit latency and batch sizes. */
+@ApplicationScoped
+public class IngestMetrics {
+
+    /** Why a beacon as a whole got the answer it got; a bounded label. */
+    public enum BeaconOutcome {
+        ACCEPTED, INVALID, UNAUTHORIZED, FORBIDDEN, TOO_LARGE, RATE_LIMITED, UNAVAILABLE;
+
+        String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    private final MeterRegistry registry;
+    private final TelemetryMetrics telemetry;
+    private final Timer commitLatency;
+    private final DistributionSummary batchBeacons;
+    private final DistributionSummary batchEvents;
+    private final Counter commitFailures;
+
+    public IngestMetrics(MeterRegistry registry, TelemetryMetrics telemetry) {
+        this.registry = registry;
+        this.telemetry = telemetry;
+        this.commitLatency = Timer.builder("bellwether.ingest.commit")
+                .description("Time to commit one batch of beacons, from taking it to the database's ack")
+                .serviceLevelObjectives(ms(1), ms(2), ms(5), ms(10), ms(25), ms(50), ms(100), ms(250), ms(500), ms(1000), ms(5000))
+                .register(registry);
+        this.batchBeacons = DistributionSummary.builder("bellwether.ingest.batch.beacons")
+                .description("Beacons committed together in one transaction")
+                .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128, 256).register(registry);
+        this.batchEvents = DistributionSummary.builder("bellwether.ingest.batch.events")
+                .description("Events committed together in one transaction")
+                .serviceLevelObjectives(1, 10, 50, 100, 500, 1000, 5000, 20000).register(registry);
+        this.commitFailures = Counter.builder("bellwether.ingest.commit.failures")
+                .description("Batches that could not be committed; their beacons were answered 503").register(registry);
+    }
+
+    public void beacon(BeaconOutcome outcome) {
+        Counter.builder("bellwether.ingest.beacons").tag("outcome", outcome.label()).register(registry).increment();
+    }
+
+    public void rejected(String app, List<Rejection> rejections) {
+        for (Rejection rejection : rejections) {
+            Counter.builder("bellwether.ingest.events.rejected").tag("app", app).tag("reason", rejection.code().label())
+                    .register(registry).increment();
+        }
+    }
+
+    void committed(int beacons, Collection<EventWriter.Outcome> outcomes, long nanos) {
+        commitLatency.record(Duration.ofNanos(nanos));
+        batchBeacons.record(beacons);
+        long events = 0;
+        for (EventWriter.Outcome outcome : outcomes) {
+            EventWriter.Destination to = outcome.destination();
+            events += outcome.accepted() + outcome.duplicates();
+            events(to.appName(), "accepted").increment(outcome.accepted());
+            events(to.appName(), "duplicate").increment(outcome.duplicates());
+            telemetry.record(to.appName(), to.release(), to.cohort(),
+                    outcome.inserted().stream().map(IndexedEvent::event).toList());
+        }
+        batchEvents.record(events);
+    }
+
+    void commitFailed() {
+        commitFailures.increment();
+    }
+
+    private Counter events(String app, String result) {
+        return Counter.builder("bellwether.ingest.events").tag("app", app).tag("result", result).register(registry);
+    }
+
+    private static Duration ms(long millis) {
+        return Duration.ofMillis(millis);
+    }
+}

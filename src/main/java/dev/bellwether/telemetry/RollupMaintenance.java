@@ -1,0 +1,78 @@
+package dev.bellwether.telemetry;
+
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import org.jboss.logging.Logger;
+
+/** Background upkeep: folds rollup deltas together, and drops what is past its retention. */
+@ApplicationScoped
+public class RollupMaintenance {
+
+    private static final Logger LOG = Logger.getLogger(RollupMaintenance.class);
+    private static final int SERIES_PER_TRANSACTION = 500;
+    private static final int EVENTS_PER_DELETE = 10_000;
+
+    private final RollupStore rollups;
+    private final AgroalDataSource dataSource;
+    private final RetentionConfig retention;
+    private final Clock clock;
+
+    public RollupMaintenance(RollupStore rollups, AgroalDataSource dataSource, RetentionConfig retention, Clock clock) {
+        this.rollups = rollups;
+        this.dataSource = dataSource;
+        this.retention = retention;
+        this.clock = clock;
+    }
+
+    @Scheduled(every = "${bellwether.rollup.compaction-interval:15s}", delayed = "5s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void compact() {
+        try {
+            for (Granularity granularity : Granularity.values()) {
+                while (rollups.compact(granularity, SERIES_PER_TRANSACTION) == SERIES_PER_TRANSACTION) {
+                    // more pending than one transaction takes: go on
+                }
+            }
+        } catch (SQLException e) {
+            LOG.warnf("rollup compaction failed, will retry: %s", e.getMessage());
+        }
+    }
+
+    @Scheduled(every = "${bellwether.retention.sweep-interval:10m}", delayed = "30s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void sweep() {
+        Instant now = clock.instant();
+        Instant rawCutoff = now.minus(retention.rawEvents());
+        try {
+            long events = 0;
+            int deleted;
+            do {
+                deleted = deleteEventsBefore(rawCutoff);
+                events += deleted;
+            } while (deleted == EVENTS_PER_DELETE);
+            int minutes = rollups.deleteOlderThan(Granularity.MINUTE, rawCutoff);
+            int hours = rollups.deleteOlderThan(Granularity.HOUR, now.minus(retention.hourRollups()));
+            if (events + minutes + hours > 0) {
+                LOG.infof("retention: dropped %d events, %d minute and %d hour rollups", events, minutes, hours);
+            }
+        } catch (SQLException e) {
+            LOG.warnf("retention sweep failed, will retry: %s", e.getMessage());
+        }
+    }
+
+    private int deleteEventsBefore(Instant cutoff) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement delete = connection.prepareStatement(
+                        "DELETE FROM event WHERE ctid IN (SELECT ctid FROM event WHERE at < ? LIMIT " + EVENTS_PER_DELETE + ")")) {
+            delete.setTimestamp(1, Timestamp.from(cutoff));
+            return delete.executeUpdate();
+        }
+    }
+}

@@ -1,0 +1,237 @@
+package dev.bellwether.telemetry;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bellwether.ingest.TelemetryEvent.ConflictResolution;
+import dev.bellwether.ingest.TelemetryEvent.ReplayOutcome;
+import io.agroal.api.AgroalDataSource;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Rollup rows in PostgreSQL. Writers append deltas inside their event transaction; readers merge every row
+ * of a series; the compactor folds deltas into one row per series and bucket.
+ */
+@ApplicationScoped
+public class RollupStore {
+
+    private static final String KEY_COLUMNS = "app_id, release_id, cohort_id, bucket";
+    private static final String VALUE_COLUMNS = "replay_succeeded, replay_retried, replay_dead_lettered, replay_conflicted, "
+            + "conflict_auto_merged, conflict_user_resolved, conflict_server_wins, conflict_client_wins, conflict_unresolved, "
+            + "sync_latency, staleness, outbox_depth, outbox_oldest_age_max, migrations";
+    private static final TypeReference<Map<String, long[]>> MIGRATIONS = new TypeReference<>() {
+    };
+
+    private final AgroalDataSource dataSource;
+    private final ObjectMapper json;
+
+    public RollupStore(AgroalDataSource dataSource, ObjectMapper json) {
+        this.dataSource = dataSource;
+        this.json = json;
+    }
+
+    /** A stored rollup of one series and bucket. */
+    public record Row(RollupKey key, Rollup rollup) {
+    }
+
+    /** Appends deltas on the caller's connection, inside its transaction. */
+    public void append(Connection connection, Granularity granularity, Map<RollupKey, Rollup> deltas, boolean compacted)
+            throws SQLException {
+        String sql = "INSERT INTO " + granularity.table + " (" + KEY_COLUMNS + ", " + VALUE_COLUMNS + ", compacted) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?)";
+        try (PreparedStatement insert = connection.prepareStatement(sql)) {
+            for (Map.Entry<RollupKey, Rollup> delta : deltas.entrySet()) {
+                RollupKey key = delta.getKey();
+                Rollup rollup = delta.getValue();
+                int i = 1;
+                insert.setLong(i++, key.appId());
+                insert.setLong(i++, key.releaseId());
+                insert.setLong(i++, key.cohortId());
+                insert.setTimestamp(i++, Timestamp.from(key.bucket()));
+                for (ReplayOutcome outcome : ReplayOutcome.values()) {
+                    insert.setLong(i++, rollup.replays(outcome));
+                }
+                for (ConflictResolution resolution : ConflictResolution.values()) {
+                    insert.setLong(i++, rollup.conflicts(resolution));
+                }
+                insert.setBytes(i++, encode(rollup.syncLatency()));
+                insert.setBytes(i++, encode(rollup.staleness()));
+                insert.setBytes(i++, encode(rollup.outboxDepth()));
+                if (rollup.outboxOldestAgeMax() == null) {
+                    insert.setNull(i++, Types.BIGINT);
+                } else {
+                    insert.setLong(i++, rollup.outboxOldestAgeMax());
+                }
+                insert.setString(i++, writeMigrations(rollup));
+                insert.setBoolean(i, compacted);
+                insert.addBatch();
+            }
+            insert.executeBatch();
+        }
+    }
+
+    /**
+     * Every row of an app in [from, to), from hour rows where whole hours fit and minute rows at the edges.
+     * Minute rows older than {@code minutesKeptSince} are gone, so such an edge is widened to its whole hour.
+     */
+    public List<Row> read(long appId, Instant from, Instant to, Long releaseId, Instant minutesKeptSince) {
+        Instant start = from.truncatedTo(ChronoUnit.MINUTES);
+        if (start.isBefore(minutesKeptSince)) {
+            start = start.truncatedTo(ChronoUnit.HOURS);
+        }
+        Instant firstWholeHour = ceilToHour(start);
+        Instant lastWholeHour = to.truncatedTo(ChronoUnit.HOURS);
+        List<Row> rows = new ArrayList<>();
+        try (Connection connection = dataSource.getConnection()) {
+            if (firstWholeHour.isBefore(lastWholeHour)) {
+                select(connection, Granularity.MINUTE, appId, start, firstWholeHour, releaseId, rows);
+                select(connection, Granularity.HOUR, appId, firstWholeHour, lastWholeHour, releaseId, rows);
+                select(connection, Granularity.MINUTE, appId, lastWholeHour, to, releaseId, rows);
+            } else {
+                select(connection, Granularity.MINUTE, appId, start, to, releaseId, rows);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not read rollups", e);
+        }
+        return rows;
+    }
+
+    /**
+     * Folds the deltas of up to {@code maxSeries} series into one compacted row each. Safe beside writers and
+     * other compactors: each row is deleted exactly once and its content re-inserted exactly once.
+     *
+     * @return how many series were compacted
+     */
+    public int compact(Granularity granularity, int maxSeries) throws SQLException {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                List<RollupKey> pending = new ArrayList<>();
+                try (PreparedStatement find = connection.prepareStatement("SELECT DISTINCT " + KEY_COLUMNS + " FROM "
+                        + granularity.table + " WHERE NOT compacted LIMIT ?")) {
+                    find.setInt(1, maxSeries);
+                    try (ResultSet keys = find.executeQuery()) {
+                        while (keys.next()) {
+                            pending.add(key(keys));
+                        }
+                    }
+                }
+                Map<RollupKey, Rollup> merged = new HashMap<>();
+                try (PreparedStatement take = connection.prepareStatement("DELETE FROM " + granularity.table
+                        + " WHERE app_id = ? AND release_id = ? AND cohort_id = ? AND bucket = ? RETURNING "
+                        + KEY_COLUMNS + ", " + VALUE_COLUMNS)) {
+                    for (RollupKey key : pending) {
+                        take.setLong(1, key.appId());
+                        take.setLong(2, key.releaseId());
+                        take.setLong(3, key.cohortId());
+                        take.setTimestamp(4, Timestamp.from(key.bucket()));
+                        try (ResultSet taken = take.executeQuery()) {
+                            while (taken.next()) {
+                                merged.computeIfAbsent(key, k -> new Rollup()).merge(rollup(taken));
+                            }
+                        }
+                    }
+                }
+                append(connection, granularity, merged, true);
+                connection.commit();
+                return merged.size();
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            }
+        }
+    }
+
+    public int deleteOlderThan(Granularity granularity, Instant cutoff) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement delete = connection.prepareStatement(
+                        "DELETE FROM " + granularity.table + " WHERE bucket < ?")) {
+            delete.setTimestamp(1, Timestamp.from(cutoff));
+            return delete.executeUpdate();
+        }
+    }
+
+    private void select(Connection connection, Granularity granularity, long appId, Instant from, Instant to,
+            Long releaseId, List<Row> into) throws SQLException {
+        if (!from.isBefore(to)) {
+            return;
+        }
+        String sql = "SELECT " + KEY_COLUMNS + ", " + VALUE_COLUMNS + " FROM " + granularity.table
+                + " WHERE app_id = ? AND bucket >= ? AND bucket < ?" + (releaseId == null ? "" : " AND release_id = ?");
+        try (PreparedStatement select = connection.prepareStatement(sql)) {
+            select.setLong(1, appId);
+            select.setTimestamp(2, Timestamp.from(from));
+            select.setTimestamp(3, Timestamp.from(to));
+            if (releaseId != null) {
+                select.setLong(4, releaseId);
+            }
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    into.add(new Row(key(rows), rollup(rows)));
+                }
+            }
+        }
+    }
+
+    private static RollupKey key(ResultSet row) throws SQLException {
+        return new RollupKey(row.getLong("app_id"), row.getLong("release_id"), row.getLong("cohort_id"),
+                row.getTimestamp("bucket").toInstant());
+    }
+
+    private Rollup rollup(ResultSet row) throws SQLException {
+        Rollup rollup = new Rollup();
+        rollup.replays[ReplayOutcome.SUCCEEDED.ordinal()] = row.getLong("replay_succeeded");
+        rollup.replays[ReplayOutcome.RETRIED.ordinal()] = row.getLong("replay_retried");
+        rollup.replays[ReplayOutcome.DEAD_LETTERED.ordinal()] = row.getLong("replay_dead_lettered");
+        rollup.replays[ReplayOutcome.CONFLICTED.ordinal()] = row.getLong("replay_conflicted");
+        rollup.conflicts[ConflictResolution.AUTO_MERGED.ordinal()] = row.getLong("conflict_auto_merged");
+        rollup.conflicts[ConflictResolution.USER_RESOLVED.ordinal()] = row.getLong("conflict_user_resolved");
+        rollup.conflicts[ConflictResolution.SERVER_WINS.ordinal()] = row.getLong("conflict_server_wins");
+        rollup.conflicts[ConflictResolution.CLIENT_WINS.ordinal()] = row.getLong("conflict_client_wins");
+        rollup.conflicts[ConflictResolution.UNRESOLVED.ordinal()] = row.getLong("conflict_unresolved");
+        rollup.syncLatency = decode(row.getBytes("sync_latency"));
+        rollup.staleness = decode(row.getBytes("staleness"));
+        rollup.outboxDepth = decode(row.getBytes("outbox_depth"));
+        long oldestAge = row.getLong("outbox_oldest_age_max");
+        rollup.outboxOldestAgeMax = row.wasNull() ? null : oldestAge;
+        try {
+            rollup.migrations.putAll(json.readValue(row.getString("migrations"), MIGRATIONS));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("corrupt migrations column", e);
+        }
+        return rollup;
+    }
+
+    private String writeMigrations(Rollup rollup) {
+        try {
+            return json.writeValueAsString(rollup.migrations());
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static byte[] encode(Distribution distribution) {
+        return distribution == null || distribution.isEmpty() ? null : distribution.encode();
+    }
+
+    private static Distribution decode(byte[] bytes) {
+        return bytes == null ? null : Distribution.decode(bytes);
+    }
+
+    private static Instant ceilToHour(Instant instant) {
+        Instant floor = instant.truncatedTo(ChronoUnit.HOURS);
+        return floor.equals(instant) ? floor : floor.plus(1, ChronoUnit.HOURS);
+    }
+}

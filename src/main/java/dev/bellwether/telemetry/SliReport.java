@@ -1,0 +1,17 @@
+package dev.bellwether.telemetry;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/** The SLIs of one app over one event-time window, in total and per cohort. */
+public record SliReport(String app, Instant from, Instant to, String release, String flag, SliSummary total,
+                        List<CohortSli> cohorts) {
+
+    /**
+     * One cohort: without a flag filter, the exact flag states clients ran with; with {@code flag=name}, the
+     * clients grouped by that flag's value, {@code arm} telling canary (on), control (off) or absent.
+     */
+    public record CohortSli(String cohort, Map<String, Object> flags, String arm, SliSummary sli) {
+    }
+}

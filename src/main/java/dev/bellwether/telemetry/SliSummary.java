@@ -1,0 +1,88 @@
+package dev.bellwether.telemetry;
+
+import dev.bellwether.ingest.TelemetryEvent.ConflictResolution;
+import dev.bellwether.ingest.TelemetryEvent.MigrationOutcome;
+import dev.bellwether.ingest.TelemetryEvent.ReplayOutcome;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The service-level indicators of a rollup, as the SLI API reports them. Ratios are null without a denominator. */
+public record SliSummary(long events, Replays replays, Syncs syncs, Conflicts conflicts, Outbox outbox, Migrations migrations) {
+
+    public record Replays(long succeeded, long retried, long deadLettered, long conflicted, long terminal,
+                          Double successRatio, Double deadLetterRatio) {
+    }
+
+    public record Syncs(long count, Quantiles latencyMs, long stalenessReports, Double stalenessP95Ms) {
+    }
+
+    public record Quantiles(Double p50, Double p95, Double p99) {
+    }
+
+    /** {@code rate} is conflicts per terminal replay. */
+    public record Conflicts(long count, Double rate, Map<String, Long> resolutions) {
+    }
+
+    public record Outbox(long reports, Double depthP95, Long maxOldestAgeMs) {
+    }
+
+    /** {@code failureRatio} counts failed and rolled-back migrations. */
+    public record Migrations(long count, Double failureRatio, List<VersionStep> byVersion) {
+    }
+
+    public record VersionStep(int fromVersion, int toVersion, long succeeded, long failed, long rolledBack, Double failureRatio) {
+    }
+
+    public static SliSummary of(Rollup rollup) {
+        long terminal = rollup.terminalReplays();
+        Replays replays = new Replays(rollup.replays(ReplayOutcome.SUCCEEDED), rollup.replays(ReplayOutcome.RETRIED),
+                rollup.replays(ReplayOutcome.DEAD_LETTERED), rollup.replays(ReplayOutcome.CONFLICTED), terminal,
+                ratio(rollup.replays(ReplayOutcome.SUCCEEDED), terminal),
+                ratio(rollup.replays(ReplayOutcome.DEAD_LETTERED), terminal));
+
+        Distribution latency = rollup.syncLatency();
+        Distribution staleness = rollup.staleness();
+        Syncs syncs = new Syncs(count(latency),
+                latency == null ? new Quantiles(null, null, null)
+                        : new Quantiles(latency.quantile(0.50), latency.quantile(0.95), latency.quantile(0.99)),
+                count(staleness), staleness == null ? null : staleness.quantile(0.95));
+
+        Map<String, Long> resolutions = new LinkedHashMap<>();
+        for (ConflictResolution resolution : ConflictResolution.values()) {
+            resolutions.put(resolution.wireName(), rollup.conflicts(resolution));
+        }
+        Conflicts conflicts = new Conflicts(rollup.conflictCount(), ratio(rollup.conflictCount(), terminal), resolutions);
+
+        Distribution depth = rollup.outboxDepth();
+        Outbox outbox = new Outbox(count(depth), depth == null ? null : depth.quantile(0.95), rollup.outboxOldestAgeMax());
+
+        List<VersionStep> steps = new ArrayList<>();
+        long migrationCount = 0;
+        long migrationFailures = 0;
+        for (Map.Entry<String, long[]> step : rollup.migrations().entrySet()) {
+            String[] versions = step.getKey().split("->");
+            long[] counts = step.getValue();
+            long succeeded = counts[MigrationOutcome.SUCCEEDED.ordinal()];
+            long failed = counts[MigrationOutcome.FAILED.ordinal()];
+            long rolledBack = counts[MigrationOutcome.ROLLED_BACK.ordinal()];
+            long total = succeeded + failed + rolledBack;
+            migrationCount += total;
+            migrationFailures += failed + rolledBack;
+            steps.add(new VersionStep(Integer.parseInt(versions[0]), Integer.parseInt(versions[1]),
+                    succeeded, failed, rolledBack, ratio(failed + rolledBack, total)));
+        }
+        Migrations migrations = new Migrations(migrationCount, ratio(migrationFailures, migrationCount), steps);
+
+        return new SliSummary(rollup.events(), replays, syncs, conflicts, outbox, migrations);
+    }
+
+    private static Double ratio(long part, long whole) {
+        return whole == 0 ? null : (double) part / whole;
+    }
+
+    private static long count(Distribution distribution) {
+        return distribution == null ? 0 : distribution.count();
+    }
+}

@@ -1,0 +1,91 @@
+package dev.bellwether.telemetry;
+
+import dev.bellwether.ingest.TelemetryEvent;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * The SLIs as Prometheus series labelled app, release and cohort, counted when events are committed (arrival
+ * time; the SLI API is the event-time view). Releases and cohorts per app are capped, see {@link LabelCap}.
+ */
+@ApplicationScoped
+public class TelemetryMetrics {
+
+    static final Duration IDLE_BEFORE_RETIRE = Duration.ofHours(1);
+    private static final double[] LATENCY_BUCKETS_SECONDS = {0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300};
+    private static final double[] STALENESS_BUCKETS_SECONDS = {1, 10, 30, 60, 300, 900, 1800, 3600, 21600, 86400};
+    private static final double[] DEPTH_BUCKETS = {0, 1, 5, 10, 25, 50, 100, 250, 500, 1000};
+
+    private final MeterRegistry registry;
+    private final Clock clock;
+    private final int maxReleases;
+    private final int maxCohorts;
+    private final ConcurrentHashMap<String, LabelCap> releaseCaps = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, LabelCap> cohortCaps = new ConcurrentHashMap<>();
+
+    public TelemetryMetrics(MeterRegistry registry, Clock clock,
+            @ConfigProperty(name = "bellwether.metrics.max-releases-per-app", defaultValue = "10") int maxReleases,
+            @ConfigProperty(name = "bellwether.metrics.max-cohorts-per-app", defaultValue = "20") int maxCohorts) {
+        this.registry = registry;
+        this.clock = clock;
+        this.maxReleases = maxReleases;
+        this.maxCohorts = maxCohorts;
+    }
+
+    public void record(String app, String release, String cohort, List<TelemetryEvent> events) {
+        var now = clock.instant();
+        String releaseLabel = releaseCaps.computeIfAbsent(app, a -> new LabelCap(maxReleases, IDLE_BEFORE_RETIRE,
+                retired -> remove(Tags.of("app", app, "release", retired)))).label(release, now);
+        String cohortLabel = cohortCaps.computeIfAbsent(app, a -> new LabelCap(maxCohorts, IDLE_BEFORE_RETIRE,
+                retired -> remove(Tags.of("app", app, "cohort", retired)))).label(cohort.isEmpty() ? "none" : cohort, now);
+        Tags series = Tags.of("app", app, "release", releaseLabel, "cohort", cohortLabel);
+        for (TelemetryEvent event : events) {
+            if (event instanceof TelemetryEvent.Replay replay) {
+                counter("bellwether.replays", series.and("outcome", replay.outcome().wireName())).increment();
+            } else if (event instanceof TelemetryEvent.Conflict conflict) {
+                counter("bellwether.conflicts", series.and("resolution", conflict.resolution().wireName())).increment();
+            } else if (event instanceof TelemetryEvent.Sync sync) {
+                summary("bellwether.sync.latency", "seconds", LATENCY_BUCKETS_SECONDS, series).record(sync.latencyMs() / 1000);
+                if (sync.stalenessMs() != null) {
+                    summary("bellwether.staleness", "seconds", STALENESS_BUCKETS_SECONDS, series).record(sync.stalenessMs() / 1000);
+                }
+            } else if (event instanceof TelemetryEvent.Outbox outbox) {
+                summary("bellwether.outbox.depth", null, DEPTH_BUCKETS, series).record(outbox.depth());
+                if (outbox.oldestAgeMs() != null) {
+                    summary("bellwether.outbox.oldest.age", "seconds", STALENESS_BUCKETS_SECONDS, series)
+                            .record(outbox.oldestAgeMs() / 1000);
+                }
+            } else if (event instanceof TelemetryEvent.Migration migration) {
+                counter("bellwether.migrations", series.and("from_version", String.valueOf(migration.fromVersion()),
+                        "to_version", String.valueOf(migration.toVersion()), "outcome", migration.outcome().wireName()))
+                        .increment();
+            }
+        }
+    }
+
+    private Counter counter(String name, Tags tags) {
+        return Counter.builder(name).tags(tags).register(registry);
+    }
+
+    private DistributionSummary summary(String name, String unit, double[] buckets, Tags tags) {
+        return DistributionSummary.builder(name).baseUnit(unit).serviceLevelObjectives(buckets).tags(tags).register(registry);
+    }
+
+    private void remove(Tags retired) {
+        for (String name : List.of("bellwether.replays", "bellwether.conflicts", "bellwether.sync.latency",
+                "bellwether.staleness", "bellwether.outbox.depth", "bellwether.outbox.oldest.age", "bellwether.migrations")) {
+            for (Meter meter : registry.find(name).tags(retired).meters()) {
+                registry.remove(meter);
+            }
+        }
+    }
+}
