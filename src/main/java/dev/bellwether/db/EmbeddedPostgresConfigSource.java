@@ -5,7 +5,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.eclipse.microprofile.config.spi.ConfigSource;
 import org.jboss.logging.Logger;
 
@@ -68,6 +73,7 @@ public final class EmbeddedPostgresConfigSource implements ConfigSource {
             Path dataDirectory = dataDirectory();
             try {
                 Files.createDirectories(dataDirectory);
+                stopOrphan(dataDirectory);
                 postgres = EmbeddedPostgres.builder()
                         .setDataDirectory(dataDirectory)
                         .setCleanDataDirectory(false)
@@ -83,6 +89,37 @@ public final class EmbeddedPostgresConfigSource implements ConfigSource {
                     postgres.getPort(), dataDirectory);
             System.setProperty(STARTED_URL_PROPERTY, url);
             return url;
+        }
+    }
+
+    /**
+     * A JVM killed without its shutdown hooks (kill -9, OOM killer) leaves its PostgreSQL running on the data
+     * directory, which would refuse a second server. Its sessions died with the JVM, so a smart shutdown is quick.
+     */
+    private static void stopOrphan(Path dataDirectory) throws IOException {
+        Path pidFile = dataDirectory.resolve("postmaster.pid");
+        if (!Files.exists(pidFile)) {
+            return;
+        }
+        List<String> lines = Files.readAllLines(pidFile);
+        if (lines.isEmpty() || lines.get(0).isBlank()) {
+            return;
+        }
+        Optional<ProcessHandle> orphan = ProcessHandle.of(Long.parseLong(lines.get(0).trim()));
+        if (orphan.isEmpty() || !orphan.get().isAlive()
+                || !orphan.get().info().command().map(c -> c.endsWith("postgres")).orElse(false)) {
+            return;
+        }
+        LOG.warnf("stopping PostgreSQL (pid %d) left running on %s by an earlier run", orphan.get().pid(), dataDirectory);
+        orphan.get().destroy();
+        try {
+            orphan.get().onExit().get(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while stopping an earlier PostgreSQL", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IOException("an earlier PostgreSQL (pid " + orphan.get().pid() + ") on " + dataDirectory
+                    + " did not stop; stop it and start again", e);
         }
     }
 

@@ -166,10 +166,9 @@ public class EventWriter {
 
     private void commit(List<Submission> batch) {
         long started = System.nanoTime();
+        Map<Submission, Outcome> outcomes;
         try {
-            Map<Submission, Outcome> outcomes = write(batch);
-            metrics.committed(batch.size(), outcomes.values(), System.nanoTime() - started);
-            outcomes.forEach((submission, outcome) -> submission.done().complete(outcome));
+            outcomes = write(batch);
         } catch (SQLException e) {
             if (batch.size() > 1 && isDataError(e)) {
                 // One beacon the database refuses must not fail its neighbours: commit each on its own.
@@ -177,11 +176,26 @@ public class EventWriter {
                 batch.forEach(submission -> commit(List.of(submission)));
                 return;
             }
-            LOG.errorf("could not commit %d beacons: %s", batch.size(), e.getMessage());
-            metrics.commitFailed();
-            IngestUnavailableException failure = new IngestUnavailableException("the database is unavailable", e);
-            batch.forEach(submission -> submission.done().completeExceptionally(failure));
+            fail(batch, e);
+            return;
+        } catch (RuntimeException e) {
+            fail(batch, e);
+            return;
         }
+        outcomes.forEach((submission, outcome) -> submission.done().complete(outcome));
+        try {
+            metrics.committed(batch.size(), outcomes.values(), System.nanoTime() - started);
+        } catch (RuntimeException e) {
+            LOG.error("could not record metrics of a committed batch", e);
+        }
+    }
+
+    /** Nothing of the batch was committed: every waiting beacon is answered 503 and will be sent again. */
+    private void fail(List<Submission> batch, Exception cause) {
+        LOG.errorf(cause, "could not commit %d beacons", batch.size());
+        metrics.commitFailed();
+        IngestUnavailableException failure = new IngestUnavailableException("the events could not be committed", cause);
+        batch.forEach(submission -> submission.done().completeExceptionally(failure));
     }
 
     private Map<Submission, Outcome> write(List<Submission> batch) throws SQLException {

@@ -23,7 +23,7 @@ public class TelemetryMetrics {
     static final Duration IDLE_BEFORE_RETIRE = Duration.ofHours(1);
     private static final double[] LATENCY_BUCKETS_SECONDS = {0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300};
     private static final double[] STALENESS_BUCKETS_SECONDS = {1, 10, 30, 60, 300, 900, 1800, 3600, 21600, 86400};
-    private static final double[] DEPTH_BUCKETS = {0, 1, 5, 10, 25, 50, 100, 250, 500, 1000};
+    private static final double[] DEPTH_BUCKETS = {1, 5, 10, 25, 50, 100, 250, 500, 1000};
 
     private final MeterRegistry registry;
     private final Clock clock;
