@@ -45,7 +45,7 @@ public final class BeaconParser {
         if (schema == null || schema.isNull()) {
             throw new InvalidBeaconException("schema", "schema is required (" + SCHEMA_VERSION + ")");
         }
-        if (!schema.isIntegralNumber() || schema.asInt() != SCHEMA_VERSION) {
+        if (!schema.isIntegralNumber() || !schema.canConvertToInt() || schema.intValue() != SCHEMA_VERSION) {
             throw new InvalidBeaconException("schema", "unknown schema " + schema + "; this server speaks schema " + SCHEMA_VERSION);
         }
         String app = envelopeText(root, "app");
@@ -122,6 +122,9 @@ public final class BeaconParser {
             JsonNode value = flag.getValue();
             if (value.isBoolean()) {
                 flags.put(flag.getKey(), value.booleanValue());
+            } else if (value.isTextual() && (value.asText().equals("true") || value.asText().equals("false"))) {
+                // "false" as a variant name would read as on, yet label the same as the boolean: take it as the boolean.
+                flags.put(flag.getKey(), Boolean.parseBoolean(value.asText()));
             } else if (value.isTextual() && textProblem(value.asText()) == null && !value.asText().contains(",")) {
                 flags.put(flag.getKey(), value.asText());
             } else {

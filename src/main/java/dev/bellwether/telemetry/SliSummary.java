@@ -73,6 +73,7 @@ public record SliSummary(long events, Replays replays, Syncs syncs, Conflicts co
             steps.add(new VersionStep(Integer.parseInt(versions[0]), Integer.parseInt(versions[1]),
                     succeeded, failed, rolledBack, ratio(failed + rolledBack, total)));
         }
+        steps.sort(java.util.Comparator.comparingInt(VersionStep::fromVersion).thenComparingInt(VersionStep::toVersion));
         Migrations migrations = new Migrations(migrationCount, ratio(migrationFailures, migrationCount), steps);
 
         return new SliSummary(rollup.events(), replays, syncs, conflicts, outbox, migrations);

@@ -276,6 +276,29 @@ class BeaconParserTest {
                 .hasMessageContaining("schema 1");
     }
 
+    @ParameterizedTest(name = "schema {0} is not schema 1")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"4294967297", "18446744073709551617", "-4294967295", "1.0"})
+    void aSchemaNumberThatOnlyTruncatesToOneIsRefused(String schema) {
+        JsonNode root = readTree("""
+                {"schema": %s, "app": "a", "release": "r", "client": "c", "events": []}""".formatted(schema));
+
+        assertThatThrownBy(() -> parser.parse(root, NOW))
+                .isInstanceOf(InvalidBeaconException.class)
+                .satisfies(e -> assertThat(((InvalidBeaconException) e).field()).isEqualTo("schema"));
+    }
+
+    @Test
+    void flagValuesTrueAndFalseAsTextAreTheBooleansSoCohortsCannotCollide() {
+        Beacon asText = parser.parse(readTree("""
+                {"schema": 1, "app": "a", "release": "r", "client": "c", "flags": {"dark": "false", "new": "true"}, "events": []}"""), NOW);
+        Beacon asBoolean = parser.parse(readTree("""
+                {"schema": 1, "app": "a", "release": "r", "client": "c", "flags": {"dark": false, "new": true}, "events": []}"""), NOW);
+
+        assertThat(asText.cohort()).isEqualTo(asBoolean.cohort());
+        assertThat(asText.cohort().isOn("dark")).isFalse();
+        assertThat(asText.cohort().isOn("new")).isTrue();
+    }
+
     // ---------------------------------------------------------------- per-event rejections
 
     static Stream<Arguments> invalidEvents() {

@@ -1,0 +1,102 @@
+package dev.bellwether;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bellwether.support.Fixtures;
+import dev.bellwether.support.ServiceProcess;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+/** Acknowledged events survive a graceful restart and a crash of the packaged service with its embedded PostgreSQL. */
+class RestartIT {
+
+    private static final String ADMIN = "restart-admin";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @Test
+    void acknowledgedEventsSurviveARestartAndACrash() throws Exception {
+        Path data = Files.createTempDirectory(Path.of("target"), "restart-data");
+        try (ServiceProcess service = new ServiceProcess(data, Map.of("BELLWETHER_ADMIN_TOKEN", ADMIN))) {
+            service.start();
+            String base = service.baseUrl();
+            send(base, "POST", "/v1/apps", ADMIN, "{\"name\": \"field-notes\", \"beaconsPerSecond\": 100000}");
+            String key = send(base, "POST", "/v1/apps/field-notes/ingest-keys", ADMIN, "").get("key").asText();
+            Instant now = Instant.now();
+
+            List<String> firstWave = beacons("before-restart", 40, now);
+            assertThat(postAll(base, key, firstWave)).as("accepted before the restart").isEqualTo(40 * 20);
+
+            service.stop();
+            service.start();
+            assertThat(eventCount(service.baseUrl(), now)).isEqualTo(40 * 20);
+            assertThat(postAll(service.baseUrl(), key, firstWave)).as("re-sent after the restart: duplicates").isZero();
+
+            List<String> secondWave = beacons("before-crash", 40, now);
+            int acked = postAll(service.baseUrl(), key, secondWave);
+            service.kill();
+            service.start();
+            assertThat(eventCount(service.baseUrl(), now)).isEqualTo(40 * 20 + acked);
+            assertThat(postAll(service.baseUrl(), key, secondWave)).isEqualTo(40 * 20 - acked);
+        }
+    }
+
+    private static List<String> beacons(String client, int count, Instant at) {
+        List<String> beacons = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            beacons.add(Fixtures.beacon("field-notes", client + "-" + i, Map.of("new-sync-engine", i % 2 == 0),
+                    Fixtures.replays("e", 20, at)));
+        }
+        return beacons;
+    }
+
+    /** Posts concurrently, as a fleet does; returns the events accepted. */
+    private int postAll(String base, String key, List<String> beacons) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<JsonNode>> answers = new ArrayList<>();
+            for (String beacon : beacons) {
+                answers.add(pool.submit(() -> send(base, "POST", "/v1/beacons?key=" + key, null, beacon)));
+            }
+            int accepted = 0;
+            for (Future<JsonNode> answer : answers) {
+                accepted += answer.get().get("accepted").asInt();
+            }
+            return accepted;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private int eventCount(String base, Instant around) throws Exception {
+        String query = "?from=" + around.minus(10, ChronoUnit.MINUTES) + "&to=" + around.plus(10, ChronoUnit.MINUTES);
+        return send(base, "GET", "/v1/apps/field-notes/sli" + query, ADMIN, null).path("total").path("events").asInt();
+    }
+
+    private JsonNode send(String base, String method, String path, String token, String body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .header("Content-Type", token == null ? "text/plain" : "application/json");
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(method + " " + path + ": " + response.body()).isBetween(200, 299);
+        return JSON.readTree(response.body());
+    }
+}
