@@ -45,13 +45,14 @@ CREATE TABLE cohort (
     UNIQUE (app_id, label)
 );
 
--- Raw events. The primary key is the exactly-once identity: (app, client, event id).
+-- Raw events. The primary key is the exactly-once identity: (app, client, event id), compared bytewise
+-- (COLLATE "C"): identity needs no language rules, and bytewise comparison keeps the hot index cheap.
 -- Retention deletes by event time, and events older than the retention are refused at ingest,
 -- so every event that could still be accepted has its identity here.
 CREATE TABLE event (
     app_id      bigint      NOT NULL,
-    client      text        NOT NULL,
-    event_id    text        NOT NULL,
+    client      text COLLATE "C" NOT NULL,
+    event_id    text COLLATE "C" NOT NULL,
     at          timestamptz NOT NULL,
     received_at timestamptz NOT NULL DEFAULT now(),
     release_id  bigint      NOT NULL,

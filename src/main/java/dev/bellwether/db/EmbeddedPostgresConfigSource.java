@@ -77,7 +77,8 @@ public final class EmbeddedPostgresConfigSource implements ConfigSource {
                 postgres = EmbeddedPostgres.builder()
                         .setDataDirectory(dataDirectory)
                         .setCleanDataDirectory(false)
-                        // zonky turns synchronous_commit off for test speed; an ack must mean "on disk".
+                        // zonky turns fsync and synchronous_commit off for test speed; an ack must mean "on disk".
+                        .setServerConfig("fsync", "on")
                         .setServerConfig("synchronous_commit", "on")
                         .setServerConfig("max_connections", "100")
                         .start();

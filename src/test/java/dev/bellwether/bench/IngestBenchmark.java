@@ -1,0 +1,226 @@
+package dev.bellwether.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.bellwether.support.ServiceProcess;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import org.HdrHistogram.Histogram;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Ingest throughput and ack latency of realistic beacons (20 events) over loopback, side by side with the ceiling
+ * endpoint of the same server, in alternating rounds so that machine noise hits both alike. Not a timed test: it
+ * prints a table and writes target/bench/ingest.json. Run with {@code ./mvnw -Pbench verify}.
+ */
+class IngestBenchmark {
+
+    private static final String ADMIN = "bench-admin";
+    private static final int CONNECTIONS = Integer.getInteger("bench.connections", 32);
+    private static final Duration ROUND = Duration.ofSeconds(Long.getLong("bench.round-seconds", 10));
+    private static final int ROUNDS = Integer.getInteger("bench.rounds", 3);
+    private static final int EVENTS_PER_BEACON = 20;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private final AtomicLong sequence = new AtomicLong();
+
+    record Result(String endpoint, long requests, double seconds, double p50Ms, double p99Ms, long failures) {
+        double perSecond() {
+            return requests / seconds;
+        }
+    }
+
+    @Test
+    void ingestAgainstCeiling() throws Exception {
+        Path data = Files.createTempDirectory(Path.of("target"), "bench-data");
+        Map<String, String> environment = new java.util.HashMap<>(Map.of("BELLWETHER_ADMIN_TOKEN", ADMIN,
+                "BELLWETHER_BENCH_CEILING_ENDPOINT", "true", "QUARKUS_LOG_LEVEL", "WARN"));
+        // e.g. -Dbench.service-jvm-options=-XX:StartFlightRecording=filename=target/bench/ingest.jfr to profile the service
+        String jvmOptions = System.getProperty("bench.service-jvm-options", "");
+        if (!jvmOptions.isBlank()) {
+            environment.put("JAVA_TOOL_OPTIONS", jvmOptions);
+        }
+        // e.g. -Dbench.service-env=BELLWETHER_INGEST_WRITER_THREADS=4 to compare settings
+        for (String setting : System.getProperty("bench.service-env", "").split(",")) {
+            if (setting.contains("=")) {
+                environment.put(setting.substring(0, setting.indexOf('=')), setting.substring(setting.indexOf('=') + 1));
+            }
+        }
+        try (ServiceProcess service = new ServiceProcess(data, environment)) {
+            service.start();
+            String base = service.baseUrl();
+            admin(base, "/v1/apps", "{\"name\": \"bench\", \"beaconsPerSecond\": 1000000}");
+            String key = JSON.readTree(admin(base, "/v1/apps/bench/ingest-keys", "")).get("key").asText();
+            String beaconsUrl = base + "/v1/beacons?key=" + key;
+            String ceilingUrl = base + "/v1/bench/ceiling?key=" + key;
+
+            // warm-up: let the JIT compile both paths before anything is measured
+            run(ceilingUrl, Duration.ofSeconds(10));
+            run(beaconsUrl, Duration.ofSeconds(10));
+            Map<String, List<Result>> rounds = new LinkedHashMap<>();
+            for (int round = 0; round < ROUNDS; round++) {
+                rounds.computeIfAbsent("ceiling", k -> new ArrayList<>()).add(run(ceilingUrl, ROUND));
+                rounds.computeIfAbsent("beacons", k -> new ArrayList<>()).add(run(beaconsUrl, ROUND));
+            }
+            long rssKb = rssKb(service.pid());
+            report(rounds, rssKb, commitFigures(base));
+        }
+    }
+
+    private Result run(String url, Duration length) throws Exception {
+        Histogram latencies = new Histogram(60_000_000_000L, 3);
+        AtomicLong requests = new AtomicLong();
+        AtomicLong failures = new AtomicLong();
+        ExecutorService pool = Executors.newFixedThreadPool(CONNECTIONS);
+        long started = System.nanoTime();
+        long deadline = started + length.toNanos();
+        List<Future<?>> workers = new ArrayList<>();
+        for (int c = 0; c < CONNECTIONS; c++) {
+            int connection = c;
+            workers.add(pool.submit(() -> {
+                while (System.nanoTime() < deadline) {
+                    HttpRequest request = HttpRequest.newBuilder(URI.create(url))
+                            .header("Content-Type", "text/plain;charset=UTF-8")
+                            .POST(HttpRequest.BodyPublishers.ofString(beacon("client-" + connection))).build();
+                    long sent = System.nanoTime();
+                    try {
+                        HttpResponse<Void> response = http.send(request, HttpResponse.BodyHandlers.discarding());
+                        long tookNanos = System.nanoTime() - sent;
+                        if (response.statusCode() == 202) {
+                            synchronized (latencies) {
+                                latencies.recordValue(tookNanos);
+                            }
+                            requests.incrementAndGet();
+                        } else {
+                            failures.incrementAndGet();
+                        }
+                    } catch (Exception e) {
+                        failures.incrementAndGet();
+                    }
+                }
+                return null;
+            }));
+        }
+        for (Future<?> worker : workers) {
+            worker.get();
+        }
+        pool.shutdown();
+        double seconds = (System.nanoTime() - started) / 1e9;
+        String endpoint = url.contains("/bench/") ? "ceiling" : "beacons";
+        return new Result(endpoint, requests.get(), seconds, latencies.getValueAtPercentile(50) / 1e6,
+                latencies.getValueAtPercentile(99) / 1e6, failures.get());
+    }
+
+    /** A realistic beacon: every event type, unique ids, times within the last minute. */
+    private String beacon(String client) {
+        long n = sequence.getAndAdd(EVENTS_PER_BEACON);
+        Instant now = Instant.now();
+        StringBuilder events = new StringBuilder();
+        for (int i = 0; i < EVENTS_PER_BEACON; i++) {
+            String at = now.minusMillis(i * 997L).toString();
+            String id = "e-" + (n + i);
+            String event = switch (i % 5) {
+                case 0 -> "{\"id\":\"" + id + "\",\"type\":\"outbox\",\"at\":\"" + at + "\",\"depth\":" + (i % 13) + ",\"oldestAgeMs\":45000}";
+                case 1, 2 -> "{\"id\":\"" + id + "\",\"type\":\"replay\",\"at\":\"" + at + "\",\"mutation\":\"note.update\",\"outcome\":\""
+                        + (i == 11 ? "dead_lettered" : "succeeded") + "\",\"attempts\":1,\"latencyMs\":" + (200 + i * 37) + "}";
+                case 3 -> "{\"id\":\"" + id + "\",\"type\":\"sync\",\"at\":\"" + at + "\",\"latencyMs\":" + (400 + i * 91) + ",\"stalenessMs\":30000}";
+                default -> i == 4
+                        ? "{\"id\":\"" + id + "\",\"type\":\"conflict\",\"at\":\"" + at + "\",\"entity\":\"note\",\"resolution\":\"auto_merged\"}"
+                        : "{\"id\":\"" + id + "\",\"type\":\"migration\",\"at\":\"" + at + "\",\"fromVersion\":3,\"toVersion\":4,\"outcome\":\"succeeded\",\"durationMs\":120}";
+            };
+            events.append(i == 0 ? "" : ",").append(event);
+        }
+        return "{\"schema\":1,\"app\":\"bench\",\"release\":\"2026.11.3\",\"client\":\"" + client
+                + "\",\"flags\":{\"new-sync-engine\":" + (n % 2 == 0) + "},\"events\":[" + events + "]}";
+    }
+
+    /** Mean commit latency and batch size over the whole run, from the service's own metrics. */
+    private String commitFigures(String base) throws Exception {
+        String metrics = http.send(HttpRequest.newBuilder(URI.create(base + "/q/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        double commits = metric(metrics, "bellwether_ingest_commit_seconds_count");
+        return String.format("mean commit %.1f ms, mean batch %.1f beacons / %.0f events",
+                metric(metrics, "bellwether_ingest_commit_seconds_sum") / commits * 1000,
+                metric(metrics, "bellwether_ingest_batch_beacons_sum") / commits,
+                metric(metrics, "bellwether_ingest_batch_events_sum") / commits);
+    }
+
+    private static double metric(String metrics, String name) {
+        for (String line : metrics.split("\n")) {
+            if (line.startsWith(name + " ")) {
+                return Double.parseDouble(line.substring(name.length() + 1).trim());
+            }
+        }
+        return Double.NaN;
+    }
+
+    private void report(Map<String, List<Result>> rounds, long rssKb, String commits) throws Exception {
+        StringBuilder table = new StringBuilder("\n| endpoint | round | beacons/s | events/s | p50 ack ms | p99 ack ms | failures |\n"
+                + "|---|---|---|---|---|---|---|\n");
+        ObjectNode json = JSON.createObjectNode();
+        json.put("connections", CONNECTIONS).put("eventsPerBeacon", EVENTS_PER_BEACON).put("roundSeconds", ROUND.toSeconds())
+                .put("cores", Runtime.getRuntime().availableProcessors()).put("serviceRssMb", rssKb / 1024);
+        double ceilingSum = 0;
+        double beaconSum = 0;
+        for (var entry : rounds.entrySet()) {
+            var array = json.putArray(entry.getKey());
+            int round = 1;
+            for (Result r : entry.getValue()) {
+                boolean beacons = entry.getKey().equals("beacons");
+                double events = beacons ? r.perSecond() * EVENTS_PER_BEACON : 0;
+                table.append(String.format("| %s | %d | %.0f | %s | %.1f | %.1f | %d |%n", r.endpoint(), round++, r.perSecond(),
+                        beacons ? String.format("%.0f", events) : "-", r.p50Ms(), r.p99Ms(), r.failures()));
+                array.addObject().put("requestsPerSecond", r.perSecond()).put("eventsPerSecond", events)
+                        .put("p50Ms", r.p50Ms()).put("p99Ms", r.p99Ms()).put("failures", r.failures());
+                if (beacons) {
+                    beaconSum += r.perSecond();
+                } else {
+                    ceilingSum += r.perSecond();
+                }
+            }
+        }
+        double ratio = beaconSum / ceilingSum;
+        json.put("beaconsToCeilingRatio", ratio);
+        table.append(String.format("%nbeacons / ceiling = %.2f; service RSS after the runs: %d MB; %s%n", ratio, rssKb / 1024, commits));
+        json.put("commits", commits);
+        System.out.println(table);
+        Path out = Path.of("target", "bench");
+        Files.createDirectories(out);
+        Files.writeString(out.resolve("ingest.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(json));
+        Files.writeString(out.resolve("ingest.md"), table.toString());
+    }
+
+    private String admin(String base, String path, String body) throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + path))
+                .header("Authorization", "Bearer " + ADMIN).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() / 100 != 2) {
+            throw new IllegalStateException(path + " answered " + response.statusCode() + ": " + response.body());
+        }
+        return response.body();
+    }
+
+    private static long rssKb(long pid) throws Exception {
+        for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        return -1;
+    }
+}
