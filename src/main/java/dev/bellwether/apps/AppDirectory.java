@@ -1,5 +1,6 @@
 package dev.bellwether.apps;
 
+import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.bellwether.api.ProblemException;
@@ -11,6 +12,8 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import org.eclipse.microprofile.context.ManagedExecutor;
 
 /**
  * Read side of apps for the hot path: ingest keys and origins, cached briefly so a beacon costs no lookup.
@@ -21,15 +24,22 @@ public class AppDirectory {
 
     static final Duration CACHE_LIFETIME = Duration.ofSeconds(10);
 
-    private final Cache<ByteBuffer, Optional<IngestPrincipal>> byKeyHash = Caffeine.newBuilder()
-            .maximumSize(10_000).expireAfterWrite(CACHE_LIFETIME).build();
+    private final AsyncCache<ByteBuffer, Optional<IngestPrincipal>> byKeyHash;
     private final Cache<String, Boolean> originAllowedByAnyApp = Caffeine.newBuilder()
             .maximumSize(10_000).expireAfterWrite(CACHE_LIFETIME).build();
 
-    public Optional<IngestPrincipal> byIngestKey(String key) {
+    /** @param lookups where a cache miss queries the database, so that callers on an I/O thread never block */
+    public AppDirectory(ManagedExecutor lookups) {
+        this.byKeyHash = Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(CACHE_LIFETIME)
+                .executor(lookups).buildAsync();
+    }
+
+    /** Completes at once on a cache hit; a miss is looked up off the caller's thread. */
+    public CompletableFuture<Optional<IngestPrincipal>> byIngestKey(String key) {
         byte[] hash = Secrets.hash(key);
-        return byKeyHash.get(ByteBuffer.wrap(hash), h -> QuarkusTransaction.requiringNew().call(
-                () -> IngestKey.findActiveByHash(hash).map(AppDirectory::principal)));
+        return byKeyHash.get(ByteBuffer.wrap(hash), (h, executor) -> CompletableFuture.supplyAsync(
+                () -> QuarkusTransaction.requiringNew().call(() -> IngestKey.findActiveByHash(hash).map(AppDirectory::principal)),
+                executor));
     }
 
     /** For a CORS preflight that carries no key: is the origin allowed by some app? */
@@ -45,7 +55,7 @@ public class AppDirectory {
     }
 
     public void forgetAll() {
-        byKeyHash.invalidateAll();
+        byKeyHash.synchronous().invalidateAll();
         originAllowedByAnyApp.invalidateAll();
     }
 

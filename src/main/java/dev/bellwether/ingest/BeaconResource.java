@@ -74,52 +74,65 @@ public class BeaconResource {
     public record Rejected(int index, String code, String reason) {
     }
 
+    /** The request headers a beacon needs, read on the request's thread before any asynchronous step. */
+    private record BeaconHeaders(String origin, MediaType type, String contentEncoding) {
+    }
+
     @POST
-    @Blocking
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Send a beacon of telemetry events",
             description = "Key as 'Authorization: Bearer <key>' or '?key=<key>'; body JSON as application/json or text/plain, "
                     + "at most 64 KiB, optionally gzip. 202 once the accepted events are committed.")
     public CompletionStage<Response> post(@QueryParam("key") String queryKey, @Context HttpHeaders headers, byte[] body) {
-        String origin = headers.getHeaderString("Origin");
+        // Runs on the I/O thread: parsing is pure CPU, and every lookup that may touch the database is asynchronous.
+        BeaconHeaders beaconHeaders = new BeaconHeaders(headers.getHeaderString("Origin"), headers.getMediaType(),
+                headers.getHeaderString(HttpHeaders.CONTENT_ENCODING));
+        String key;
         try {
-            IngestPrincipal principal = authenticate(queryKey, headers);
-            if (origin != null && !principal.allowsOrigin(origin)) {
-                throw refused(BeaconOutcome.FORBIDDEN, new ProblemException(Response.Status.FORBIDDEN,
-                        "origin " + origin + " is not allowed for app '" + principal.appName() + "'"));
-            }
-            Optional<Duration> wait = rateLimiter.acquire(principal);
-            if (wait.isPresent()) {
-                long seconds = Math.max(1, (wait.get().toMillis() + 999) / 1000);
-                throw refused(BeaconOutcome.RATE_LIMITED, new ProblemException(Response.Status.TOO_MANY_REQUESTS,
-                        "beacon rate limit of this ingest key exceeded; retry after " + seconds + " s")
-                        .withHeader("Retry-After", String.valueOf(seconds)));
-            }
-            Beacon beacon = parse(body, headers);
-            if (!beacon.app().equals(principal.appName())) {
-                throw refused(BeaconOutcome.FORBIDDEN, new ProblemException(Response.Status.FORBIDDEN,
-                        "this ingest key belongs to app '" + principal.appName() + "', not '" + beacon.app() + "'", "app"));
-            }
-            metrics.rejected(principal.appName(), beacon.rejected());
-            EventWriter.Destination destination = new EventWriter.Destination(principal.appId(), principal.appName(),
-                    dimensions.releaseId(principal.appId(), beacon.release()), beacon.release(),
-                    dimensions.cohortId(principal.appId(), beacon.cohort()), beacon.cohort().label());
-            String allowOrigin = origin;
-            return writer.submit(destination, beacon.client(), beacon.events())
-                    .thenApply(outcome -> {
-                        metrics.beacon(BeaconOutcome.ACCEPTED);
-                        List<Rejected> rejected = beacon.rejected().stream()
-                                .map(r -> new Rejected(r.index(), r.code().label(), r.reason())).toList();
-                        return withCors(Response.accepted(new Accepted(outcome.accepted(), outcome.duplicates(), rejected)),
-                                allowOrigin).build();
-                    })
-                    .exceptionally(failure -> unavailable(failure, allowOrigin));
+            key = ingestKey(queryKey, headers.getHeaderString(HttpHeaders.AUTHORIZATION));
         } catch (ProblemException e) {
             return CompletableFuture.completedFuture(e.toResponse());
-        } catch (IngestUnavailableException e) {
-            return CompletableFuture.completedFuture(unavailable(e, origin));
         }
+        return apps.byIngestKey(key)
+                .thenCompose(principal -> accept(principal.orElseThrow(() -> refused(BeaconOutcome.UNAUTHORIZED,
+                        new ProblemException(Response.Status.UNAUTHORIZED, "the ingest key is unknown or revoked")
+                                .withHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer error=\"invalid_token\""))),
+                        beaconHeaders, body))
+                .exceptionally(failure -> failed(failure, beaconHeaders.origin()));
+    }
+
+    private CompletionStage<Response> accept(IngestPrincipal principal, BeaconHeaders headers, byte[] body) {
+        String origin = headers.origin();
+        if (origin != null && !principal.allowsOrigin(origin)) {
+            throw refused(BeaconOutcome.FORBIDDEN, new ProblemException(Response.Status.FORBIDDEN,
+                    "origin " + origin + " is not allowed for app '" + principal.appName() + "'"));
+        }
+        Optional<Duration> wait = rateLimiter.acquire(principal);
+        if (wait.isPresent()) {
+            long seconds = Math.max(1, (wait.get().toMillis() + 999) / 1000);
+            throw refused(BeaconOutcome.RATE_LIMITED, new ProblemException(Response.Status.TOO_MANY_REQUESTS,
+                    "beacon rate limit of this ingest key exceeded; retry after " + seconds + " s")
+                    .withHeader("Retry-After", String.valueOf(seconds)));
+        }
+        Beacon beacon = parse(body, headers);
+        if (!beacon.app().equals(principal.appName())) {
+            throw refused(BeaconOutcome.FORBIDDEN, new ProblemException(Response.Status.FORBIDDEN,
+                    "this ingest key belongs to app '" + principal.appName() + "', not '" + beacon.app() + "'", "app"));
+        }
+        metrics.rejected(principal.appName(), beacon.rejected());
+        List<Rejected> rejected = beacon.rejected().stream()
+                .map(r -> new Rejected(r.index(), r.code().label(), r.reason())).toList();
+        return dimensions.releaseId(principal.appId(), beacon.release())
+                .thenCombine(dimensions.cohortId(principal.appId(), beacon.cohort()),
+                        (releaseId, cohortId) -> new EventWriter.Destination(principal.appId(), principal.appName(),
+                                releaseId, beacon.release(), cohortId, beacon.cohort().label()))
+                .thenCompose(destination -> writer.submit(destination, beacon.client(), beacon.events()))
+                .thenApply(outcome -> {
+                    metrics.beacon(BeaconOutcome.ACCEPTED);
+                    return withCors(Response.accepted(new Accepted(outcome.accepted(), outcome.duplicates(), rejected)),
+                            origin).build();
+                });
     }
 
     @OPTIONS
@@ -128,7 +141,7 @@ public class BeaconResource {
     public Response preflight(@QueryParam("key") String queryKey, @Context HttpHeaders headers) {
         String origin = headers.getHeaderString("Origin");
         boolean allowed = origin != null && (queryKey != null
-                ? apps.byIngestKey(queryKey).map(p -> p.allowsOrigin(origin)).orElse(false)
+                ? apps.byIngestKey(queryKey).join().map(p -> p.allowsOrigin(origin)).orElse(false)
                 : apps.originAllowedByAnyApp(origin));
         if (!allowed) {
             return new ProblemException(Response.Status.FORBIDDEN,
@@ -141,9 +154,8 @@ public class BeaconResource {
                 .build();
     }
 
-    private IngestPrincipal authenticate(String queryKey, HttpHeaders headers) {
+    private String ingestKey(String queryKey, String authorization) {
         String key = queryKey;
-        String authorization = headers.getHeaderString(HttpHeaders.AUTHORIZATION);
         if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
             key = authorization.substring(7).trim();
         }
@@ -152,12 +164,10 @@ public class BeaconResource {
                     "an ingest key is required, as 'Authorization: Bearer <key>' or '?key=<key>'")
                     .withHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer"));
         }
-        return apps.byIngestKey(key).orElseThrow(() -> refused(BeaconOutcome.UNAUTHORIZED,
-                new ProblemException(Response.Status.UNAUTHORIZED, "the ingest key is unknown or revoked")
-                        .withHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer error=\"invalid_token\"")));
+        return key;
     }
 
-    private Beacon parse(byte[] body, HttpHeaders headers) {
+    private Beacon parse(byte[] body, BeaconHeaders headers) {
         if (body == null || body.length == 0) {
             throw refused(BeaconOutcome.INVALID, ProblemException.badRequest(null, "the body is empty; send a beacon as JSON"));
         }
@@ -165,12 +175,12 @@ public class BeaconResource {
             throw refused(BeaconOutcome.TOO_LARGE, new ProblemException(Response.Status.REQUEST_ENTITY_TOO_LARGE,
                     "a beacon may be at most " + config.maxBodyBytes() + " bytes, this one is " + body.length));
         }
-        MediaType type = headers.getMediaType();
+        MediaType type = headers.type();
         if (type != null && !type.isCompatible(MediaType.APPLICATION_JSON_TYPE) && !type.isCompatible(MediaType.TEXT_PLAIN_TYPE)) {
             throw refused(BeaconOutcome.INVALID, new ProblemException(Response.Status.UNSUPPORTED_MEDIA_TYPE,
                     "send beacons as application/json or text/plain, not " + type));
         }
-        byte[] jsonBytes = decode(body, headers.getHeaderString(HttpHeaders.CONTENT_ENCODING));
+        byte[] jsonBytes = decode(body, headers.contentEncoding());
         JsonNode root;
         try {
             root = json.readTree(jsonBytes);
@@ -207,8 +217,12 @@ public class BeaconResource {
         }
     }
 
-    private Response unavailable(Throwable failure, String origin) {
+    /** Maps what went wrong after the key was read: refusals keep their answer, storage trouble is a 503. */
+    private Response failed(Throwable failure, String origin) {
         Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        if (cause instanceof ProblemException problem) {
+            return problem.toResponse();
+        }
         metrics.beacon(BeaconOutcome.UNAVAILABLE);
         if (!(cause instanceof IngestUnavailableException)) {
             LOG.error("beacon could not be stored", cause);

@@ -2,7 +2,6 @@ package dev.bellwether.ingest;
 
 import dev.bellwether.api.ProblemException;
 import dev.bellwether.security.Public;
-import io.smallrye.common.annotation.Blocking;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -15,7 +14,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
 /**
- * The ingest benchmark's ceiling: the beacon endpoint's HTTP plumbing (same threading, body read, JSON answer)
+ * The ingest benchmark's ceiling: the beacon endpoint's HTTP plumbing (I/O thread, whole body read, JSON answer)
  * with no parsing, storage or dedupe. Off unless {@code bellwether.bench.ceiling-endpoint=true}.
  */
 @Path("/v1/bench/ceiling")
@@ -28,7 +27,6 @@ public class CeilingResource {
     boolean enabled;
 
     @POST
-    @Blocking
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(hidden = true)

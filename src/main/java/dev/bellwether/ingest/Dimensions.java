@@ -1,7 +1,7 @@
 package dev.bellwether.ingest;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -9,6 +9,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.concurrent.CompletableFuture;
+import org.eclipse.microprofile.context.ManagedExecutor;
 
 /** Ids of releases and cohorts, created on first sight and cached: they never change once made. */
 @ApplicationScoped
@@ -16,21 +18,23 @@ public class Dimensions {
 
     private final AgroalDataSource dataSource;
     private final ObjectMapper json;
-    private final Cache<String, Long> ids = Caffeine.newBuilder().maximumSize(100_000).build();
+    private final AsyncCache<String, Long> ids;
 
-    public Dimensions(AgroalDataSource dataSource, ObjectMapper json) {
+    /** @param lookups where a cache miss writes to the database, so that callers on an I/O thread never block */
+    public Dimensions(AgroalDataSource dataSource, ObjectMapper json, ManagedExecutor lookups) {
         this.dataSource = dataSource;
         this.json = json;
+        this.ids = Caffeine.newBuilder().maximumSize(100_000).executor(lookups).buildAsync();
     }
 
-    public long releaseId(long appId, String release) {
+    public CompletableFuture<Long> releaseId(long appId, String release) {
         return ids.get("r:" + appId + ":" + release, k -> upsert(
                 "WITH made AS (INSERT INTO release (app_id, name) VALUES (?, ?) ON CONFLICT DO NOTHING RETURNING id) "
                         + "SELECT id FROM made UNION ALL SELECT id FROM release WHERE app_id = ? AND name = ?",
                 appId, release, null));
     }
 
-    public long cohortId(long appId, Cohort cohort) {
+    public CompletableFuture<Long> cohortId(long appId, Cohort cohort) {
         String label = cohort.label();
         return ids.get("c:" + appId + ":" + label, k -> upsert(
                 "WITH made AS (INSERT INTO cohort (app_id, label, flags) VALUES (?, ?, ?::jsonb) ON CONFLICT DO NOTHING RETURNING id) "

@@ -32,6 +32,7 @@ class IngestBenchmark {
     private static final String ADMIN = "bench-admin";
     private static final int CONNECTIONS = Integer.getInteger("bench.connections", 32);
     private static final Duration ROUND = Duration.ofSeconds(Long.getLong("bench.round-seconds", 10));
+    private static final Duration WARM_UP = Duration.ofSeconds(Long.getLong("bench.warm-up-seconds", 30));
     private static final int ROUNDS = Integer.getInteger("bench.rounds", 3);
     private static final int EVENTS_PER_BEACON = 20;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -70,8 +71,8 @@ class IngestBenchmark {
             String ceilingUrl = base + "/v1/bench/ceiling?key=" + key;
 
             // warm-up: let the JIT compile both paths before anything is measured
-            run(ceilingUrl, Duration.ofSeconds(10));
-            run(beaconsUrl, Duration.ofSeconds(10));
+            run(ceilingUrl, WARM_UP);
+            run(beaconsUrl, WARM_UP);
             Map<String, List<Result>> rounds = new LinkedHashMap<>();
             for (int round = 0; round < ROUNDS; round++) {
                 rounds.computeIfAbsent("ceiling", k -> new ArrayList<>()).add(run(ceilingUrl, ROUND));
