@@ -1,5 +1,6 @@
 package dev.bellwether.db;
 
+import io.quarkus.runtime.ExecutionMode;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -19,7 +20,7 @@ import org.jboss.logging.Logger;
  * data lives in {@code BELLWETHER_DATA_DIR} (default {@code ./bellwether-data}) and survives restarts.
  *
  * <p>Its ordinal is low, so a URL given by environment, system property or application.properties wins.
- * PostgreSQL starts lazily, on the first read of the URL, so a Maven build never starts it.
+ * PostgreSQL starts lazily, on the first read of the URL at run time.
  */
 public final class EmbeddedPostgresConfigSource implements ConfigSource {
 
@@ -60,8 +61,13 @@ public final class EmbeddedPostgresConfigSource implements ConfigSource {
         return "bellwether-embedded-postgres";
     }
 
+    /**
+     * Also true while Quarkus builds the application (no execution mode yet): the build reads datasource settings
+     * but must not start a database, least of all one in the project folder.
+     */
     private static boolean configuredElsewhere() {
-        return System.getenv("QUARKUS_DATASOURCE_JDBC_URL") != null || System.getProperty(URL_KEY) != null;
+        return System.getenv("QUARKUS_DATASOURCE_JDBC_URL") != null || System.getProperty(URL_KEY) != null
+                || ExecutionMode.current() == ExecutionMode.UNSET;
     }
 
     private static String startedUrl() {
