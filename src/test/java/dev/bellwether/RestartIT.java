@@ -35,8 +35,8 @@ class RestartIT {
         try (ServiceProcess service = new ServiceProcess(data, Map.of("BELLWETHER_ADMIN_TOKEN", ADMIN))) {
             service.start();
             String base = service.baseUrl();
-            send(base, "POST", "/v1/apps", ADMIN, "{\"name\": \"field-notes\", \"beaconsPerSecond\": 100000}");
-            String key = send(base, "POST", "/v1/apps/field-notes/ingest-keys", ADMIN, "").get("key").asText();
+            send(base, "POST", "/v1/apps", ADMIN, "{\"name\": \"restart-notes\", \"beaconsPerSecond\": 100000}");
+            String key = send(base, "POST", "/v1/apps/restart-notes/ingest-keys", ADMIN, "").get("key").asText();
             Instant now = Instant.now();
 
             List<String> firstWave = beacons("before-restart", 40, now);
@@ -59,7 +59,7 @@ class RestartIT {
     private static List<String> beacons(String client, int count, Instant at) {
         List<String> beacons = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            beacons.add(Fixtures.beacon("field-notes", client + "-" + i, Map.of("new-sync-engine", i % 2 == 0),
+            beacons.add(Fixtures.beacon("restart-notes", client + "-" + i, Map.of("new-sync-engine", i % 2 == 0),
                     Fixtures.replays("e", 20, at)));
         }
         return beacons;
@@ -85,7 +85,7 @@ class RestartIT {
 
     private int eventCount(String base, Instant around) throws Exception {
         String query = "?from=" + around.minus(10, ChronoUnit.MINUTES) + "&to=" + around.plus(10, ChronoUnit.MINUTES);
-        return send(base, "GET", "/v1/apps/field-notes/sli" + query, ADMIN, null).path("total").path("events").asInt();
+        return send(base, "GET", "/v1/apps/restart-notes/sli" + query, ADMIN, null).path("total").path("events").asInt();
     }
 
     private JsonNode send(String base, String method, String path, String token, String body) throws Exception {

@@ -154,6 +154,67 @@ public class RollupStore {
         }
     }
 
+    /** A bucket of one app whose rows changed (were written or compacted) after some sequence number. */
+    public record ChangedBucket(long appId, Granularity granularity, Instant bucket) {
+    }
+
+    /** What changed after {@code afterSeq}, and the highest sequence number seen. */
+    public record Changes(List<ChangedBucket> buckets, long maxSeq) {
+    }
+
+    /** Buckets changed after {@code afterSeq}, among minute buckets from {@code minutesFrom} and hour buckets from {@code hoursFrom}. */
+    public Changes changedSince(Connection connection, long afterSeq, Instant minutesFrom, Instant hoursFrom) throws SQLException {
+        List<ChangedBucket> buckets = new ArrayList<>();
+        long maxSeq = afterSeq;
+        for (Granularity granularity : Granularity.values()) {
+            try (PreparedStatement select = connection.prepareStatement("SELECT app_id, bucket, max(seq) FROM "
+                    + granularity.table + " WHERE seq > ? AND bucket >= ? GROUP BY app_id, bucket")) {
+                select.setLong(1, afterSeq);
+                select.setTimestamp(2, Timestamp.from(granularity == Granularity.MINUTE ? minutesFrom : hoursFrom));
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        buckets.add(new ChangedBucket(rows.getLong(1), granularity, rows.getTimestamp(2).toInstant()));
+                        maxSeq = Math.max(maxSeq, rows.getLong(3));
+                    }
+                }
+            }
+        }
+        return new Changes(buckets, maxSeq);
+    }
+
+    /** Every row of an app in [from, to) of one granularity, merged per bucket across releases and cohorts. */
+    public Map<Instant, Rollup> mergedBuckets(Connection connection, long appId, Granularity granularity, Instant from, Instant to)
+            throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement("SELECT " + KEY_COLUMNS + ", " + VALUE_COLUMNS + " FROM "
+                + granularity.table + " WHERE app_id = ? AND bucket >= ? AND bucket < ?")) {
+            select.setLong(1, appId);
+            select.setTimestamp(2, Timestamp.from(from));
+            select.setTimestamp(3, Timestamp.from(to));
+            return mergePerBucket(select);
+        }
+    }
+
+    /** Every row of an app in the given buckets of one granularity, merged per bucket across releases and cohorts. */
+    public Map<Instant, Rollup> mergedBuckets(Connection connection, long appId, Granularity granularity,
+            java.util.Collection<Instant> buckets) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement("SELECT " + KEY_COLUMNS + ", " + VALUE_COLUMNS + " FROM "
+                + granularity.table + " WHERE app_id = ? AND bucket = ANY (?)")) {
+            select.setLong(1, appId);
+            select.setArray(2, connection.createArrayOf("timestamptz", buckets.stream().map(Timestamp::from).toArray()));
+            return mergePerBucket(select);
+        }
+    }
+
+    private Map<Instant, Rollup> mergePerBucket(PreparedStatement select) throws SQLException {
+        Map<Instant, Rollup> merged = new HashMap<>();
+        try (ResultSet rows = select.executeQuery()) {
+            while (rows.next()) {
+                merged.computeIfAbsent(rows.getTimestamp("bucket").toInstant(), b -> new Rollup()).merge(rollup(rows));
+            }
+        }
+        return merged;
+    }
+
     public int deleteOlderThan(Granularity granularity, Instant cutoff) throws SQLException {
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement delete = connection.prepareStatement(

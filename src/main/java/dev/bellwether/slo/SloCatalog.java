@@ -1,0 +1,88 @@
+package dev.bellwether.slo;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.bellwether.telemetry.Durations;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The versioned SLO catalog file: apps and their SLOs, parsed and validated as a whole. */
+public final class SloCatalog {
+
+    public static final int VERSION = 1;
+
+    /** An SLO as written in the catalog or sent to the API; {@link #toSpec} validates it. */
+    public record SloDocument(Sli sli, Double objective, String period, Double thresholdMs, Double threshold, Long minEvents) {
+
+        public SloSpec toSpec(String name) {
+            if (sli == null) {
+                throw new InvalidSloException("sli", "is required");
+            }
+            if (objective == null) {
+                throw new InvalidSloException("objective", "is required, e.g. 0.995");
+            }
+            if (thresholdMs != null && threshold != null) {
+                throw new InvalidSloException("threshold", "give thresholdMs or threshold, not both");
+            }
+            if (sli.thresholdUnit() == Sli.Unit.COUNT && thresholdMs != null) {
+                throw new InvalidSloException("thresholdMs", sli.wireName() + " counts mutations: use threshold");
+            }
+            if (sli.thresholdUnit() == Sli.Unit.MILLISECONDS && threshold != null) {
+                throw new InvalidSloException("threshold", sli.wireName() + " is measured in milliseconds: use thresholdMs");
+            }
+            java.time.Duration length;
+            try {
+                length = period == null ? SloSpec.DEFAULT_PERIOD : Durations.parse(period);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidSloException("period", e.getMessage());
+            }
+            return new SloSpec(name, sli, objective, length, thresholdMs != null ? thresholdMs : threshold, minEvents).validated();
+        }
+    }
+
+    record AppEntry(Map<String, SloDocument> slos) {
+    }
+
+    record File(Integer version, Map<String, AppEntry> apps) {
+    }
+
+    /** One SLO of the catalog, for one app. */
+    public record Entry(String app, SloSpec spec) {
+    }
+
+    private SloCatalog() {
+    }
+
+    /** @throws InvalidSloException naming the app, SLO and field at fault */
+    public static List<Entry> parse(InputStream yaml) throws IOException {
+        ObjectMapper mapper = new ObjectMapper(new YAMLFactory()).enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+        File file = mapper.readValue(yaml, File.class);
+        if (file == null || file.version() == null || file.version() != VERSION) {
+            throw new InvalidSloException("version", "must be " + VERSION + ", got " + (file == null ? null : file.version()));
+        }
+        List<Entry> entries = new ArrayList<>();
+        Map<String, AppEntry> apps = file.apps() == null ? Map.of() : new LinkedHashMap<>(file.apps());
+        apps.forEach((app, entry) -> {
+            if (!app.matches("^[a-z0-9][a-z0-9._-]{0,62}$")) {
+                throw new InvalidSloException("apps." + app, "is not an app name: 1-63 lower-case letters, digits, '.', '_' or '-'");
+            }
+            if (entry == null || entry.slos() == null) {
+                return;
+            }
+            entry.slos().forEach((name, document) -> {
+                try {
+                    entries.add(new Entry(app, document.toSpec(name)));
+                } catch (InvalidSloException e) {
+                    throw new InvalidSloException("apps." + app + ".slos." + name + "." + e.field(),
+                            e.getMessage().substring(e.field().length() + 1));
+                }
+            });
+        });
+        return entries;
+    }
+}

@@ -1,0 +1,113 @@
+package dev.bellwether.slo;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.agroal.api.AgroalDataSource;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jboss.logging.Logger;
+
+/**
+ * SLO evaluation as Prometheus series. Every replica exports the last stored evaluation (refreshed each tick, whoever
+ * evaluated it), so a scrape of any replica tells the same story.
+ */
+@ApplicationScoped
+public class SloMetrics {
+
+    private static final Logger LOG = Logger.getLogger(SloMetrics.class);
+
+    private final AgroalDataSource dataSource;
+    private final ObjectMapper json;
+    private final MultiGauge burnRates;
+    private final MultiGauge budgets;
+    private final MultiGauge states;
+    private final Timer evaluationDuration;
+    private final Counter evaluatedTicks;
+    private final Counter skippedTicks;
+    private final AtomicReference<Double> lastSuccess = new AtomicReference<>(Double.NaN);
+
+    public SloMetrics(MeterRegistry registry, AgroalDataSource dataSource, ObjectMapper json) {
+        this.dataSource = dataSource;
+        this.json = json;
+        this.burnRates = MultiGauge.builder("bellwether.slo.burn.rate")
+                .description("Error ratio over the window divided by the SLO's allowed error ratio").register(registry);
+        this.budgets = MultiGauge.builder("bellwether.slo.error.budget.remaining")
+                .description("Share of the period's error budget left (negative when overspent)").register(registry);
+        this.states = MultiGauge.builder("bellwether.slo.state")
+                .description("1 for the SLO's current state, 0 for the others").register(registry);
+        this.evaluationDuration = Timer.builder("bellwether.slo.evaluation")
+                .description("Time to evaluate every SLO once").publishPercentileHistogram(false)
+                .serviceLevelObjectives(Duration.ofMillis(10), Duration.ofMillis(100), Duration.ofSeconds(1),
+                        Duration.ofSeconds(5), Duration.ofSeconds(15), Duration.ofSeconds(30))
+                .register(registry);
+        this.evaluatedTicks = Counter.builder("bellwether.slo.evaluation.ticks").tag("result", "evaluated").register(registry);
+        this.skippedTicks = Counter.builder("bellwether.slo.evaluation.ticks").tag("result", "skipped")
+                .description("Ticks this replica left to another (or that were already evaluated)").register(registry);
+        Gauge.builder("bellwether.slo.evaluation.last.success", lastSuccess, AtomicReference::get)
+                .description("Unix time of the last finished evaluation by any replica").baseUnit("seconds").register(registry);
+    }
+
+    void evaluated(Duration took, Instant at) {
+        evaluationDuration.record(took);
+        evaluatedTicks.increment();
+        lastSuccess.set(at.toEpochMilli() / 1000.0);
+    }
+
+    void skipped() {
+        skippedTicks.increment();
+    }
+
+    /** Re-reads the stored verdicts and the last finished tick. */
+    void refresh() {
+        List<MultiGauge.Row<?>> burnRows = new ArrayList<>();
+        List<MultiGauge.Row<?>> budgetRows = new ArrayList<>();
+        List<MultiGauge.Row<?>> stateRows = new ArrayList<>();
+        try (Connection connection = dataSource.getConnection()) {
+            try (PreparedStatement select = connection.prepareStatement(
+                    "SELECT a.name, s.name, s.verdict FROM slo s JOIN app a ON a.id = s.app_id WHERE s.verdict IS NOT NULL");
+                    ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    Tags slo = Tags.of("app", rows.getString(1), "slo", rows.getString(2));
+                    Evidence evidence = json.readValue(rows.getString(3), Evidence.class);
+                    evidence.burnRates().forEach((window, burn) -> {
+                        if (burn != null) {
+                            burnRows.add(MultiGauge.Row.of(slo.and("window", window), burn));
+                        }
+                    });
+                    if (evidence.errorBudgetRemaining() != null) {
+                        budgetRows.add(MultiGauge.Row.of(slo, evidence.errorBudgetRemaining()));
+                    }
+                    for (SloState state : SloState.values()) {
+                        stateRows.add(MultiGauge.Row.of(slo.and("state", state.name()), state == evidence.state() ? 1 : 0));
+                    }
+                }
+            }
+            try (PreparedStatement select = connection.prepareStatement(
+                    "SELECT extract(epoch FROM max(finished_at)) FROM evaluation_tick");
+                    ResultSet rows = select.executeQuery()) {
+                if (rows.next() && rows.getObject(1) != null) {
+                    lastSuccess.accumulateAndGet(rows.getDouble(1), (mine, stored) -> Double.isNaN(mine) ? stored : Math.max(mine, stored));
+                }
+            }
+        } catch (SQLException | com.fasterxml.jackson.core.JsonProcessingException e) {
+            LOG.warnf("could not refresh SLO metrics: %s", e.getMessage());
+            return;
+        }
+        burnRates.register(burnRows, true);
+        budgets.register(budgetRows, true);
+        states.register(stateRows, true);
+    }
+}

@@ -1,0 +1,149 @@
+package dev.bellwether.slo;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import java.io.IOException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bellwether.api.ProblemException;
+import dev.bellwether.apps.App;
+import dev.bellwether.apps.AppDirectory;
+import dev.bellwether.security.Allowed;
+import dev.bellwether.security.Role;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.core.Response;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+
+/** SLOs of an app, with the state, burn rates and error budget of their last evaluation. */
+@Path("/v1/apps/{app}/slos")
+public class SloResource {
+
+    private static final int TRANSITIONS_SHOWN = 20;
+
+    private final AppDirectory apps;
+    private final SloService slos;
+    private final ObjectMapper json;
+
+    public SloResource(AppDirectory apps, SloService slos, ObjectMapper json) {
+        this.apps = apps;
+        this.slos = slos;
+        this.json = json;
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record SloView(String name, Sli sli, double objective, String period, Double thresholdMs, Double threshold,
+                          Long minEvents, String source, SloState state, String reason, OffsetDateTime stateSince,
+                          OffsetDateTime evaluatedAt, Map<String, Double> burnRates, Double errorBudgetRemaining,
+                          GoodValid events, Map<String, GoodValid> windows, List<TransitionView> transitions) {
+    }
+
+    public record TransitionView(OffsetDateTime at, SloState from, SloState to, String reason) {
+    }
+
+    @GET
+    @Allowed(Role.VIEWER)
+    @Operation(summary = "Every SLO of the app with its last evaluation")
+    public List<SloView> list(@PathParam("app") String appName) {
+        App app = apps.requireApp(appName);
+        return SloDefinition.ofApp(app).stream().map(this::view).toList();
+    }
+
+    @GET
+    @Path("/{name}")
+    @Allowed(Role.VIEWER)
+    public SloView get(@PathParam("app") String appName, @PathParam("name") String name) {
+        return view(require(appName, name));
+    }
+
+    @PUT
+    @Path("/{name}")
+    @Allowed(Role.ADMIN)
+    @Operation(summary = "Create or replace an SLO",
+            description = "{\"sli\": \"replay_success_ratio\", \"objective\": 0.995, \"period\": \"30d\", \"minEvents\": 100} or, "
+                    + "for a threshold SLI, {\"sli\": \"sync_latency\", \"thresholdMs\": 5000, \"objective\": 0.95}")
+    public Response put(@PathParam("app") String appName, @PathParam("name") String name, JsonNode body) {
+        if (body == null || !body.isObject()) {
+            throw ProblemException.badRequest(null, "the body must be a JSON object describing the SLO");
+        }
+        SloCatalog.SloDocument document = document(body);
+        boolean existed = SloDefinition.find(apps.requireApp(appName), name).isPresent();
+        SloDefinition saved;
+        try {
+            saved = slos.put(appName, document.toSpec(name));
+        } catch (InvalidSloException e) {
+            throw ProblemException.badRequest(e.field(), e.getMessage());
+        }
+        return Response.status(existed ? Response.Status.OK : Response.Status.CREATED).entity(view(saved)).build();
+    }
+
+    @DELETE
+    @Path("/{name}")
+    @Allowed(Role.ADMIN)
+    public Response delete(@PathParam("app") String appName, @PathParam("name") String name) {
+        if (!slos.delete(appName, name)) {
+            throw ProblemException.notFound("app '" + appName + "' has no SLO named '" + name + "'");
+        }
+        return Response.noContent().build();
+    }
+
+    /** Strict: an unknown field is more likely a typo of a threshold than something to ignore. */
+    private SloCatalog.SloDocument document(JsonNode body) {
+        try {
+            return json.readerFor(SloCatalog.SloDocument.class)
+                    .with(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).readValue(body);
+        } catch (UnrecognizedPropertyException e) {
+            throw ProblemException.badRequest(e.getPropertyName(), "'" + e.getPropertyName()
+                    + "' is not a field of an SLO: sli, objective, period, thresholdMs, threshold, minEvents");
+        } catch (JsonMappingException e) {
+            String field = e.getPath().isEmpty() ? null : e.getPath().get(0).getFieldName();
+            Throwable cause = e.getCause();
+            throw ProblemException.badRequest(field, cause instanceof IllegalArgumentException ? cause.getMessage()
+                    : field + " has the wrong type: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw ProblemException.badRequest(null, "the SLO could not be read: " + e.getMessage());
+        }
+    }
+
+    private SloDefinition require(String appName, String name) {
+        return SloDefinition.find(apps.requireApp(appName), name)
+                .orElseThrow(() -> ProblemException.notFound("app '" + appName + "' has no SLO named '" + name + "'"));
+    }
+
+    private SloView view(SloDefinition slo) {
+        SloSpec spec = slo.spec();
+        Evidence evidence = null;
+        if (slo.verdict != null) {
+            try {
+                evidence = json.readValue(slo.verdict, Evidence.class);
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("stored verdict of SLO " + slo.id + " is unreadable", e);
+            }
+        }
+        List<TransitionView> transitions = SloTransition.latest(slo.id, TRANSITIONS_SHOWN).stream()
+                .map(t -> new TransitionView(t.at, t.fromState == null ? null : SloState.valueOf(t.fromState),
+                        SloState.valueOf(t.toState), t.reason))
+                .toList();
+        boolean millis = spec.sli().thresholdUnit() == Sli.Unit.MILLISECONDS;
+        return new SloView(spec.name(), spec.sli(), spec.objective(), format(spec.period()),
+                millis ? spec.threshold() : null, millis ? null : spec.threshold(), spec.minEvents(), slo.source.name(),
+                slo.state == null ? null : SloState.valueOf(slo.state), slo.reason, slo.stateSince, slo.evaluatedAt,
+                evidence == null ? null : evidence.burnRates(), evidence == null ? null : evidence.errorBudgetRemaining(),
+                evidence == null ? null : evidence.period(), evidence == null ? null : evidence.windows(), transitions);
+    }
+
+    private static String format(Duration period) {
+        return period.toSeconds() % 86_400 == 0 ? period.toDays() + "d"
+                : period.toSeconds() % 3600 == 0 ? period.toHours() + "h" : period.toString();
+    }
+}

@@ -1,0 +1,99 @@
+package dev.bellwether.slo;
+
+import dev.bellwether.apps.App;
+import dev.bellwether.apps.AppDirectory;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.transaction.Transactional;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Optional;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/** The SLO catalog: loaded from the catalog file at start, changed through the API. */
+@ApplicationScoped
+public class SloService {
+
+    private static final Logger LOG = Logger.getLogger(SloService.class);
+    static final String BUILT_IN_CATALOG = "slo-catalog.yaml";
+
+    private final AppDirectory apps;
+    private final Optional<String> catalogPath;
+
+    public SloService(AppDirectory apps, @ConfigProperty(name = "bellwether.slo.catalog") Optional<String> catalogPath) {
+        this.apps = apps;
+        this.catalogPath = catalogPath;
+    }
+
+    /** A broken catalog stops the start: running with objectives other than the declared ones would mislead. */
+    void loadCatalog(@Observes StartupEvent startup) throws IOException {
+        List<SloCatalog.Entry> entries;
+        try (InputStream in = catalogPath.isPresent() ? Files.newInputStream(Path.of(catalogPath.get()))
+                : Thread.currentThread().getContextClassLoader().getResourceAsStream(BUILT_IN_CATALOG)) {
+            if (in == null) {
+                return;
+            }
+            entries = SloCatalog.parse(in);
+        } catch (InvalidSloException e) {
+            throw new IllegalStateException("the SLO catalog " + catalogPath.orElse(BUILT_IN_CATALOG) + " is invalid: "
+                    + e.getMessage(), e);
+        }
+        int applied = QuarkusTransaction.requiringNew().call(() -> {
+            int count = 0;
+            for (SloCatalog.Entry entry : entries) {
+                App app = App.findByName(entry.app()).orElseGet(() -> createApp(entry.app()));
+                SloDefinition existing = SloDefinition.find(app, entry.spec().name()).orElse(null);
+                if (existing == null || existing.source == SloDefinition.Source.catalog) {
+                    save(app, entry.spec(), SloDefinition.Source.catalog);
+                    count++;
+                }
+            }
+            return count;
+        });
+        LOG.infof("SLO catalog %s: %d SLOs applied, %d left as changed through the API",
+                catalogPath.orElse(BUILT_IN_CATALOG), applied, entries.size() - applied);
+    }
+
+    @Transactional
+    public SloDefinition put(String appName, SloSpec spec) {
+        return save(apps.requireApp(appName), spec.validated(), SloDefinition.Source.api);
+    }
+
+    @Transactional
+    public boolean delete(String appName, String name) {
+        return SloDefinition.find(apps.requireApp(appName), name).map(slo -> {
+            slo.delete();
+            return true;
+        }).orElse(false);
+    }
+
+    private static SloDefinition save(App app, SloSpec spec, SloDefinition.Source source) {
+        SloDefinition slo = SloDefinition.find(app, spec.name()).orElseGet(SloDefinition::new);
+        boolean changed = slo.id == null || !slo.spec().equals(spec);
+        slo.app = app;
+        slo.apply(spec);
+        slo.source = source;
+        if (changed) {
+            slo.updatedAt = OffsetDateTime.now();
+        }
+        if (slo.id == null) {
+            slo.persist();
+        }
+        return slo;
+    }
+
+    private static App createApp(String name) {
+        App app = new App();
+        app.name = name;
+        app.createdAt = OffsetDateTime.now();
+        app.persist();
+        return app;
+    }
+}

@@ -1,0 +1,51 @@
+package dev.bellwether.slo;
+
+import java.time.Duration;
+
+/**
+ * An objective: {@code objective} of the valid events of {@code sli} are good over {@code period}. Threshold
+ * indicators need {@code threshold} (milliseconds for latency and staleness, mutations for outbox depth). With
+ * {@code minEvents}, a window with fewer valid events cannot alert.
+ */
+public record SloSpec(String name, Sli sli, double objective, Duration period, Double threshold, Long minEvents) {
+
+    public static final Duration DEFAULT_PERIOD = Duration.ofDays(30);
+    static final Duration SHORTEST_PERIOD = Duration.ofDays(1);
+    static final Duration LONGEST_PERIOD = Duration.ofDays(90);
+
+    /** The error budget as a share of valid events. */
+    public double allowedErrorRatio() {
+        return 1 - objective;
+    }
+
+    /** @throws InvalidSloException naming the field and why, when the objective cannot be evaluated */
+    public SloSpec validated() {
+        if (name == null || !name.matches("^[a-z0-9][a-z0-9._-]{0,62}$")) {
+            throw new InvalidSloException("name", "must be 1-63 lower-case letters, digits, '.', '_' or '-'");
+        }
+        if (sli == null) {
+            throw new InvalidSloException("sli", "is required");
+        }
+        if (!(objective > 0 && objective < 1)) {
+            throw new InvalidSloException("objective", "must lie strictly between 0 and 1 (0.995 = 99.5 %), got " + objective
+                    + (objective >= 1 ? ": 100 % leaves no error budget to burn" : ""));
+        }
+        if (period == null || period.compareTo(SHORTEST_PERIOD) < 0 || period.compareTo(LONGEST_PERIOD) > 0) {
+            throw new InvalidSloException("period", "must be between 1d and 90d, got " + period);
+        }
+        if (sli.needsThreshold() && (threshold == null || !(threshold >= 0) || threshold.isInfinite())) {
+            throw new InvalidSloException(thresholdField(sli), "is required for " + sli.wireName() + ", a number >= 0");
+        }
+        if (!sli.needsThreshold() && threshold != null) {
+            throw new InvalidSloException("threshold", sli.wireName() + " is a ratio and takes no threshold");
+        }
+        if (minEvents != null && minEvents < 0) {
+            throw new InvalidSloException("minEvents", "must be >= 0, got " + minEvents);
+        }
+        return this;
+    }
+
+    public static String thresholdField(Sli sli) {
+        return sli.thresholdUnit() == Sli.Unit.MILLISECONDS ? "thresholdMs" : "threshold";
+    }
+}
