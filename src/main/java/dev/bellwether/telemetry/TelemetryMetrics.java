@@ -21,9 +21,6 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 public class TelemetryMetrics {
 
     static final Duration IDLE_BEFORE_RETIRE = Duration.ofHours(1);
-    private static final double[] LATENCY_BUCKETS_SECONDS = {0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300};
-    private static final double[] STALENESS_BUCKETS_SECONDS = {1, 10, 30, 60, 300, 900, 1800, 3600, 21600, 86400};
-    private static final double[] DEPTH_BUCKETS = {1, 5, 10, 25, 50, 100, 250, 500, 1000};
 
     private final MeterRegistry registry;
     private final Clock clock;
@@ -54,14 +51,14 @@ public class TelemetryMetrics {
             } else if (event instanceof TelemetryEvent.Conflict conflict) {
                 counter("bellwether.conflicts", series.and("resolution", conflict.resolution().wireName())).increment();
             } else if (event instanceof TelemetryEvent.Sync sync) {
-                summary("bellwether.sync.latency", "seconds", LATENCY_BUCKETS_SECONDS, series).record(sync.latencyMs() / 1000);
+                summary("bellwether.sync.latency", "seconds", MetricBuckets.LATENCY_SECONDS, series).record(sync.latencyMs() / 1000);
                 if (sync.stalenessMs() != null) {
-                    summary("bellwether.staleness", "seconds", STALENESS_BUCKETS_SECONDS, series).record(sync.stalenessMs() / 1000);
+                    summary("bellwether.staleness", "seconds", MetricBuckets.AGE_SECONDS, series).record(sync.stalenessMs() / 1000);
                 }
             } else if (event instanceof TelemetryEvent.Outbox outbox) {
-                summary("bellwether.outbox.depth", null, DEPTH_BUCKETS, series).record(outbox.depth());
+                summary("bellwether.outbox.depth", null, MetricBuckets.DEPTH, series).record(outbox.depth());
                 if (outbox.oldestAgeMs() != null) {
-                    summary("bellwether.outbox.oldest.age", "seconds", STALENESS_BUCKETS_SECONDS, series)
+                    summary("bellwether.outbox.oldest.age", "seconds", MetricBuckets.AGE_SECONDS, series)
                             .record(outbox.oldestAgeMs() / 1000);
                 }
             } else if (event instanceof TelemetryEvent.Migration migration) {
