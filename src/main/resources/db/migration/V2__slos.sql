@@ -40,9 +40,9 @@ CREATE TABLE evaluation_tick (
     duration_ms double precision
 );
 
--- Rollup rows carry the order they were written in, so the evaluator reads only buckets that changed.
-CREATE SEQUENCE rollup_seq;
-ALTER TABLE rollup_minute ADD COLUMN seq bigint NOT NULL DEFAULT nextval('rollup_seq');
-ALTER TABLE rollup_hour ADD COLUMN seq bigint NOT NULL DEFAULT nextval('rollup_seq');
-CREATE INDEX rollup_minute_seq ON rollup_minute (seq);
-CREATE INDEX rollup_hour_seq ON rollup_hour (seq);
+-- Rollup rows carry when they were written (their transaction's start), so the evaluator reads only buckets that
+-- changed since its last tick. Compaction rewrites rows, which marks their buckets as changed again.
+ALTER TABLE rollup_minute ADD COLUMN written_at timestamptz NOT NULL DEFAULT now();
+ALTER TABLE rollup_hour ADD COLUMN written_at timestamptz NOT NULL DEFAULT now();
+CREATE INDEX rollup_minute_written_at ON rollup_minute (written_at);
+CREATE INDEX rollup_hour_written_at ON rollup_hour (written_at);

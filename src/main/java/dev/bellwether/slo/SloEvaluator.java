@@ -35,8 +35,10 @@ import org.jboss.logging.Logger;
  * holds the advisory lock and first records the tick number, so each tick is evaluated exactly once.
  *
  * <p>Counts are kept in memory per SLO and bucket ({@link SloSeries}); a tick re-reads only the buckets whose rollup
- * rows were written or compacted since the tick before the last one (rollup rows carry a sequence number), so late
- * events change the windows they belong to, and a tick costs what changed, not what is stored.
+ * rows were written or compacted by transactions that began after the previous tick began, less
+ * {@link #OPEN_TRANSACTION_MARGIN}, so late events change the windows they belong to, and a tick costs what changed,
+ * not what is stored. A bucket missed by a transaction open longer than the margin is caught when the compactor
+ * rewrites it.
  */
 @ApplicationScoped
 public class SloEvaluator {
@@ -45,6 +47,7 @@ public class SloEvaluator {
     /** "bellweth" as a number: the advisory lock of SLO evaluation. */
     private static final long LOCK_KEY = 0x62656c6c77657468L;
     private static final Duration TICK_HISTORY = Duration.ofDays(7);
+    static final Duration OPEN_TRANSACTION_MARGIN = Duration.ofSeconds(30);
 
     private final AgroalDataSource dataSource;
     private final RollupStore rollups;
@@ -54,8 +57,8 @@ public class SloEvaluator {
     private final Duration interval;
     private final String instance = ManagementFactory.getRuntimeMXBean().getName();
     private final Map<Long, SloSeries> series = new HashMap<>();
-    private long lastSeenSeq;
-    private long seqBeforeLastTick;
+    /** Database time at the start of this instance's previous evaluation; null before the first. */
+    private Instant previousEvaluation;
 
     private record StoredSlo(long id, long appId, String appName, SloSpec spec, SloState state) {
     }
@@ -155,6 +158,7 @@ public class SloEvaluator {
     }
 
     private int evaluate(Connection connection, Instant now) throws SQLException {
+        Instant databaseNow = databaseNow(connection);
         List<StoredSlo> slos = storedSlos(connection);
         Map<Long, List<StoredSlo>> byApp = slos.stream().collect(Collectors.groupingBy(StoredSlo::appId));
         series.keySet().retainAll(slos.stream().map(StoredSlo::id).collect(Collectors.toSet()));
@@ -174,10 +178,10 @@ public class SloEvaluator {
             put(appSlos, Granularity.HOUR, rollups.mergedBuckets(connection, appId, Granularity.HOUR, hoursFrom, end(now)));
         }
         Instant hoursFrom = SloSeries.periodStart(now, longestPeriod(slos));
-        // From the tick before last: a transaction that began before the last read may have committed after it.
-        RollupStore.Changes changes = rollups.changedSince(connection, seqBeforeLastTick, minutesFrom, hoursFrom);
+        List<RollupStore.ChangedBucket> changes = previousEvaluation == null ? List.of()
+                : rollups.changedSince(connection, previousEvaluation.minus(OPEN_TRANSACTION_MARGIN), minutesFrom, hoursFrom);
         Map<Long, Map<Granularity, List<Instant>>> changed = new HashMap<>();
-        for (RollupStore.ChangedBucket bucket : changes.buckets()) {
+        for (RollupStore.ChangedBucket bucket : changes) {
             if (byApp.containsKey(bucket.appId()) && !reloadApps.contains(bucket.appId())) {
                 changed.computeIfAbsent(bucket.appId(), a -> new HashMap<>())
                         .computeIfAbsent(bucket.granularity(), g -> new ArrayList<>()).add(bucket.bucket());
@@ -192,8 +196,8 @@ public class SloEvaluator {
                 put(byApp.get(app.getKey()), granularity.getKey(), merged);
             }
         }
-        seqBeforeLastTick = lastSeenSeq;
-        lastSeenSeq = Math.max(lastSeenSeq, changes.maxSeq());
+        // Only after the first evaluation has loaded every SLO in full may later ones read changes alone.
+        previousEvaluation = databaseNow;
 
         try (PreparedStatement update = connection.prepareStatement("UPDATE slo SET state = ?, reason = ?, evaluated_at = ?, "
                 + "verdict = ?::jsonb, state_since = CASE WHEN state IS DISTINCT FROM ? THEN ? ELSE state_since END WHERE id = ?");
@@ -233,6 +237,13 @@ public class SloEvaluator {
             transition.executeBatch();
         }
         return slos.size();
+    }
+
+    private static Instant databaseNow(Connection connection) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement("SELECT now()"); ResultSet row = select.executeQuery()) {
+            row.next();
+            return row.getTimestamp(1).toInstant();
+        }
     }
 
     private void put(List<StoredSlo> slos, Granularity granularity, Map<Instant, Rollup> buckets) {

@@ -9,9 +9,10 @@ import java.util.Map;
  * multi-burn-rate conditions of the SRE workbook ({@link AlertCondition#WORKBOOK}).
  *
  * <ul>
- *   <li>{@code PAGE} / {@code TICKET}: some condition of that severity fires on windows with enough events;</li>
+ *   <li>{@code PAGE} / {@code TICKET}: some condition of that severity fires, its long window holding at least
+ *       {@code minEvents} valid events (the short window only confirms the burn goes on);</li>
  *   <li>{@code NO_DATA}: no window has a valid event;</li>
- *   <li>{@code LOW_TRAFFIC}: a condition would fire but its windows have fewer than {@code minEvents}, or the
+ *   <li>{@code LOW_TRAFFIC}: a condition would fire but its long window has fewer than {@code minEvents}, or the
  *       longest window has fewer than {@code minEvents};</li>
  *   <li>{@code OK}: otherwise.</li>
  * </ul>
@@ -43,8 +44,7 @@ public final class SloJudge {
                 if (condition.severity() != severity || !burning(condition, burns, spec)) {
                     continue;
                 }
-                if (counts.get(condition.longWindow()).valid() >= minEvents
-                        && counts.get(condition.shortWindow()).valid() >= minEvents) {
+                if (counts.get(condition.longWindow()).valid() >= minEvents) {
                     return new SloVerdict(severity, describe(condition, burns, spec), burns, counts, period, budget);
                 }
                 starved = starved == null ? condition : starved;

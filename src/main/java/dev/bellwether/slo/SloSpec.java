@@ -10,7 +10,8 @@ import java.time.Duration;
 public record SloSpec(String name, Sli sli, double objective, Duration period, Double threshold, Long minEvents) {
 
     public static final Duration DEFAULT_PERIOD = Duration.ofDays(30);
-    static final Duration SHORTEST_PERIOD = Duration.ofDays(1);
+    /** Shorter periods make the 3-day window longer than the period the budget is for. */
+    static final Duration SHORTEST_PERIOD = Duration.ofDays(7);
     static final Duration LONGEST_PERIOD = Duration.ofDays(90);
 
     /** The error budget as a share of valid events. */
@@ -31,7 +32,12 @@ public record SloSpec(String name, Sli sli, double objective, Duration period, D
                     + (objective >= 1 ? ": 100 % leaves no error budget to burn" : ""));
         }
         if (period == null || period.compareTo(SHORTEST_PERIOD) < 0 || period.compareTo(LONGEST_PERIOD) > 0) {
-            throw new InvalidSloException("period", "must be between 1d and 90d, got " + period);
+            throw new InvalidSloException("period", "must be between 7d and 90d, got " + period);
+        }
+        if (AlertCondition.WORKBOOK.stream().allMatch(c -> c.factor(period) * allowedErrorRatio() > 1)) {
+            throw new InvalidSloException("objective", String.format(java.util.Locale.ROOT,
+                    "%s over %s could never alert: even the slowest burn-rate condition needs more than 100 %% errors; "
+                            + "tighten the objective or shorten the period", objective, format(period)));
         }
         if (sli.needsThreshold() && (threshold == null || !(threshold >= 0) || threshold.isInfinite())) {
             throw new InvalidSloException(thresholdField(sli), "is required for " + sli.wireName() + ", a number >= 0");
@@ -43,6 +49,10 @@ public record SloSpec(String name, Sli sli, double objective, Duration period, D
             throw new InvalidSloException("minEvents", "must be >= 0, got " + minEvents);
         }
         return this;
+    }
+
+    private static String format(Duration period) {
+        return period.toSeconds() % 86_400 == 0 ? period.toDays() + "d" : period.toString();
     }
 
     public static String thresholdField(Sli sli) {

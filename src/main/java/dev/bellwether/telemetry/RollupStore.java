@@ -154,32 +154,30 @@ public class RollupStore {
         }
     }
 
-    /** A bucket of one app whose rows changed (were written or compacted) after some sequence number. */
+    /** A bucket of one app whose rows changed (were written or compacted). */
     public record ChangedBucket(long appId, Granularity granularity, Instant bucket) {
     }
 
-    /** What changed after {@code afterSeq}, and the highest sequence number seen. */
-    public record Changes(List<ChangedBucket> buckets, long maxSeq) {
-    }
-
-    /** Buckets changed after {@code afterSeq}, among minute buckets from {@code minutesFrom} and hour buckets from {@code hoursFrom}. */
-    public Changes changedSince(Connection connection, long afterSeq, Instant minutesFrom, Instant hoursFrom) throws SQLException {
+    /**
+     * Buckets with rows written by transactions that started after {@code since}, among minute buckets from
+     * {@code minutesFrom} and hour buckets from {@code hoursFrom}.
+     */
+    public List<ChangedBucket> changedSince(Connection connection, Instant since, Instant minutesFrom, Instant hoursFrom)
+            throws SQLException {
         List<ChangedBucket> buckets = new ArrayList<>();
-        long maxSeq = afterSeq;
         for (Granularity granularity : Granularity.values()) {
-            try (PreparedStatement select = connection.prepareStatement("SELECT app_id, bucket, max(seq) FROM "
-                    + granularity.table + " WHERE seq > ? AND bucket >= ? GROUP BY app_id, bucket")) {
-                select.setLong(1, afterSeq);
+            try (PreparedStatement select = connection.prepareStatement("SELECT DISTINCT app_id, bucket FROM "
+                    + granularity.table + " WHERE written_at > ? AND bucket >= ?")) {
+                select.setTimestamp(1, Timestamp.from(since));
                 select.setTimestamp(2, Timestamp.from(granularity == Granularity.MINUTE ? minutesFrom : hoursFrom));
                 try (ResultSet rows = select.executeQuery()) {
                     while (rows.next()) {
                         buckets.add(new ChangedBucket(rows.getLong(1), granularity, rows.getTimestamp(2).toInstant()));
-                        maxSeq = Math.max(maxSeq, rows.getLong(3));
                     }
                 }
             }
         }
-        return new Changes(buckets, maxSeq);
+        return buckets;
     }
 
     /** Every row of an app in [from, to) of one granularity, merged per bucket across releases and cohorts. */

@@ -198,9 +198,9 @@ class SloJudgeTest {
             plenty of events, 20 % bad in 1h and 5m        | 100:20 | 500:20 | 1000:200 | 2000:200 | 6000:200 | 24000:222  | 72000:270  | 100       | PAGE
             plenty of events, 3.5 in 1d and 2h              | 100:3  | 500:15 | 1000:35  | 2000:70  | 6000:210 | 24000:840  | 100000:900 | 100       | TICKET
             plenty of events, 1.2 in 3d and 6h              | 100:1  | 500:6  | 1000:12  | 2000:24  | 6000:72  | 24000:288  | 72000:864  | 100       | TICKET
-            1h/5m page starved in 5m, 1d/2h ticket is not   | 20:10  | 100:10 | 200:40   | 1000:70  | 3000:120 | 12000:420  | 36000:450  | 100       | TICKET
-            1h/5m page starved in 5m, nothing else fires    | 20:10  | 100:10 | 200:40   | 1000:20  | 3000:30  | 12000:60   | 36000:90   | 100       | LOW_TRAFFIC
-            99 events in 5m fall short of 100               | 99:20  | 500:20 | 1000:200 | 2000:200 | 6000:200 | 24000:222  | 72000:270  | 100       | LOW_TRAFFIC
+            the short window needs no minimum: 20 in 5m     | 20:10  | 100:10 | 200:40   | 1000:70  | 3000:120 | 12000:420  | 36000:450  | 100       | PAGE
+            a fast burn on 50 events in 1h is low traffic   | 10:5   | 30:10  | 50:25    | 2000:30  | 6000:40  | 24000:100  | 72000:300  | 100       | LOW_TRAFFIC
+            99 events in 1h fall short of 100               | 20:20  | 500:20 | 99:50    | 2000:200 | 6000:200 | 24000:222  | 72000:270  | 100       | LOW_TRAFFIC
             """)
     void minEventsKeepsWindowsWithTooFewEventsFromAlerting(String description, String m5, String m30, String h1,
             String h2, String h6, String d1, String d3, Long minEvents, SloState expected) {
@@ -235,7 +235,7 @@ class SloJudgeTest {
             burn 3.3 in 1h and 5m: below 3.36 for 7d        | 100:4  | 500:5  | 1000:33  | 2000:42  | 6000:50  | 24000:60  | 72000:100 | 7    | OK
             burn 20 in 1h and 5m: above 14.4 for 30d        | 100:20 | 500:20 | 1000:200 | 2000:200 | 6000:200 | 24000:222 | 72000:270 | 30   | PAGE
             burn 20 in 1h and 5m: below 43.2 for 90d        | 100:20 | 500:20 | 1000:200 | 2000:200 | 6000:200 | 24000:222 | 72000:270 | 90   | OK
-            1d period: 0.5 in 1h, 1 in 5m, above 0.48       | 100:1  | 500:3  | 1000:5   | 2000:2   | 6000:6   | 24000:24  | 72000:72  | 1    | PAGE
+            7d period: 3.4 in 1h and 5m, above 3.36         | 100:4  | 500:5  | 1000:34  | 2000:42  | 6000:50  | 24000:60  | 72000:100 | 7    | PAGE
             burn 0.3 in 3d and 6h: above 0.233 for 7d       | 100:0  | 500:0  | 1000:1   | 2000:2   | 6000:18  | 24000:24  | 72000:216 | 7    | TICKET
             burn 0.3 in 3d and 6h: below 1 for 30d          | 100:0  | 500:0  | 1000:1   | 2000:2   | 6000:18  | 24000:24  | 72000:216 | 30   | OK
             """)
