@@ -45,7 +45,20 @@ public class SloService {
             throw new IllegalStateException("the SLO catalog " + catalogPath.orElse(BUILT_IN_CATALOG) + " is invalid: "
                     + e.getMessage(), e);
         }
-        int applied = QuarkusTransaction.requiringNew().call(() -> {
+        int applied;
+        try {
+            applied = apply(entries);
+        } catch (RuntimeException raced) {
+            // replicas starting together may both create an app or SLO: the second try sees what the first made
+            LOG.debugf(raced, "SLO catalog raced another replica; applying again");
+            applied = apply(entries);
+        }
+        LOG.infof("SLO catalog %s: %d SLOs applied, %d left as changed through the API",
+                catalogPath.orElse(BUILT_IN_CATALOG), applied, entries.size() - applied);
+    }
+
+    private int apply(List<SloCatalog.Entry> entries) {
+        return QuarkusTransaction.requiringNew().call(() -> {
             int count = 0;
             for (SloCatalog.Entry entry : entries) {
                 App app = App.findByName(entry.app()).orElseGet(() -> createApp(entry.app()));
@@ -57,8 +70,6 @@ public class SloService {
             }
             return count;
         });
-        LOG.infof("SLO catalog %s: %d SLOs applied, %d left as changed through the API",
-                catalogPath.orElse(BUILT_IN_CATALOG), applied, entries.size() - applied);
     }
 
     @Transactional
