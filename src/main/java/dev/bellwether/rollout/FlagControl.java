@@ -1,0 +1,20 @@
+package dev.bellwether.rollout;
+
+/**
+ * The port through which rollouts act on feature flags; Unleash is one implementation. Every write is
+ * read-compare-write and idempotent: asking for the state the flag is already in changes nothing.
+ */
+public interface FlagControl {
+
+    /** The actual state of the flag. */
+    FlagState read(FlagRef flag) throws FlagControlException;
+
+    /** Turns the environment on and sets the gradual rollout to {@code percentage} (0-100), creating the strategy if needed. */
+    FlagState setPercentage(FlagRef flag, int percentage) throws FlagControlException;
+
+    /** The kill switch: turns the flag off in the environment, leaving its strategies as they are. */
+    FlagState turnOff(FlagRef flag) throws FlagControlException;
+
+    /** Whether the flag service answers at all. */
+    boolean isOnline();
+}
