@@ -1,0 +1,14 @@
+package dev.bellwether.judge;
+
+/**
+ * How the judge decides. {@code alpha}: the chance of a false alarm per guard over a whole rollout.
+ * A regression counts once the canary is worse than control by more than {@code minAbsoluteEffect} and more than
+ * {@code minRelativeEffect} of the control's ratio (0.5: half as bad again). Below {@code minSamplePerCohort}
+ * valid events in either cohort, a guard holds.
+ */
+public record JudgeSettings(double alpha, double minAbsoluteEffect, double minRelativeEffect, long minSamplePerCohort) {
+
+    public static JudgeSettings defaults(long minSamplePerCohort) {
+        return new JudgeSettings(0.05, 0.001, 0.5, minSamplePerCohort);
+    }
+}

@@ -1,0 +1,24 @@
+package dev.bellwether.judge;
+
+import java.util.List;
+
+/**
+ * The judge's answer with the numbers behind it. {@code action} is set for FAIL: what the failing guards ask for.
+ */
+public record Verdict(Outcome outcome, GuardAction action, String reason, List<GuardResult> guards) {
+
+    public enum Outcome { PASS, HOLD, FAIL }
+
+    /**
+     * One guard's finding: its outcome, why, sample sizes, and the comparisons made (one for a ratio indicator,
+     * one per quantile for a latency or staleness distribution, plus the SLO bound when there is one).
+     */
+    public record GuardResult(String sli, GuardAction action, Outcome outcome, String reason, long canaryValid,
+                              long controlValid, List<Comparison> comparisons) {
+    }
+
+    /** What was compared ("ratio", "above control p99", "slo bound"), the two ratios, the margin and the evidence. */
+    public record Comparison(String what, double canaryRatio, double controlRatio, double margin, double likelihoodRatio,
+                             boolean regression) {
+    }
+}
