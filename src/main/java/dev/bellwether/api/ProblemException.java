@@ -7,6 +7,24 @@ import java.util.Map;
 /** Thrown anywhere to answer the caller with a problem-JSON response. */
 public class ProblemException extends RuntimeException {
 
+    /** 422: the request is well formed, but what it names cannot be used (JAX-RS has no constant for it). */
+    public static final Response.StatusType UNPROCESSABLE = new Response.StatusType() {
+        @Override
+        public int getStatusCode() {
+            return 422;
+        }
+
+        @Override
+        public Response.Status.Family getFamily() {
+            return Response.Status.Family.CLIENT_ERROR;
+        }
+
+        @Override
+        public String getReasonPhrase() {
+            return "Unprocessable Content";
+        }
+    };
+
     private final Response.StatusType status;
     private final String field;
     private final Map<String, String> headers = new LinkedHashMap<>();

@@ -96,14 +96,14 @@ public final class CanaryJudge {
             GoodValid c = sli.count(canary, guard.sloThreshold());
             double budget = guard.sloAllowedErrorRatio();
             SequentialTest.Result r = SequentialTest.testAgainst(c.bad(), c.valid(), budget,
-                    Math.max(budget, settings.minAbsoluteEffect()), alpha);
-            comparisons.add(new Comparison("slo error budget", r.canaryRatio(), budget, 0, r.likelihoodRatio(), r.regression()));
+                    Math.max(budget, settings.effectScale()), alpha);
+            comparisons.add(new Comparison("slo error budget", r.canaryRatio(), budget, 0, evidence(r), r.regression()));
         }
         List<Comparison> regressions = comparisons.stream().filter(Comparison::regression).toList();
         if (regressions.isEmpty()) {
             return new GuardResult(name, guard.action(), Outcome.PASS, "no regression", canaryValid, controlValid, comparisons);
         }
-        String reason = regressions.stream().map(r -> String.format(Locale.ROOT, "%s: canary %.4f vs %s %.4f (evidence %.0f)",
+        String reason = regressions.stream().map(r -> String.format(Locale.ROOT, "%s: canary %.4f vs %s %.4f (evidence %.3g)",
                 r.what(), r.canaryRatio(), r.what().equals("slo error budget") ? "budget" : "control", r.controlRatio(),
                 r.likelihoodRatio())).collect(Collectors.joining(", "));
         return new GuardResult(name, guard.action(), Outcome.FAIL, reason, canaryValid, controlValid, comparisons);
@@ -114,8 +114,16 @@ public final class CanaryJudge {
         double controlRatio = (double) controlBad / controlValid;
         double margin = Math.max(settings.minAbsoluteEffect(), settings.minRelativeEffect() * controlRatio);
         SequentialTest.Result r = SequentialTest.test(canaryBad, canaryValid, controlBad, controlValid, margin,
-                Math.max(margin, settings.minAbsoluteEffect()), alpha);
-        return new Comparison(what, r.canaryRatio(), r.controlRatio(), margin, r.likelihoodRatio(), r.regression());
+                Math.max(margin, settings.effectScale()), alpha);
+        return new Comparison(what, r.canaryRatio(), r.controlRatio(), margin, evidence(r), r.regression());
+    }
+
+    /**
+     * Evidence of a regression, as shown: the likelihood ratio when the canary is worse than allowed, else 1 (the
+     * ratio also grows when the canary is better, which is no evidence against it). Capped to stay readable.
+     */
+    private static double evidence(SequentialTest.Result r) {
+        return r.canaryRatio() > r.controlRatio() + r.margin() ? Math.min(r.likelihoodRatio(), 1e12) : 1;
     }
 
     private static Distribution distribution(Sli sli, Rollup rollup) {

@@ -17,4 +17,9 @@ public interface FlagControl {
 
     /** Whether the flag service answers at all. */
     boolean isOnline();
+
+    /** Whether the flag service is configured at all (without it, rollouts cannot be created). */
+    default boolean configured() {
+        return true;
+    }
 }

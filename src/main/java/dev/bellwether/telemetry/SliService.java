@@ -66,6 +66,24 @@ public class SliService {
         return new SliReport(appName, from, to, release, flag, SliSummary.of(total), perCohort);
     }
 
+    /** Events of clients that ran with {@code flag} on (canary) and off (control); clients without it are left out. */
+    public record CanaryControl(Rollup canary, Rollup control) {
+    }
+
+    /** The judge's read of the telemetry: canary against control over [from, to), by event time. */
+    public CanaryControl canaryAgainstControl(long appId, String flag, Instant from, Instant to) {
+        Map<Long, Cohort> cohorts = cohorts(appId);
+        Rollup canary = new Rollup();
+        Rollup control = new Rollup();
+        for (RollupStore.Row row : rollups.read(appId, from, to, null, clock.instant().minus(retention.rawEvents()))) {
+            Boolean on = cohorts.getOrDefault(row.key().cohortId(), Cohort.NONE).isOn(flag);
+            if (on != null) {
+                (on ? canary : control).merge(row.rollup());
+            }
+        }
+        return new CanaryControl(canary, control);
+    }
+
     private static Cohort flagGroup(Cohort cohort, String flag) {
         Object value = cohort.flags().get(flag);
         return value == null ? Cohort.NONE : Cohort.of(Map.of(flag, value));

@@ -1,0 +1,58 @@
+package dev.bellwether.rollout;
+
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
+import java.util.List;
+import org.hibernate.LockOptions;
+import org.jboss.logging.Logger;
+
+/**
+ * Every tick, moves each unfinished rollout one controller step ({@link RolloutService#progress}). A replica takes a
+ * rollout only if no other holds it (row lock, skip locked), so each decision is made and actuated once.
+ */
+@ApplicationScoped
+public class RolloutController {
+
+    private static final Logger LOG = Logger.getLogger(RolloutController.class);
+    static final List<RolloutState> WATCHED = List.of(RolloutState.RUNNING, RolloutState.PAUSED, RolloutState.FROZEN);
+
+    private final RolloutService rollouts;
+
+    public RolloutController(RolloutService rollouts) {
+        this.rollouts = rollouts;
+    }
+
+    @Scheduled(every = "${bellwether.rollout.interval:15s}", delayed = "5s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void scheduled() {
+        tick();
+    }
+
+    /** One pass over every unfinished rollout; returns how many this replica processed. */
+    public int tick() {
+        List<Long> ids = QuarkusTransaction.requiringNew().call(() -> Rollout.<Rollout>list("state in ?1 order by id", WATCHED)
+                .stream().map(r -> r.id).toList());
+        int processed = 0;
+        for (long id : ids) {
+            try {
+                boolean done = QuarkusTransaction.requiringNew().call(() -> {
+                    Rollout rollout = Rollout.<Rollout>find("id = ?1 and state in ?2", id, WATCHED)
+                            .withLock(LockModeType.PESSIMISTIC_WRITE)
+                            .withHint("jakarta.persistence.lock.timeout", LockOptions.SKIP_LOCKED)
+                            .firstResult();
+                    if (rollout == null) {
+                        return false;
+                    }
+                    rollouts.progress(rollout);
+                    return true;
+                });
+                processed += done ? 1 : 0;
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "rollout %d: controller step failed, will retry next tick", id);
+            }
+        }
+        return processed;
+    }
+}

@@ -1,0 +1,184 @@
+package dev.bellwether.rollout;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bellwether.api.ProblemException;
+import dev.bellwether.security.AccessFilter;
+import dev.bellwether.security.Allowed;
+import dev.bellwether.security.Caller;
+import dev.bellwether.security.Role;
+import dev.bellwether.telemetry.Durations;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.PositiveOrZero;
+import jakarta.validation.constraints.Size;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+
+/** Rollouts: create, read, and command them; every command needs a reason and is kept in the audit trail. */
+@Path("/v1/rollouts")
+public class RolloutResource {
+
+    static final List<Integer> DEFAULT_STEPS = List.of(1, 5, 25, 50, 100);
+
+    private final RolloutService rollouts;
+    private final ObjectMapper json;
+
+    public RolloutResource(RolloutService rollouts, ObjectMapper json) {
+        this.rollouts = rollouts;
+        this.json = json;
+    }
+
+    public record CreateRollout(
+            @NotBlank String app,
+            @NotBlank @Pattern(regexp = "^[A-Za-z0-9._~-]{1,100}$", message = "must be an Unleash flag name") String flag,
+            @Pattern(regexp = "^[A-Za-z0-9._~-]{1,100}$", message = "must be an Unleash project id") String project,
+            @Pattern(regexp = "^[A-Za-z0-9._~-]{1,100}$", message = "must be an Unleash environment name") String environment,
+            @Size(min = 1, max = 20) List<@NotNull Integer> steps,
+            String bake,
+            @PositiveOrZero Long minSamplePerCohort,
+            @NotEmpty @Size(max = 10) List<RolloutService.@NotNull GuardSpec> guards,
+            Boolean dryRun) {
+    }
+
+    public record Command(@NotBlank(message = "is required: say why") @Size(max = 1000) String reason) {
+    }
+
+    public record RolloutView(long id, String app, String project, String environment, String flag, List<Integer> steps,
+                              String bake, long minSamplePerCohort, List<RolloutService.GuardSpec> guards, boolean dryRun,
+                              RolloutState state, int step, Integer percentage, OffsetDateTime stepStartedAt,
+                              JsonNode pendingActuation, JsonNode verdict, String createdBy, OffsetDateTime createdAt,
+                              OffsetDateTime updatedAt) {
+    }
+
+    public record DecisionView(long id, OffsetDateTime at, String actor, String trigger, String reason, String fromState,
+                               int fromStep, String toState, int toStep, JsonNode actuation, JsonNode evidence, String answer,
+                               boolean dryRun) {
+    }
+
+    @POST
+    @Allowed(Role.RELEASE_MANAGER)
+    @Operation(summary = "Create a rollout (DRAFT) for an Unleash flag; start it with POST /v1/rollouts/{id}/start")
+    public Response create(@Valid @NotNull CreateRollout request, @Context ContainerRequestContext context) {
+        List<Integer> steps = request.steps() == null ? DEFAULT_STEPS : request.steps();
+        for (int i = 0; i < steps.size(); i++) {
+            int percentage = steps.get(i);
+            if (percentage < 1 || percentage > 100 || (i > 0 && percentage <= steps.get(i - 1))) {
+                throw ProblemException.badRequest("steps[" + i + "]",
+                        "steps are percentages from 1 to 100 in increasing order, got " + steps);
+            }
+        }
+        Duration bake;
+        try {
+            bake = request.bake() == null ? Duration.ofMinutes(5) : Durations.parse(request.bake());
+        } catch (IllegalArgumentException e) {
+            throw ProblemException.badRequest("bake", e.getMessage());
+        }
+        if (bake.isNegative()) {
+            throw ProblemException.badRequest("bake", "must not be negative");
+        }
+        var seen = new HashSet<>();
+        for (int i = 0; i < request.guards().size(); i++) {
+            RolloutService.GuardSpec guard = request.guards().get(i);
+            if (guard.sli() == null || guard.action() == null) {
+                throw ProblemException.badRequest("guards[" + i + "]", "a guard needs an sli and an action (kill, rollback, freeze)");
+            }
+            if (!seen.add(guard.sli())) {
+                throw ProblemException.badRequest("guards[" + i + "]", "two guards on " + guard.sli().wireName());
+            }
+        }
+        FlagRef flag = new FlagRef(request.project() == null ? "default" : request.project(),
+                request.environment() == null ? "development" : request.environment(), request.flag());
+        Rollout rollout = rollouts.create(request.app(), flag, steps, bake,
+                request.minSamplePerCohort() == null ? 200 : request.minSamplePerCohort(), request.guards(),
+                Boolean.TRUE.equals(request.dryRun()), caller(context).name());
+        return Response.created(URI.create("/v1/rollouts/" + rollout.id)).entity(view(rollout)).build();
+    }
+
+    @GET
+    @Allowed(Role.VIEWER)
+    public List<RolloutView> list(@QueryParam("app") String app) {
+        List<Rollout> found = app == null ? Rollout.list("order by id desc") : Rollout.list("app.name = ?1 order by id desc", app);
+        return found.stream().map(this::view).toList();
+    }
+
+    @GET
+    @Path("/{id}")
+    @Allowed(Role.VIEWER)
+    public RolloutView get(@PathParam("id") long id) {
+        Rollout rollout = Rollout.findById(id);
+        if (rollout == null) {
+            throw ProblemException.notFound("no rollout " + id);
+        }
+        return view(rollout);
+    }
+
+    @GET
+    @Path("/{id}/decisions")
+    @Allowed(Role.VIEWER)
+    @Operation(summary = "The audit trail: every transition with actor, reason, evidence and Unleash's answer")
+    public List<DecisionView> decisions(@PathParam("id") long id) {
+        get(id);
+        return RolloutDecision.of(id).stream().map(d -> new DecisionView(d.id, d.at, d.actor, d.trigger, d.reason, d.fromState,
+                d.fromStep, d.toState, d.toStep, tree(d.actuation), tree(d.evidence), d.answer, d.dryRun)).toList();
+    }
+
+    @POST
+    @Path("/{id}/{command}")
+    @Allowed({Role.RELEASE_MANAGER, Role.ON_CALL})
+    @Operation(summary = "start | pause | resume | promote | rollback | kill, with {\"reason\": \"...\"}")
+    public RolloutView command(@PathParam("id") long id, @PathParam("command") String command, @Valid @NotNull Command body,
+            @Context ContainerRequestContext context) {
+        Trigger trigger;
+        try {
+            trigger = Trigger.valueOf(command.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            trigger = null;
+        }
+        if (trigger == null || !trigger.human()) {
+            throw ProblemException.notFound("no command '" + command + "'; one of start, pause, resume, promote, rollback, kill");
+        }
+        Caller caller = caller(context);
+        if (!trigger.allows(caller.role())) {
+            throw new ProblemException(Response.Status.FORBIDDEN, "role " + caller.role().wireName() + " may not " + command);
+        }
+        return view(rollouts.command(id, trigger, body.reason(), caller.name()));
+    }
+
+    private RolloutView view(Rollout rollout) {
+        return new RolloutView(rollout.id, rollout.app.name, rollout.project, rollout.environment, rollout.flag,
+                rollout.stepList(), Duration.ofSeconds(rollout.bakeSeconds).toString(), rollout.minSamplePerCohort,
+                rollouts.readGuards(rollout), rollout.dryRun, rollout.state, rollout.step,
+                RolloutMachine.expectedPercentage(rollout.position(), rollout.stepList()), rollout.stepStartedAt,
+                tree(rollout.pendingActuation), tree(rollout.verdict), rollout.createdBy, rollout.createdAt, rollout.updatedAt);
+    }
+
+    private JsonNode tree(String text) {
+        try {
+            return text == null ? null : json.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored JSON is unreadable", e);
+        }
+    }
+
+    private static Caller caller(ContainerRequestContext context) {
+        return (Caller) context.getProperty(AccessFilter.CALLER_PROPERTY);
+    }
+}

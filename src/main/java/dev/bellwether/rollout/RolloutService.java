@@ -1,0 +1,291 @@
+package dev.bellwether.rollout;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bellwether.api.ProblemException;
+import dev.bellwether.apps.App;
+import dev.bellwether.apps.AppDirectory;
+import dev.bellwether.judge.CanaryJudge;
+import dev.bellwether.judge.Guard;
+import dev.bellwether.judge.GuardAction;
+import dev.bellwether.judge.JudgeSettings;
+import dev.bellwether.judge.Verdict;
+import dev.bellwether.slo.Sli;
+import dev.bellwether.slo.SloDefinition;
+import dev.bellwether.telemetry.SliService;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
+import jakarta.transaction.Transactional;
+import jakarta.ws.rs.core.Response;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.jboss.logging.Logger;
+
+/**
+ * Moves rollouts: commands from people and the controller's own findings go through {@link RolloutMachine}; each move
+ * is recorded as a decision with its evidence, then actuated on the flag service while the rollout's row is locked,
+ * so that replicas never act twice on one decision. An actuation that fails stays pending and is retried; nothing
+ * else happens to the rollout until it is confirmed.
+ */
+@ApplicationScoped
+public class RolloutService {
+
+    private static final Logger LOG = Logger.getLogger(RolloutService.class);
+    static final String CONTROLLER = "bellwether";
+    private static final TypeReference<List<GuardSpec>> GUARDS = new TypeReference<>() {
+    };
+
+    /** A guard as given at creation and stored. */
+    public record GuardSpec(Sli sli, GuardAction action) {
+    }
+
+    private final FlagControl flags;
+    private final AppDirectory apps;
+    private final SliService sli;
+    private final ObjectMapper json;
+    private final Clock clock;
+    private final MeterRegistry registry;
+
+    public RolloutService(FlagControl flags, AppDirectory apps, SliService sli, ObjectMapper json, Clock clock, MeterRegistry registry) {
+        this.flags = flags;
+        this.apps = apps;
+        this.sli = sli;
+        this.json = json;
+        this.clock = clock;
+        this.registry = registry;
+    }
+
+    @Transactional
+    public Rollout create(String appName, FlagRef flag, List<Integer> steps, Duration bake, long minSample,
+            List<GuardSpec> guards, boolean dryRun, String actor) {
+        App app = apps.requireApp(appName);
+        if (!flags.configured()) {
+            throw new ProblemException(Response.Status.SERVICE_UNAVAILABLE,
+                    "Unleash is not configured: set BELLWETHER_UNLEASH_URL and BELLWETHER_UNLEASH_ADMIN_TOKEN");
+        }
+        FlagState actual = read(flag);
+        if (!actual.exists()) {
+            throw new ProblemException(ProblemException.UNPROCESSABLE,
+                    "Unleash has no flag '" + flag.flag() + "' in project '" + flag.project() + "'", "flag");
+        }
+        if (Rollout.count("project = ?1 and environment = ?2 and flag = ?3 and state not in ?4", flag.project(),
+                flag.environment(), flag.flag(), List.of(RolloutState.PROMOTED, RolloutState.ROLLED_BACK, RolloutState.KILLED)) > 0) {
+            throw new ProblemException(Response.Status.CONFLICT,
+                    "flag " + flag + " already has an unfinished rollout; finish it first", "flag");
+        }
+        Rollout rollout = new Rollout();
+        rollout.app = app;
+        rollout.project = flag.project();
+        rollout.environment = flag.environment();
+        rollout.flag = flag.flag();
+        rollout.steps = steps.toArray(Integer[]::new);
+        rollout.bakeSeconds = bake.toSeconds();
+        rollout.minSamplePerCohort = minSample;
+        rollout.guards = write(guards);
+        rollout.dryRun = dryRun;
+        rollout.state = RolloutState.DRAFT;
+        rollout.step = -1;
+        rollout.createdBy = actor;
+        rollout.createdAt = now();
+        rollout.updatedAt = rollout.createdAt;
+        rollout.persist();
+        return rollout;
+    }
+
+    /** A person's command. */
+    @Transactional
+    public Rollout command(long id, Trigger trigger, String reason, String actor) {
+        Rollout rollout = lock(id);
+        try {
+            move(rollout, trigger, reason, actor, null);
+        } catch (RolloutMachine.RefusedException e) {
+            throw new ProblemException(Response.Status.CONFLICT, e.getMessage());
+        }
+        return rollout;
+    }
+
+    /**
+     * One controller step for one rollout, its row locked by the caller's transaction: confirm a pending actuation,
+     * reconcile against the flag service, judge the canary, and move if the judge says so.
+     */
+    void progress(Rollout rollout) {
+        if (rollout.pendingActuation != null) {
+            if (!actuate(rollout, read(rollout.pendingActuation), RolloutDecision.latest(rollout.id))) {
+                return;
+            }
+        }
+        FlagState actual;
+        try {
+            actual = flags.read(rollout.flagRef());
+        } catch (FlagControlException e) {
+            LOG.warnf("rollout %d: flag service unreadable, holding: %s", rollout.id, e.getMessage());
+            return;
+        }
+        Integer expected = RolloutMachine.expectedPercentage(rollout.position(), rollout.stepList());
+        boolean watched = rollout.state == RolloutState.RUNNING || rollout.state == RolloutState.FROZEN;
+        if (watched && !rollout.dryRun && expected != null
+                && (!actual.enabled() || actual.percentage() == null || actual.percentage().intValue() != expected)) {
+            tryMove(rollout, Trigger.DRIFT, !actual.exists()
+                    ? "Unleash no longer has the flag (deleted or renamed by hand); paused"
+                    : String.format(Locale.ROOT,
+                            "Unleash shows the flag %s at %s %%, Bellwether expected on at %d %%: changed by hand; paused",
+                            actual.enabled() ? "on" : "off", actual.percentage(), expected), actual);
+            return;
+        }
+        if (rollout.state != RolloutState.RUNNING) {
+            return;
+        }
+        SliService.CanaryControl cohorts = sli.canaryAgainstControl(rollout.app.id, rollout.flag,
+                rollout.stepStartedAt.toInstant(), clock.instant());
+        Verdict verdict = CanaryJudge.judge(guards(rollout), cohorts.canary(), cohorts.control(),
+                JudgeSettings.defaults(rollout.minSamplePerCohort));
+        rollout.verdict = write(verdict);
+        Counter.builder("bellwether.rollout.verdicts").tag("app", rollout.app.name).tag("flag", rollout.flag)
+                .tag("outcome", verdict.outcome().name()).register(registry).increment();
+        if (verdict.outcome() == Verdict.Outcome.FAIL) {
+            Trigger trigger = switch (verdict.action()) {
+                case KILL -> Trigger.GUARD_KILL;
+                case ROLLBACK -> Trigger.GUARD_ROLLBACK;
+                case FREEZE -> Trigger.GUARD_FREEZE;
+            };
+            tryMove(rollout, trigger, "canary regressed: " + verdict.reason(), verdict);
+        } else if (verdict.outcome() == Verdict.Outcome.PASS
+                && Duration.between(rollout.stepStartedAt.toInstant(), clock.instant()).toSeconds() >= rollout.bakeSeconds) {
+            tryMove(rollout, Trigger.ADVANCE, "canary healthy through the bake time of step " + (rollout.step + 1), verdict);
+        }
+    }
+
+    Rollout lock(long id) {
+        Rollout rollout = Rollout.findById(id, LockModeType.PESSIMISTIC_WRITE);
+        if (rollout == null) {
+            throw ProblemException.notFound("no rollout " + id);
+        }
+        return rollout;
+    }
+
+    private void tryMove(Rollout rollout, Trigger trigger, String reason, Object evidence) {
+        try {
+            move(rollout, trigger, reason, CONTROLLER, evidence);
+        } catch (RolloutMachine.RefusedException e) {
+            LOG.errorf("rollout %d: controller move %s refused: %s", rollout.id, trigger, e.getMessage());
+        }
+    }
+
+    private void move(Rollout rollout, Trigger trigger, String reason, String actor, Object evidence)
+            throws RolloutMachine.RefusedException {
+        if (rollout.pendingActuation != null && trigger != Trigger.KILL) {
+            throw new RolloutMachine.RefusedException("the previous change has not reached Unleash yet ("
+                    + rollout.pendingActuation + "); only kill is possible until it has");
+        }
+        RolloutMachine.Position from = rollout.position();
+        RolloutMachine.Move move = RolloutMachine.apply(from, trigger, rollout.stepList());
+        OffsetDateTime at = now();
+        RolloutDecision decision = new RolloutDecision();
+        decision.rolloutId = rollout.id;
+        decision.at = at;
+        decision.actor = actor;
+        decision.trigger = trigger.wireName();
+        decision.reason = reason;
+        decision.fromState = from.state().name();
+        decision.fromStep = from.step();
+        decision.toState = move.to().state().name();
+        decision.toStep = move.to().step();
+        decision.actuation = write(move.actuation());
+        decision.evidence = evidence == null ? null : write(evidence);
+        decision.dryRun = rollout.dryRun;
+        decision.persist();
+        if (move.to().step() != from.step() || from.state() == RolloutState.DRAFT) {
+            rollout.stepStartedAt = at;
+        }
+        rollout.state = move.to().state();
+        rollout.step = move.to().step();
+        rollout.updatedAt = at;
+        LOG.infof("rollout %d (%s): %s -> %s by %s: %s", rollout.id, rollout.flagRef(), from, move.to(), actor, reason);
+        actuate(rollout, move.actuation(), decision);
+    }
+
+    /** @return whether the flag service now holds what the decision asked (or nothing was asked) */
+    private boolean actuate(Rollout rollout, Actuation actuation, RolloutDecision decision) {
+        if (actuation instanceof Actuation.None) {
+            rollout.pendingActuation = null;
+            decision.answer = "nothing to change";
+            return true;
+        }
+        if (rollout.dryRun) {
+            rollout.pendingActuation = null;
+            decision.answer = "dry run: not sent to Unleash";
+            return true;
+        }
+        try {
+            FlagState after = actuation instanceof Actuation.SetPercentage set
+                    ? flags.setPercentage(rollout.flagRef(), set.percentage())
+                    : flags.turnOff(rollout.flagRef());
+            rollout.pendingActuation = null;
+            decision.answer = "Unleash: " + (after.enabled() ? "on" : "off") + " at " + after.percentage() + " %";
+            Counter.builder("bellwether.rollout.actuations").tag("result", "ok").register(registry).increment();
+            return true;
+        } catch (FlagControlException e) {
+            rollout.pendingActuation = write(actuation);
+            decision.answer = "not applied, will retry: " + e.getMessage();
+            Counter.builder("bellwether.rollout.actuations").tag("result", "failed").register(registry).increment();
+            LOG.warnf("rollout %d: actuation %s failed, will retry: %s", rollout.id, actuation, e.getMessage());
+            return false;
+        }
+    }
+
+    List<Guard> guards(Rollout rollout) {
+        List<Guard> guards = new ArrayList<>();
+        List<SloDefinition> slos = SloDefinition.ofApp(rollout.app);
+        for (GuardSpec spec : readGuards(rollout)) {
+            SloDefinition slo = slos.stream().filter(s -> s.sli.equals(spec.sli().wireName())).findFirst().orElse(null);
+            guards.add(new Guard(spec.sli(), spec.action(), slo == null ? null : 1 - slo.objective,
+                    slo == null ? null : slo.threshold));
+        }
+        return guards;
+    }
+
+    public List<GuardSpec> readGuards(Rollout rollout) {
+        try {
+            return json.readValue(rollout.guards, GUARDS);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored guards of rollout " + rollout.id + " are unreadable", e);
+        }
+    }
+
+    private FlagState read(FlagRef flag) {
+        try {
+            return flags.read(flag);
+        } catch (FlagControlException e) {
+            throw new ProblemException(e.unavailable() ? Response.Status.SERVICE_UNAVAILABLE : ProblemException.UNPROCESSABLE,
+                    e.getMessage()).withHeader("Retry-After", "10");
+        }
+    }
+
+    private Actuation read(String actuation) {
+        try {
+            return json.readValue(actuation, Actuation.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored actuation is unreadable: " + actuation, e);
+        }
+    }
+
+    private String write(Object value) {
+        try {
+            return json.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("could not write JSON", e);
+        }
+    }
+
+    private OffsetDateTime now() {
+        return clock.instant().atOffset(ZoneOffset.UTC);
+    }
+}

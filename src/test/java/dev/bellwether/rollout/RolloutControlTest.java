@@ -1,0 +1,270 @@
+package dev.bellwether.rollout;
+
+import static dev.bellwether.support.Fixtures.ADMIN;
+import static dev.bellwether.support.Fixtures.beacon;
+import static dev.bellwether.support.Fixtures.createApp;
+import static dev.bellwether.support.Fixtures.ingestKey;
+import static dev.bellwether.support.Fixtures.postBeacon;
+import static dev.bellwether.support.Fixtures.replay;
+import static dev.bellwether.support.Fixtures.sync;
+import static dev.bellwether.support.Fixtures.token;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.bellwether.support.UnleashServer;
+import dev.bellwether.support.UnleashTestResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import jakarta.inject.Inject;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/** Rollouts against a real Unleash server: steps, guards, drift, outages, roles and the audit trail. */
+@QuarkusTest
+@QuarkusTestResource(value = UnleashTestResource.class, restrictToAnnotatedClass = true)
+class RolloutControlTest {
+
+    @Inject
+    RolloutController controller;
+
+    private final UnleashServer unleash = UnleashTestResource.unleash();
+
+    @Test
+    void aHealthyCanaryIsPromotedStepByStep() throws Exception {
+        Fixture f = fixture("[5, 50, 100]", "[{\"sli\": \"dead_letter_ratio\", \"action\": \"kill\"}]", 100);
+        command(f.rollout, "start", ADMIN).then().statusCode(200).body("state", equalTo("RUNNING")).body("percentage", equalTo(5));
+        assertUnleash(f.flag, true, 5);
+
+        for (int expected : new int[] {50, 100}) {
+            f.traffic(200, 0.01, 400, 0.01);
+            controller.tick();
+            assertThat(rollout(f.rollout).getInt("percentage")).isEqualTo(expected);
+            assertUnleash(f.flag, true, expected);
+        }
+        f.traffic(200, 0.01, 400, 0.01);
+        controller.tick();
+        JsonPath done = rollout(f.rollout);
+        assertThat(done.getString("state")).isEqualTo("PROMOTED");
+        assertThat(done.getString("verdict.outcome")).isEqualTo("PASS");
+        List<String> triggers = decisions(f.rollout).getList("trigger");
+        assertThat(triggers).containsExactly("start", "advance", "advance", "advance");
+    }
+
+    @Test
+    void aDeadLetterRegressionInTheCanaryTurnsTheFlagOff() throws Exception {
+        Fixture f = fixture("[5, 25, 100]", "[{\"sli\": \"dead_letter_ratio\", \"action\": \"kill\"}]", 100);
+        command(f.rollout, "start", ADMIN).then().statusCode(200);
+        f.traffic(300, 0.20, 600, 0.01);
+        controller.tick();
+
+        JsonPath killed = rollout(f.rollout);
+        assertThat(killed.getString("state")).isEqualTo("KILLED");
+        assertThat(killed.getString("verdict.outcome")).isEqualTo("FAIL");
+        assertUnleash(f.flag, false, 5);
+        JsonPath trail = decisions(f.rollout);
+        assertThat(trail.getString("[-1].trigger")).isEqualTo("guard_kill");
+        assertThat(trail.getString("[-1].actor")).isEqualTo("bellwether");
+        assertThat(trail.getString("[-1].reason")).contains("dead_letter_ratio");
+        assertThat(trail.getString("[-1].answer")).contains("off");
+        assertThat(trail.getDouble("[-1].evidence.guards[0].comparisons[0].canaryRatio")).isGreaterThan(0.15);
+    }
+
+    @Test
+    void aLatencyTailRegressionIsCaughtAndRolledBack() throws Exception {
+        Fixture f = fixture("[10, 100]", "[{\"sli\": \"sync_latency\", \"action\": \"rollback\"}]", 100);
+        command(f.rollout, "start", ADMIN).then().statusCode(200);
+        f.syncs(400, 0.10, 800);
+        controller.tick();
+
+        JsonPath rolledBack = rollout(f.rollout);
+        assertThat(rolledBack.getString("state")).isEqualTo("ROLLED_BACK");
+        assertThat(rolledBack.getString("verdict.reason")).contains("p99");
+        assertUnleash(f.flag, true, 0);
+    }
+
+    @Test
+    void tooLittleTrafficHolds() throws Exception {
+        Fixture f = fixture("[5, 100]", "[{\"sli\": \"dead_letter_ratio\", \"action\": \"kill\"}]", 200);
+        command(f.rollout, "start", ADMIN).then().statusCode(200);
+        f.traffic(20, 0.5, 40, 0.0);
+        controller.tick();
+
+        JsonPath held = rollout(f.rollout);
+        assertThat(held.getString("state")).isEqualTo("RUNNING");
+        assertThat(held.getInt("percentage")).isEqualTo(5);
+        assertThat(held.getString("verdict.outcome")).isEqualTo("HOLD");
+        assertThat(held.getString("verdict.reason")).contains("too little data");
+    }
+
+    @Test
+    void aHandEditInUnleashIsDetectedAsDriftAndPauses() throws Exception {
+        Fixture f = fixture("[5, 100]", "[{\"sli\": \"dead_letter_ratio\", \"action\": \"kill\"}]", 100);
+        command(f.rollout, "start", ADMIN).then().statusCode(200);
+        JsonNode strategy = unleash.strategies(f.flag).get(0);
+        ((com.fasterxml.jackson.databind.node.ObjectNode) strategy.get("parameters")).put("rollout", "60");
+        var edited = unleash.admin("PUT", "/admin/projects/default/features/" + f.flag + "/environments/development/strategies/"
+                + strategy.get("id").asText(), strategy.toString());
+        assertThat(edited.statusCode()).as(edited.body()).isEqualTo(200);
+        controller.tick();
+
+        JsonPath paused = rollout(f.rollout);
+        assertThat(paused.getString("state")).isEqualTo("PAUSED");
+        assertThat(decisions(f.rollout).getString("[-1].trigger")).isEqualTo("drift");
+        assertThat(decisions(f.rollout).getString("[-1].reason")).contains("60").contains("changed by hand");
+
+        command(f.rollout, "resume", ADMIN).then().statusCode(200).body("state", equalTo("RUNNING"));
+        assertUnleash(f.flag, true, 5);
+    }
+
+    @Test
+    void withUnleashStoppedNoStepIsTakenAndTheRolloutCatchesUpWhenItReturns() throws Exception {
+        Fixture f = fixture("[5, 50, 100]", "[{\"sli\": \"dead_letter_ratio\", \"action\": \"kill\"}]", 100);
+        command(f.rollout, "start", ADMIN).then().statusCode(200);
+        f.traffic(200, 0.01, 400, 0.01);
+        unleash.stop();
+        try {
+            controller.tick();
+            assertThat(rollout(f.rollout).getInt("step")).isZero();
+            assertThat(decisions(f.rollout).getList("trigger")).containsExactly("start");
+        } finally {
+            unleash.start();
+        }
+        controller.tick();
+        assertThat(rollout(f.rollout).getInt("percentage")).isEqualTo(50);
+        assertUnleash(f.flag, true, 50);
+    }
+
+    @Test
+    void rolesReasonsAndUnknownFlags() throws Exception {
+        Fixture f = fixture("[5, 100]", "[{\"sli\": \"dead_letter_ratio\", \"action\": \"kill\"}]", 100);
+        String viewer = token("viewer");
+        String onCall = token("on-call");
+        String releaseManager = token("release-manager");
+        command(f.rollout, "start", viewer).then().statusCode(403);
+        given().auth().oauth2(releaseManager).contentType(ContentType.JSON).body("{}")
+                .post("/v1/rollouts/" + f.rollout + "/start").then().statusCode(400).body("field", equalTo("reason"));
+        command(f.rollout, "start", releaseManager).then().statusCode(200);
+        command(f.rollout, "promote", onCall).then().statusCode(403).body("detail", containsString("on-call"));
+        command(f.rollout, "kill", releaseManager).then().statusCode(403);
+        command(f.rollout, "kill", onCall).then().statusCode(200).body("state", equalTo("KILLED"));
+        assertUnleash(f.flag, false, 5);
+        command(f.rollout, "resume", releaseManager).then().statusCode(409);
+        given().auth().oauth2(viewer).get("/v1/rollouts/" + f.rollout + "/decisions").then().statusCode(200)
+                .body("[1].actor", containsString("on-call")).body("[1].reason", equalTo("test kill by on-call"));
+
+        given().auth().oauth2(ADMIN).contentType(ContentType.JSON)
+                .body("{\"app\": \"" + f.app + "\", \"flag\": \"no-such-flag\", \"guards\": [{\"sli\": \"dead_letter_ratio\", \"action\": \"kill\"}]}")
+                .post("/v1/rollouts").then().statusCode(422).body("detail", containsString("no-such-flag"));
+    }
+
+    // ---------------------------------------------------------------- fixture
+
+    private final class Fixture {
+        final String app;
+        final String flag;
+        final String key;
+        final long rollout;
+
+        Fixture(String app, String flag, String key, long rollout) {
+            this.app = app;
+            this.flag = flag;
+            this.key = key;
+            this.rollout = rollout;
+        }
+
+        /** Final replays of canary (flag on) and control (flag off) clients, with the given dead-letter shares. */
+        void traffic(int canary, double canaryDeadLetters, int control, double controlDeadLetters) {
+            post(true, canary, canaryDeadLetters);
+            post(false, control, controlDeadLetters);
+        }
+
+        private void post(boolean on, int count, double deadLetters) {
+            List<String> events = new ArrayList<>();
+            int bad = (int) Math.round(count * deadLetters);
+            Instant now = Instant.now();
+            String batch = UUID.randomUUID().toString().substring(0, 8);
+            for (int i = 0; i < count; i++) {
+                events.add(replay(batch + "-" + i, now, i < bad ? "dead_lettered" : "succeeded"));
+            }
+            send(on, batch, events);
+        }
+
+        /** Syncs of 1-2 s; a share of the canary's take 30 s (a heavier tail, same median). */
+        void syncs(int canary, double canarySlowShare, int control) {
+            syncsOf(true, canary, canarySlowShare);
+            syncsOf(false, control, 0);
+        }
+
+        private void syncsOf(boolean on, int count, double slowShare) {
+            List<String> events = new ArrayList<>();
+            Instant now = Instant.now();
+            String batch = UUID.randomUUID().toString().substring(0, 8);
+            int slow = (int) Math.round(count * slowShare);
+            for (int i = 0; i < count; i++) {
+                events.add(sync(batch + "-" + i, now, i < slow ? 30_000 : 1000 + (i * 37L) % 1000, 1000));
+            }
+            send(on, batch, events);
+        }
+
+        /** In beacons of 100 events, well under the 64 KiB a beacon may weigh. */
+        private void send(boolean on, String batch, List<String> events) {
+            for (int from = 0; from < events.size(); from += 100) {
+                postBeacon(key, beacon(app, (on ? "canary-" : "control-") + batch, Map.of(flag, on),
+                        events.subList(from, Math.min(events.size(), from + 100)))).then().statusCode(202);
+            }
+        }
+    }
+
+    private Fixture fixture(String steps, String guards, int minSample) throws Exception {
+        String app = createApp("rollout");
+        String flag = "flag-" + UUID.randomUUID().toString().substring(0, 8);
+        unleash.createFlag(flag);
+        long id = given().auth().oauth2(ADMIN).contentType(ContentType.JSON)
+                .body("{\"app\": \"" + app + "\", \"flag\": \"" + flag + "\", \"steps\": " + steps + ", \"bake\": \"0s\", "
+                        + "\"minSamplePerCohort\": " + minSample + ", \"guards\": " + guards + "}")
+                .post("/v1/rollouts").then().statusCode(201).body("state", equalTo("DRAFT")).extract().<Integer>path("id");
+        return new Fixture(app, flag, ingestKey(app), id);
+    }
+
+    private static io.restassured.response.Response command(long rollout, String command, String token) {
+        String role = token.equals(ADMIN) ? "admin" : "someone";
+        return given().auth().oauth2(token).contentType(ContentType.JSON)
+                .body("{\"reason\": \"test " + command + " by " + (token.equals(ADMIN) ? role : roleOf(token)) + "\"}")
+                .post("/v1/rollouts/" + rollout + "/" + command);
+    }
+
+    private static String roleOf(String token) {
+        return given().auth().oauth2(ADMIN).get("/v1/tokens").then().extract().jsonPath()
+                .getString("find { '" + token + "'.startsWith(it.prefix) }.role");
+    }
+
+    private static JsonPath rollout(long id) {
+        return given().auth().oauth2(ADMIN).get("/v1/rollouts/" + id).then().statusCode(200).extract().jsonPath();
+    }
+
+    private static JsonPath decisions(long id) {
+        return given().auth().oauth2(ADMIN).get("/v1/rollouts/" + id + "/decisions").then().statusCode(200).extract().jsonPath();
+    }
+
+    private void assertUnleash(String flag, boolean enabled, int percentage) throws Exception {
+        JsonNode feature = unleash.feature(flag);
+        JsonNode environment = null;
+        for (JsonNode candidate : feature.get("environments")) {
+            if (candidate.get("name").asText().equals(UnleashServer.ENVIRONMENT)) {
+                environment = candidate;
+            }
+        }
+        assertThat(environment).as("environment of " + flag).isNotNull();
+        assertThat(environment.get("enabled").asBoolean()).as("enabled").isEqualTo(enabled);
+        assertThat(unleash.strategies(flag).get(0).get("parameters").get("rollout").asText()).isEqualTo(String.valueOf(percentage));
+    }
+}
