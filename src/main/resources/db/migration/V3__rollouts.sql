@@ -42,3 +42,6 @@ CREATE TABLE rollout_decision (
     dry_run     boolean     NOT NULL
 );
 CREATE INDEX rollout_decision_rollout_at ON rollout_decision (rollout_id, at);
+
+-- Kill-switch convergence reads which clients reported recently: events arrive roughly in received_at order.
+CREATE INDEX event_received_brin ON event USING brin (received_at);

@@ -19,9 +19,11 @@ public class RolloutController {
     static final List<RolloutState> WATCHED = List.of(RolloutState.RUNNING, RolloutState.PAUSED, RolloutState.FROZEN);
 
     private final RolloutService rollouts;
+    private final RolloutMetrics metrics;
 
-    public RolloutController(RolloutService rollouts) {
+    public RolloutController(RolloutService rollouts, RolloutMetrics metrics) {
         this.rollouts = rollouts;
+        this.metrics = metrics;
     }
 
     @Scheduled(every = "${bellwether.rollout.interval:15s}", delayed = "5s",
@@ -53,6 +55,8 @@ public class RolloutController {
                 LOG.errorf(e, "rollout %d: controller step failed, will retry next tick", id);
             }
         }
+        QuarkusTransaction.requiringNew().run(() -> metrics.refresh(Rollout.list(
+                "state in ?1 or updatedAt > ?2", WATCHED, java.time.OffsetDateTime.now().minusDays(1))));
         return processed;
     }
 }

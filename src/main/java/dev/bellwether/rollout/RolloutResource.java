@@ -140,6 +140,19 @@ public class RolloutResource {
                 d.fromStep, d.toState, d.toStep, tree(d.actuation), tree(d.evidence), d.answer, d.dryRun)).toList();
     }
 
+    @GET
+    @Path("/{id}/convergence")
+    @Allowed(Role.VIEWER)
+    @Operation(summary = "After a kill: per minute, active clients and the share still reporting the flag on",
+            description = "activeMinutes (default 5): a client is active in a minute if a beacon arrived in the minutes before it")
+    public Convergence convergence(@PathParam("id") long id, @QueryParam("activeMinutes") Integer activeMinutes) {
+        int window = activeMinutes == null ? 5 : activeMinutes;
+        if (window < 1 || window > 1440) {
+            throw ProblemException.badRequest("activeMinutes", "must be between 1 and 1440, got " + window);
+        }
+        return rollouts.convergence(id, window);
+    }
+
     @POST
     @Path("/{id}/{command}")
     @Allowed({Role.RELEASE_MANAGER, Role.ON_CALL})

@@ -18,6 +18,10 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
+import jakarta.transaction.InvalidTransactionException;
+import jakarta.transaction.SystemException;
+import jakarta.transaction.Transaction;
+import jakarta.transaction.TransactionManager;
 import jakarta.transaction.Transactional;
 import jakarta.ws.rs.core.Response;
 import java.time.Clock;
@@ -53,8 +57,11 @@ public class RolloutService {
     private final ObjectMapper json;
     private final Clock clock;
     private final MeterRegistry registry;
+    private final TransactionManager transactions;
 
-    public RolloutService(FlagControl flags, AppDirectory apps, SliService sli, ObjectMapper json, Clock clock, MeterRegistry registry) {
+    public RolloutService(FlagControl flags, AppDirectory apps, SliService sli, ObjectMapper json, Clock clock,
+            MeterRegistry registry, TransactionManager transactions) {
+        this.transactions = transactions;
         this.flags = flags;
         this.apps = apps;
         this.sli = sli;
@@ -124,7 +131,7 @@ public class RolloutService {
         }
         FlagState actual;
         try {
-            actual = flags.read(rollout.flagRef());
+            actual = outsideTransaction(() -> flags.read(rollout.flagRef()));
         } catch (FlagControlException e) {
             LOG.warnf("rollout %d: flag service unreadable, holding: %s", rollout.id, e.getMessage());
             return;
@@ -161,6 +168,50 @@ public class RolloutService {
                 && Duration.between(rollout.stepStartedAt.toInstant(), clock.instant()).toSeconds() >= rollout.bakeSeconds) {
             tryMove(rollout, Trigger.ADVANCE, "canary healthy through the bake time of step " + (rollout.step + 1), verdict);
         }
+    }
+
+    /**
+     * The convergence curve of a rollout's flag, from its kill (or, if it was not killed, the last hour) to now.
+     */
+    @Transactional
+    public Convergence convergence(long id, int activeWindowMinutes) {
+        Rollout rollout = Rollout.findById(id);
+        if (rollout == null) {
+            throw ProblemException.notFound("no rollout " + id);
+        }
+        RolloutDecision kill = RolloutDecision.<RolloutDecision>find("rolloutId = ?1 and toState = ?2 order by at",
+                id, RolloutState.KILLED.name()).firstResult();
+        java.time.Instant since = kill != null ? kill.at.toInstant() : clock.instant().minus(Duration.ofHours(1));
+        String sql = """
+                WITH minutes AS (
+                    SELECT generate_series(date_trunc('minute', CAST(?1 AS timestamptz)), date_trunc('minute', CAST(?2 AS timestamptz)),
+                                           interval '1 minute') AS m),
+                flag_on AS (
+                    SELECT id FROM cohort WHERE app_id = ?3 AND flags ->> ?4 <> 'false'),
+                seen AS (
+                    SELECT client, received_at, cohort_id IN (SELECT id FROM flag_on) AS on_
+                    FROM event WHERE app_id = ?3 AND received_at > CAST(?1 AS timestamptz) - make_interval(mins => ?5)
+                      AND received_at <= CAST(?2 AS timestamptz))
+                SELECT m, count(DISTINCT client), count(DISTINCT client) FILTER (WHERE on_)
+                FROM minutes LEFT JOIN seen ON seen.received_at > m + interval '1 minute' - make_interval(mins => ?5)
+                                          AND seen.received_at <= m + interval '1 minute'
+                GROUP BY m ORDER BY m""";
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = Rollout.getEntityManager().createNativeQuery(sql)
+                .setParameter(1, java.sql.Timestamp.from(since))
+                .setParameter(2, java.sql.Timestamp.from(clock.instant()))
+                .setParameter(3, rollout.app.id)
+                .setParameter(4, rollout.flag)
+                .setParameter(5, activeWindowMinutes)
+                .getResultList();
+        List<Convergence.Point> points = rows.stream().map(row -> {
+            long active = ((Number) row[1]).longValue();
+            long on = ((Number) row[2]).longValue();
+            java.time.Instant minute = row[0] instanceof java.time.Instant instant ? instant
+                    : row[0] instanceof java.sql.Timestamp t ? t.toInstant() : ((java.time.OffsetDateTime) row[0]).toInstant();
+            return new Convergence.Point(minute, active, on, active == 0 ? null : (double) on / active);
+        }).toList();
+        return new Convergence(id, rollout.flag, since, kill == null ? null : kill.at.toInstant(), activeWindowMinutes, points);
     }
 
     Rollout lock(long id) {
@@ -225,9 +276,9 @@ public class RolloutService {
             return true;
         }
         try {
-            FlagState after = actuation instanceof Actuation.SetPercentage set
+            FlagState after = outsideTransaction(() -> actuation instanceof Actuation.SetPercentage set
                     ? flags.setPercentage(rollout.flagRef(), set.percentage())
-                    : flags.turnOff(rollout.flagRef());
+                    : flags.turnOff(rollout.flagRef()));
             rollout.pendingActuation = null;
             decision.answer = "Unleash: " + (after.enabled() ? "on" : "off") + " at " + after.percentage() + " %";
             Counter.builder("bellwether.rollout.actuations").tag("result", "ok").register(registry).increment();
@@ -262,10 +313,39 @@ public class RolloutService {
 
     private FlagState read(FlagRef flag) {
         try {
-            return flags.read(flag);
+            return outsideTransaction(() -> flags.read(flag));
         } catch (FlagControlException e) {
             throw new ProblemException(e.unavailable() ? Response.Status.SERVICE_UNAVAILABLE : ProblemException.UNPROCESSABLE,
                     e.getMessage()).withHeader("Retry-After", "10");
+        }
+    }
+
+    private interface FlagCall {
+        FlagState call() throws FlagControlException;
+    }
+
+    /**
+     * Calls the flag service with the caller's transaction suspended: the rollout's row stays locked (the
+     * transaction is only set aside), but no HTTP thread gets enlisted in it, and a slow or failing call cannot
+     * leave the transaction half-used when it commits.
+     */
+    private FlagState outsideTransaction(FlagCall call) throws FlagControlException {
+        Transaction suspended;
+        try {
+            suspended = transactions.suspend();
+        } catch (SystemException e) {
+            throw new IllegalStateException("could not suspend the transaction", e);
+        }
+        try {
+            return call.call();
+        } finally {
+            if (suspended != null) {
+                try {
+                    transactions.resume(suspended);
+                } catch (InvalidTransactionException | SystemException e) {
+                    throw new IllegalStateException("could not resume the transaction", e);
+                }
+            }
         }
     }
 

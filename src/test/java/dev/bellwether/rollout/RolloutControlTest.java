@@ -76,6 +76,20 @@ class RolloutControlTest {
         assertThat(trail.getString("[-1].reason")).contains("dead_letter_ratio");
         assertThat(trail.getString("[-1].answer")).contains("off");
         assertThat(trail.getDouble("[-1].evidence.guards[0].comparisons[0].canaryRatio")).isGreaterThan(0.15);
+
+        // offline clients come back after the kill: some still run the flag, others have refreshed it off
+        for (int i = 0; i < 3; i++) {
+            f.post(true, 5, 0);
+        }
+        for (int i = 0; i < 2; i++) {
+            f.post(false, 5, 0);
+        }
+        JsonPath curve = given().auth().oauth2(ADMIN).queryParam("activeMinutes", 5)
+                .get("/v1/rollouts/" + f.rollout + "/convergence").then().statusCode(200).extract().jsonPath();
+        assertThat(curve.getString("killedAt")).isNotNull();
+        assertThat(curve.getInt("points[-1].activeClients")).isEqualTo(7);
+        assertThat(curve.getInt("points[-1].reportingOn")).isEqualTo(4);
+        assertThat(curve.getDouble("points[-1].shareOn")).isCloseTo(4.0 / 7, org.assertj.core.data.Offset.offset(1e-6));
     }
 
     @Test

@@ -1,0 +1,16 @@
+package dev.bellwether.rollout;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * After a kill, how fast clients stop running the flag: for each minute, the clients active in the preceding
+ * {@code activeWindowMinutes} (any beacon received), and how many of them still reported the flag on. Offline clients
+ * keep their stale flags until they come back and refresh, so the curve shows the tail a kill cannot cut at once.
+ */
+public record Convergence(long rolloutId, String flag, Instant since, Instant killedAt, int activeWindowMinutes,
+                          List<Point> points) {
+
+    public record Point(Instant minute, long activeClients, long reportingOn, Double shareOn) {
+    }
+}

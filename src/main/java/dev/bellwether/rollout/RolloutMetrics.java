@@ -1,0 +1,44 @@
+package dev.bellwether.rollout;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Rollouts as Prometheus series, refreshed from the database every controller tick on every replica:
+ * {@code bellwether_rollout_state{app,flag,environment,state}} (1 for the current state) and
+ * {@code bellwether_rollout_percentage{app,flag,environment}}. Verdicts and actuations are counters kept where they
+ * happen ({@link RolloutService}).
+ */
+@ApplicationScoped
+public class RolloutMetrics {
+
+    private final MultiGauge states;
+    private final MultiGauge percentages;
+
+    public RolloutMetrics(MeterRegistry registry) {
+        this.states = MultiGauge.builder("bellwether.rollout.state")
+                .description("1 for the rollout's current state, 0 for the others").register(registry);
+        this.percentages = MultiGauge.builder("bellwether.rollout.percentage")
+                .description("The gradual-rollout percentage the rollout holds the flag at").register(registry);
+    }
+
+    /** Shows every rollout of the last day and every unfinished one. */
+    void refresh(List<Rollout> rollouts) {
+        List<MultiGauge.Row<?>> stateRows = new ArrayList<>();
+        List<MultiGauge.Row<?>> percentageRows = new ArrayList<>();
+        for (Rollout rollout : rollouts) {
+            Tags tags = Tags.of("app", rollout.app.name, "flag", rollout.flag, "environment", rollout.environment);
+            for (RolloutState state : RolloutState.values()) {
+                stateRows.add(MultiGauge.Row.of(tags.and("state", state.name()), state == rollout.state ? 1 : 0));
+            }
+            Integer percentage = RolloutMachine.expectedPercentage(rollout.position(), rollout.stepList());
+            percentageRows.add(MultiGauge.Row.of(tags, percentage == null ? 0 : percentage));
+        }
+        states.register(stateRows, true);
+        percentages.register(percentageRows, true);
+    }
+}
