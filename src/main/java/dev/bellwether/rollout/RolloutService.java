@@ -58,10 +58,12 @@ public class RolloutService {
     private final Clock clock;
     private final MeterRegistry registry;
     private final TransactionManager transactions;
+    private final AutomationSwitch automation;
 
     public RolloutService(FlagControl flags, AppDirectory apps, SliService sli, ObjectMapper json, Clock clock,
-            MeterRegistry registry, TransactionManager transactions) {
+            MeterRegistry registry, TransactionManager transactions, AutomationSwitch automation) {
         this.transactions = transactions;
+        this.automation = automation;
         this.flags = flags;
         this.apps = apps;
         this.sli = sli;
@@ -223,11 +225,47 @@ public class RolloutService {
     }
 
     private void tryMove(Rollout rollout, Trigger trigger, String reason, Object evidence) {
+        if (!automation.on()) {
+            recordWithoutActing(rollout, trigger, reason, evidence);
+            return;
+        }
         try {
             move(rollout, trigger, reason, CONTROLLER, evidence);
         } catch (RolloutMachine.RefusedException e) {
             LOG.errorf("rollout %d: controller move %s refused: %s", rollout.id, trigger, e.getMessage());
         }
+    }
+
+    /** Automation is off: the decision Bellwether would make is recorded once, and nothing moves. */
+    private void recordWithoutActing(Rollout rollout, Trigger trigger, String reason, Object evidence) {
+        RolloutMachine.Move move;
+        try {
+            move = RolloutMachine.apply(rollout.position(), trigger, rollout.stepList());
+        } catch (RolloutMachine.RefusedException e) {
+            return;
+        }
+        String answer = "automation is off (" + automation.describe() + "): recorded, not applied";
+        RolloutDecision last = RolloutDecision.latest(rollout.id);
+        if (last != null && answer.equals(last.answer) && last.trigger.equals(trigger.wireName())
+                && last.fromState.equals(rollout.state.name()) && last.fromStep == rollout.step) {
+            return;
+        }
+        RolloutDecision decision = new RolloutDecision();
+        decision.rolloutId = rollout.id;
+        decision.at = now();
+        decision.actor = CONTROLLER;
+        decision.trigger = trigger.wireName();
+        decision.reason = reason;
+        decision.fromState = rollout.state.name();
+        decision.fromStep = rollout.step;
+        decision.toState = move.to().state().name();
+        decision.toStep = move.to().step();
+        decision.actuation = write(move.actuation());
+        decision.evidence = evidence == null ? null : write(evidence);
+        decision.answer = answer;
+        decision.dryRun = true;
+        decision.persist();
+        LOG.infof("rollout %d (%s): would %s, but %s", rollout.id, rollout.flagRef(), trigger.wireName(), answer);
     }
 
     private void move(Rollout rollout, Trigger trigger, String reason, String actor, Object evidence)

@@ -36,6 +36,9 @@ class RolloutControlTest {
     @Inject
     RolloutController controller;
 
+    @Inject
+    AutomationSwitch automation;
+
     private final UnleashServer unleash = UnleashTestResource.unleash();
 
     @Test
@@ -103,6 +106,41 @@ class RolloutControlTest {
         assertThat(rolledBack.getString("state")).isEqualTo("ROLLED_BACK");
         assertThat(rolledBack.getString("verdict.reason")).contains("p99");
         assertUnleash(f.flag, true, 0);
+    }
+
+    @Test
+    void withTheAutomationSwitchOffBellwetherOnlyRecordsWhatItWouldDo() throws Exception {
+        Fixture f = fixture("[5, 100]", "[{\"sli\": \"dead_letter_ratio\", \"action\": \"kill\"}]", 100);
+        command(f.rollout, "start", ADMIN).then().statusCode(200);
+        unleash.createFlag("bellwether-automation");  // created off in every environment
+        try {
+            awaitAutomation(false);
+            f.traffic(300, 0.20, 600, 0.01);
+            controller.tick();
+            controller.tick();
+
+            JsonPath held = rollout(f.rollout);
+            assertThat(held.getString("state")).isEqualTo("RUNNING");
+            assertUnleash(f.flag, true, 5);
+            JsonPath trail = decisions(f.rollout);
+            assertThat(trail.getList("trigger")).containsExactly("start", "guard_kill");
+            assertThat(trail.getString("[-1].answer")).contains("automation is off");
+            assertThat(trail.getBoolean("[-1].dryRun")).isTrue();
+        } finally {
+            unleash.admin("POST", "/admin/projects/default/features/bellwether-automation/environments/development/on", null);
+            awaitAutomation(true);
+        }
+        controller.tick();
+        assertThat(rollout(f.rollout).getString("state")).isEqualTo("KILLED");
+        assertUnleash(f.flag, false, 5);
+    }
+
+    private void awaitAutomation(boolean on) throws InterruptedException {
+        Instant deadline = Instant.now().plusSeconds(30);
+        while (automation.on() != on && Instant.now().isBefore(deadline)) {
+            Thread.sleep(200);
+        }
+        assertThat(automation.on()).as("automation switch seen by the client SDK").isEqualTo(on);
     }
 
     @Test

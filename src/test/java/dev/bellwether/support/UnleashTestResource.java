@@ -25,7 +25,9 @@ public class UnleashTestResource implements QuarkusTestResourceLifecycleManager 
         return Map.of("bellwether.unleash.url", unleash.apiUrl(), "bellwether.unleash.admin-token", unleash.adminToken(),
                 "bellwether.unleash.client-token", unleash.clientToken(),
                 // a stopped Unleash must fail fast in tests: one attempt, short timeout
-                "bellwether.unleash.retry-attempts", "2", "bellwether.unleash.request-timeout", "2s");
+                "bellwether.unleash.retry-attempts", "2", "bellwether.unleash.request-timeout", "2s",
+                // the client SDK refreshes flags every second, so the automation switch turns within a test
+                "quarkus.unleash.fetch-toggles-interval", "1");
     }
 
     @Override
