@@ -60,6 +60,12 @@ class RolloutControlTest {
         assertThat(done.getString("verdict.outcome")).isEqualTo("PASS");
         List<String> triggers = decisions(f.rollout).getList("trigger");
         assertThat(triggers).containsExactly("start", "advance", "advance", "advance");
+        String metrics = given().get("/q/metrics").then().extract().asString();
+        String series = "app=\"" + f.app + "\",environment=\"development\",flag=\"" + f.flag + "\"";
+        assertThat(metrics).contains("bellwether_rollout_state{" + series + ",state=\"PROMOTED\"} 1.0")
+                .contains("bellwether_rollout_percentage{" + series + "} 100.0")
+                .contains("bellwether_rollout_verdicts_total{app=\"" + f.app + "\",flag=\"" + f.flag + "\",outcome=\"PASS\"} 3.0")
+                .contains("bellwether_rollout_actuations_total{result=\"ok\"}");
     }
 
     @Test
