@@ -55,8 +55,13 @@ public class RolloutController {
                 LOG.errorf(e, "rollout %d: controller step failed, will retry next tick", id);
             }
         }
-        QuarkusTransaction.requiringNew().run(() -> metrics.refresh(Rollout.list(
-                "state in ?1 or updatedAt > ?2", WATCHED, java.time.OffsetDateTime.now().minusDays(1))));
+        QuarkusTransaction.requiringNew().run(() -> {
+            List<Rollout> recent = Rollout.list("state in ?1 or updatedAt > ?2", WATCHED,
+                    java.time.OffsetDateTime.now().minusDays(1));
+            metrics.refresh(recent);
+            List<Rollout> killed = recent.stream().filter(r -> r.state == RolloutState.KILLED).toList();
+            metrics.refreshConvergence(killed.stream().map(r -> rollouts.convergence(r.id, 5, 2)).toList(), killed);
+        });
         return processed;
     }
 }

@@ -18,12 +18,29 @@ public class RolloutMetrics {
 
     private final MultiGauge states;
     private final MultiGauge percentages;
+    private final MultiGauge convergence;
 
     public RolloutMetrics(MeterRegistry registry) {
         this.states = MultiGauge.builder("bellwether.rollout.state")
                 .description("1 for the rollout's current state, 0 for the others").register(registry);
         this.percentages = MultiGauge.builder("bellwether.rollout.percentage")
                 .description("The gradual-rollout percentage the rollout holds the flag at").register(registry);
+        this.convergence = MultiGauge.builder("bellwether.rollout.convergence.share.on")
+                .description("After a kill: share of active clients (beacon in the last 5 minutes) still reporting the flag on")
+                .register(registry);
+    }
+
+    /** The latest point of each recent kill's convergence curve. */
+    void refreshConvergence(List<Convergence> curves, List<Rollout> rollouts) {
+        List<MultiGauge.Row<?>> rows = new ArrayList<>();
+        for (Convergence curve : curves) {
+            Rollout rollout = rollouts.stream().filter(r -> r.id == curve.rolloutId()).findFirst().orElseThrow();
+            if (!curve.points().isEmpty() && curve.points().get(curve.points().size() - 1).shareOn() != null) {
+                rows.add(MultiGauge.Row.of(Tags.of("app", rollout.app.name, "flag", rollout.flag, "environment",
+                        rollout.environment), curve.points().get(curve.points().size() - 1).shareOn()));
+            }
+        }
+        convergence.register(rows, true);
     }
 
     /** Shows every rollout of the last day and every unfinished one. */

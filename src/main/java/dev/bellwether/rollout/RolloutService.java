@@ -59,11 +59,33 @@ public class RolloutService {
     private final MeterRegistry registry;
     private final TransactionManager transactions;
     private final AutomationSwitch automation;
+    private final JudgeConfig judge;
+
+    /** The judge's statistics, configurable; see {@link JudgeSettings}. */
+    @io.smallrye.config.ConfigMapping(prefix = "bellwether.judge")
+    public interface JudgeConfig {
+        /** Chance of a false alarm per guard over a whole rollout. */
+        @io.smallrye.config.WithDefault("0.05")
+        double alpha();
+
+        /** A regression must exceed control's bad ratio by at least this much (ratio units)... */
+        @io.smallrye.config.WithDefault("0.001")
+        double minAbsoluteEffect();
+
+        /** ...and by at least this share of control's ratio. */
+        @io.smallrye.config.WithDefault("0.5")
+        double minRelativeEffect();
+
+        /** The regression size (ratio units) the sequential test is tuned to. */
+        @io.smallrye.config.WithDefault("0.01")
+        double effectScale();
+    }
 
     public RolloutService(FlagControl flags, AppDirectory apps, SliService sli, ObjectMapper json, Clock clock,
-            MeterRegistry registry, TransactionManager transactions, AutomationSwitch automation) {
+            MeterRegistry registry, TransactionManager transactions, AutomationSwitch automation, JudgeConfig judge) {
         this.transactions = transactions;
         this.automation = automation;
+        this.judge = judge;
         this.flags = flags;
         this.apps = apps;
         this.sli = sli;
@@ -155,7 +177,8 @@ public class RolloutService {
         SliService.CanaryControl cohorts = sli.canaryAgainstControl(rollout.app.id, rollout.flag,
                 rollout.stepStartedAt.toInstant(), clock.instant());
         Verdict verdict = CanaryJudge.judge(guards(rollout), cohorts.canary(), cohorts.control(),
-                JudgeSettings.defaults(rollout.minSamplePerCohort));
+                new JudgeSettings(judge.alpha(), judge.minAbsoluteEffect(), judge.minRelativeEffect(), judge.effectScale(),
+                        rollout.minSamplePerCohort));
         rollout.verdict = write(verdict);
         Counter.builder("bellwether.rollout.verdicts").tag("app", rollout.app.name).tag("flag", rollout.flag)
                 .tag("outcome", verdict.outcome().name()).register(registry).increment();
@@ -177,6 +200,12 @@ public class RolloutService {
      */
     @Transactional
     public Convergence convergence(long id, int activeWindowMinutes) {
+        return convergence(id, activeWindowMinutes, null);
+    }
+
+    /** @param lastMinutes only the last minutes of the curve (for the metric), or null for the whole curve */
+    @Transactional
+    public Convergence convergence(long id, int activeWindowMinutes, Integer lastMinutes) {
         Rollout rollout = Rollout.findById(id);
         if (rollout == null) {
             throw ProblemException.notFound("no rollout " + id);
@@ -184,6 +213,10 @@ public class RolloutService {
         RolloutDecision kill = RolloutDecision.<RolloutDecision>find("rolloutId = ?1 and toState = ?2 order by at",
                 id, RolloutState.KILLED.name()).firstResult();
         java.time.Instant since = kill != null ? kill.at.toInstant() : clock.instant().minus(Duration.ofHours(1));
+        if (lastMinutes != null && since.isBefore(clock.instant().minus(Duration.ofMinutes(lastMinutes)))) {
+            since = clock.instant().minus(Duration.ofMinutes(lastMinutes));
+        }
+        java.time.Instant from = since;
         String sql = """
                 WITH minutes AS (
                     SELECT generate_series(date_trunc('minute', CAST(?1 AS timestamptz)), date_trunc('minute', CAST(?2 AS timestamptz)),
@@ -200,7 +233,7 @@ public class RolloutService {
                 GROUP BY m ORDER BY m""";
         @SuppressWarnings("unchecked")
         List<Object[]> rows = Rollout.getEntityManager().createNativeQuery(sql)
-                .setParameter(1, java.sql.Timestamp.from(since))
+                .setParameter(1, java.sql.Timestamp.from(from))
                 .setParameter(2, java.sql.Timestamp.from(clock.instant()))
                 .setParameter(3, rollout.app.id)
                 .setParameter(4, rollout.flag)
@@ -213,7 +246,7 @@ public class RolloutService {
                     : row[0] instanceof java.sql.Timestamp t ? t.toInstant() : ((java.time.OffsetDateTime) row[0]).toInstant();
             return new Convergence.Point(minute, active, on, active == 0 ? null : (double) on / active);
         }).toList();
-        return new Convergence(id, rollout.flag, since, kill == null ? null : kill.at.toInstant(), activeWindowMinutes, points);
+        return new Convergence(id, rollout.flag, from, kill == null ? null : kill.at.toInstant(), activeWindowMinutes, points);
     }
 
     Rollout lock(long id) {

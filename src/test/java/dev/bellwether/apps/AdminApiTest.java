@@ -112,6 +112,15 @@ class AdminApiTest {
         given().auth().oauth2(ADMIN).queryParam("window", "30d").get("/v1/apps/" + app + "/sli").then().statusCode(200);
     }
 
+    @Test
+    void withoutUnleashRolloutsAnswerThatItIsNotConfigured() {
+        String app = createApp("no-unleash");
+        given().auth().oauth2(ADMIN).contentType(ContentType.JSON)
+                .body("{\"app\": \"" + app + "\", \"flag\": \"f\", \"guards\": [{\"sli\": \"dead_letter_ratio\", \"action\": \"kill\"}]}")
+                .post("/v1/rollouts").then().statusCode(503).contentType("application/problem+json")
+                .body("detail", containsString("Unleash is not configured"));
+    }
+
     private static void createAppWith(String adminToken) {
         given().auth().oauth2(adminToken).contentType(ContentType.JSON).body("{\"name\": \"" + uniqueAppName("by-token") + "\"}")
                 .post("/v1/apps").then().statusCode(201);

@@ -99,6 +99,10 @@ class RolloutControlTest {
         assertThat(curve.getInt("points[-1].activeClients")).isEqualTo(7);
         assertThat(curve.getInt("points[-1].reportingOn")).isEqualTo(4);
         assertThat(curve.getDouble("points[-1].shareOn")).isCloseTo(4.0 / 7, org.assertj.core.data.Offset.offset(1e-6));
+        controller.tick();
+        assertThat(given().get("/q/metrics").then().extract().asString()).contains(
+                "bellwether_rollout_convergence_share_on{app=\"" + f.app + "\",environment=\"development\",flag=\"" + f.flag
+                        + "\"} 0.5714");
     }
 
     @Test
@@ -147,6 +151,29 @@ class RolloutControlTest {
             Thread.sleep(200);
         }
         assertThat(automation.on()).as("automation switch seen by the client SDK").isEqualTo(on);
+    }
+
+    @Test
+    void aDryRunRecordsDecisionsAndLeavesUnleashAlone() throws Exception {
+        String app = createApp("dry");
+        String flag = "flag-" + UUID.randomUUID().toString().substring(0, 8);
+        unleash.createFlag(flag);
+        long id = given().auth().oauth2(ADMIN).contentType(ContentType.JSON)
+                .body("{\"app\": \"" + app + "\", \"flag\": \"" + flag + "\", \"dryRun\": true, \"bake\": \"0s\", "
+                        + "\"minSamplePerCohort\": 100, \"guards\": [{\"sli\": \"dead_letter_ratio\", \"action\": \"kill\"}]}")
+                .post("/v1/rollouts").then().statusCode(201).body("dryRun", equalTo(true)).extract().<Integer>path("id");
+        Fixture f = new Fixture(app, flag, ingestKey(app), id);
+        command(id, "start", ADMIN).then().statusCode(200).body("state", equalTo("RUNNING"));
+        f.traffic(300, 0.20, 600, 0.01);
+        controller.tick();
+
+        assertThat(rollout(id).getString("state")).isEqualTo("KILLED");
+        JsonPath trail = decisions(id);
+        assertThat(trail.getList("answer", String.class)).allMatch(answer -> answer.startsWith("dry run"));
+        assertThat(unleash.strategies(flag).size()).as("no strategy was added").isZero();
+        for (JsonNode environment : unleash.feature(flag).get("environments")) {
+            assertThat(environment.get("enabled").asBoolean()).isFalse();
+        }
     }
 
     @Test
