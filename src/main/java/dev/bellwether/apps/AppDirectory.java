@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.bellwether.api.ProblemException;
+import dev.bellwether.platform.AfterTransaction;
 import dev.bellwether.security.Secrets;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -28,8 +29,11 @@ public class AppDirectory {
     private final Cache<String, Boolean> originAllowedByAnyApp = Caffeine.newBuilder()
             .maximumSize(10_000).expireAfterWrite(CACHE_LIFETIME).build();
 
+    private final jakarta.transaction.TransactionSynchronizationRegistry transactions;
+
     /** @param lookups where a cache miss queries the database, so that callers on an I/O thread never block */
-    public AppDirectory(ManagedExecutor lookups) {
+    public AppDirectory(ManagedExecutor lookups, jakarta.transaction.TransactionSynchronizationRegistry transactions) {
+        this.transactions = transactions;
         this.byKeyHash = Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(CACHE_LIFETIME)
                 .executor(lookups).buildAsync();
     }
@@ -54,9 +58,15 @@ public class AppDirectory {
         return App.findByName(name).orElseThrow(() -> ProblemException.notFound("no app named '" + name + "'"));
     }
 
+    /**
+     * Forgets cached keys and origins, now and once the caller's transaction has ended: a lookup in between would
+     * otherwise cache the state from before the change (a revoked key) for another {@link #CACHE_LIFETIME}.
+     */
     public void forgetAll() {
-        byKeyHash.synchronous().invalidateAll();
-        originAllowedByAnyApp.invalidateAll();
+        AfterTransaction.nowAndAfter(transactions, () -> {
+            byKeyHash.synchronous().invalidateAll();
+            originAllowedByAnyApp.invalidateAll();
+        });
     }
 
     private static IngestPrincipal principal(IngestKey key) {

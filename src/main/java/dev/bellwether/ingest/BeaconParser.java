@@ -26,6 +26,10 @@ public final class BeaconParser {
     public static final int SCHEMA_VERSION = 1;
     static final int MAX_TEXT = 128;
     static final int MAX_FLAGS = 64;
+    /** A cohort's label is indexed: keep it well under PostgreSQL's index entry limit (2704 bytes). */
+    static final int MAX_FLAGS_LENGTH = 1024;
+    /** Milliseconds in 30 years, or queued mutations: beyond is a broken client, and the sketches' range ends. */
+    static final double MAX_AMOUNT = 1e12;
 
     private final int maxEvents;
     private final Duration futureTolerance;
@@ -132,7 +136,12 @@ public final class BeaconParser {
                         + " characters, no ','), got " + kind(value));
             }
         }
-        return Cohort.of(flags);
+        Cohort cohort = Cohort.of(flags);
+        if (cohort.label().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_FLAGS_LENGTH) {
+            throw new InvalidBeaconException("flags", "flags must take at most " + MAX_FLAGS_LENGTH
+                    + " bytes written as name=value pairs; report only the flags that matter for rollouts");
+        }
+        return cohort;
     }
 
     private static TelemetryEvent event(JsonNode node) {
@@ -240,8 +249,10 @@ public final class BeaconParser {
         if (value == null || value.isNull()) {
             return null;
         }
-        if (!value.isNumber() || !Double.isFinite(value.doubleValue()) || value.doubleValue() < 0) {
-            throw new EventRejected(RejectCode.INVALID_FIELD, field + " must be a number >= 0, got " + value);
+        if (!value.isNumber() || !Double.isFinite(value.doubleValue()) || value.doubleValue() < 0
+                || value.doubleValue() > MAX_AMOUNT) {
+            throw new EventRejected(RejectCode.INVALID_FIELD, field + " must be a number from 0 to " + (long) MAX_AMOUNT
+                    + ", got " + value);
         }
         return value.doubleValue();
     }
@@ -256,6 +267,15 @@ public final class BeaconParser {
         }
         if (text.indexOf('\0') >= 0) {
             return "must not contain NUL characters";
+        }
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++; // a whole pair: one character beyond the basic plane
+            } else if (Character.isSurrogate(c)) {
+                // the database driver would store it as '?', so the stored identity would not be the one sent
+                return "must be valid Unicode (it holds half of a surrogate pair, e.g. a string cut inside an emoji)";
+            }
         }
         return null;
     }

@@ -158,7 +158,8 @@ public class EventWriter {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
+                // a writer that dies leaves every later beacon waiting: log and go on
                 LOG.error("event writer failed unexpectedly", e);
             }
         }
@@ -179,6 +180,11 @@ public class EventWriter {
             fail(batch, e);
             return;
         } catch (RuntimeException e) {
+            if (batch.size() > 1) {
+                LOG.warnf("a batch of %d beacons failed (%s); committing them one by one", batch.size(), e);
+                batch.forEach(submission -> commit(List.of(submission)));
+                return;
+            }
             fail(batch, e);
             return;
         }

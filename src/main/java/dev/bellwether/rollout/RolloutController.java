@@ -16,6 +16,8 @@ import org.jboss.logging.Logger;
 public class RolloutController {
 
     private static final Logger LOG = Logger.getLogger(RolloutController.class);
+    /** Long enough for retried calls to a slow Unleash: a rolled-back decision that Unleash already applied is drift. */
+    static final int TRANSACTION_TIMEOUT_SECONDS = 600;
     static final List<RolloutState> WATCHED = List.of(RolloutState.RUNNING, RolloutState.PAUSED, RolloutState.FROZEN);
 
     private final RolloutService rollouts;
@@ -34,13 +36,14 @@ public class RolloutController {
 
     /** One pass over every unfinished rollout; returns how many this replica processed. */
     public int tick() {
-        List<Long> ids = QuarkusTransaction.requiringNew().call(() -> Rollout.<Rollout>list("state in ?1 order by id", WATCHED)
-                .stream().map(r -> r.id).toList());
+        // a finished rollout whose last change has not reached Unleash (a kill during an outage) is retried too
+        List<Long> ids = QuarkusTransaction.requiringNew().call(() -> Rollout.<Rollout>list(
+                "state in ?1 or pendingActuation is not null order by id", WATCHED).stream().map(r -> r.id).toList());
         int processed = 0;
         for (long id : ids) {
             try {
-                boolean done = QuarkusTransaction.requiringNew().call(() -> {
-                    Rollout rollout = Rollout.<Rollout>find("id = ?1 and state in ?2", id, WATCHED)
+                boolean done = QuarkusTransaction.requiringNew().timeout(TRANSACTION_TIMEOUT_SECONDS).call(() -> {
+                    Rollout rollout = Rollout.<Rollout>find("id = ?1 and (state in ?2 or pendingActuation is not null)", id, WATCHED)
                             .withLock(LockModeType.PESSIMISTIC_WRITE)
                             .withHint("jakarta.persistence.lock.timeout", LockOptions.SKIP_LOCKED)
                             .firstResult();

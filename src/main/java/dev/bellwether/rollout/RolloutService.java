@@ -133,6 +133,7 @@ public class RolloutService {
 
     /** A person's command. */
     @Transactional
+    @io.quarkus.narayana.jta.runtime.TransactionConfiguration(timeout = RolloutController.TRANSACTION_TIMEOUT_SECONDS)
     public Rollout command(long id, Trigger trigger, String reason, String actor) {
         Rollout rollout = lock(id);
         try {
@@ -152,6 +153,9 @@ public class RolloutService {
             if (!actuate(rollout, read(rollout.pendingActuation), RolloutDecision.latest(rollout.id))) {
                 return;
             }
+        }
+        if (rollout.state.finished()) {
+            return;
         }
         FlagState actual;
         try {
@@ -213,6 +217,10 @@ public class RolloutService {
         RolloutDecision kill = RolloutDecision.<RolloutDecision>find("rolloutId = ?1 and toState = ?2 order by at",
                 id, RolloutState.KILLED.name()).firstResult();
         java.time.Instant since = kill != null ? kill.at.toInstant() : clock.instant().minus(Duration.ofHours(1));
+        // the curve matters in the hours after a kill; older minutes are not worth a scan of every event since
+        if (since.isBefore(clock.instant().minus(Duration.ofDays(1)))) {
+            since = clock.instant().minus(Duration.ofDays(1));
+        }
         if (lastMinutes != null && since.isBefore(clock.instant().minus(Duration.ofMinutes(lastMinutes)))) {
             since = clock.instant().minus(Duration.ofMinutes(lastMinutes));
         }
@@ -324,7 +332,8 @@ public class RolloutService {
         decision.evidence = evidence == null ? null : write(evidence);
         decision.dryRun = rollout.dryRun;
         decision.persist();
-        if (move.to().step() != from.step() || from.state() == RolloutState.DRAFT) {
+        // a new step, or a return to RUNNING (resume): judge and bake only on what happens from now on
+        if (move.to().step() != from.step() || (move.to().state() == RolloutState.RUNNING && from.state() != RolloutState.RUNNING)) {
             rollout.stepStartedAt = at;
         }
         rollout.state = move.to().state();

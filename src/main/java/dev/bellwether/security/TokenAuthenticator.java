@@ -2,6 +2,7 @@ package dev.bellwether.security;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.bellwether.platform.AfterTransaction;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.ByteBuffer;
@@ -23,7 +24,11 @@ public class TokenAuthenticator {
     private final Cache<ByteBuffer, Optional<Caller>> cache = Caffeine.newBuilder()
             .maximumSize(10_000).expireAfterWrite(CACHE_LIFETIME).build();
 
-    public TokenAuthenticator(@ConfigProperty(name = "bellwether.admin-token") Optional<String> bootstrapAdminToken) {
+    private final jakarta.transaction.TransactionSynchronizationRegistry transactions;
+
+    public TokenAuthenticator(@ConfigProperty(name = "bellwether.admin-token") Optional<String> bootstrapAdminToken,
+            jakarta.transaction.TransactionSynchronizationRegistry transactions) {
+        this.transactions = transactions;
         this.bootstrapAdminHash = bootstrapAdminToken.filter(t -> !t.isBlank()).map(Secrets::hash);
     }
 
@@ -36,7 +41,8 @@ public class TokenAuthenticator {
                 () -> ApiToken.findActiveByHash(hash).map(t -> new Caller(t.name, t.role))));
     }
 
+    /** Forgets a token now and once the caller's transaction has ended (see AppDirectory#forgetAll). */
     public void forget(byte[] tokenHash) {
-        cache.invalidate(ByteBuffer.wrap(tokenHash));
+        AfterTransaction.nowAndAfter(transactions, () -> cache.invalidate(ByteBuffer.wrap(tokenHash)));
     }
 }

@@ -17,8 +17,12 @@ import java.util.Optional;
 import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.type.SqlTypes;
 
-/** An SLO as stored, with the outcome of its last evaluation. */
+/**
+ * An SLO as stored, with the outcome of its last evaluation. Updates write only changed columns, so that changing
+ * the spec never puts back a state the evaluator has since replaced.
+ */
 @Entity
+@org.hibernate.annotations.DynamicUpdate
 @Table(name = "slo")
 public class SloDefinition extends PanacheEntityBase {
 

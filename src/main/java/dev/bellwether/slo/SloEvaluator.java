@@ -119,6 +119,9 @@ public class SloEvaluator {
                 return true;
             } catch (SQLException | RuntimeException e) {
                 connection.rollback();
+                // the caches may hold a half-loaded series: start over from the rollups next time
+                series.clear();
+                previousEvaluation = null;
                 throw e;
             }
         }

@@ -18,6 +18,7 @@ public class RollupMaintenance {
     private static final Logger LOG = Logger.getLogger(RollupMaintenance.class);
     private static final int SERIES_PER_TRANSACTION = 500;
     private static final int EVENTS_PER_DELETE = 10_000;
+    static final java.time.Duration IDENTITY_SLACK = java.time.Duration.ofHours(1);
 
     private final RollupStore rollups;
     private final AgroalDataSource dataSource;
@@ -49,7 +50,8 @@ public class RollupMaintenance {
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void sweep() {
         Instant now = clock.instant();
-        Instant rawCutoff = now.minus(retention.rawEvents());
+        // an hour past what ingest still accepts: a resend parsed just before the sweep must find its identity
+        Instant rawCutoff = now.minus(retention.rawEvents()).minus(IDENTITY_SLACK);
         try {
             long events = 0;
             int deleted;

@@ -119,8 +119,9 @@ public class RollupStore {
             connection.setAutoCommit(false);
             try {
                 List<RollupKey> pending = new ArrayList<>();
+                // in key order, so that compactors on two replicas lock rows in the same order and cannot deadlock
                 try (PreparedStatement find = connection.prepareStatement("SELECT DISTINCT " + KEY_COLUMNS + " FROM "
-                        + granularity.table + " WHERE NOT compacted LIMIT ?")) {
+                        + granularity.table + " WHERE NOT compacted ORDER BY " + KEY_COLUMNS + " LIMIT ?")) {
                     find.setInt(1, maxSeries);
                     try (ResultSet keys = find.executeQuery()) {
                         while (keys.next()) {

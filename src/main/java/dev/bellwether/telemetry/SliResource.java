@@ -53,6 +53,8 @@ public class SliResource {
                 from = to.minus(window == null ? Duration.ofHours(1) : Durations.parse(window));
             } catch (IllegalArgumentException e) {
                 throw ProblemException.badRequest("window", e.getMessage());
+            } catch (java.time.DateTimeException | ArithmeticException e) {
+                throw ProblemException.badRequest("window", "'" + window + "' is too long a window");
             }
         }
         Duration length = Duration.between(from, to);

@@ -299,6 +299,48 @@ class BeaconParserTest {
         assertThat(asText.cohort().isOn("new")).isTrue();
     }
 
+    @Test
+    void anAmountBeyondWhatASketchCanHoldIsRejectedNotStored() {
+        Beacon beacon = parser.parse(readTree("""
+                {"schema": 1, "app": "a", "release": "r", "client": "c", "events": [
+                  {"id": "e1", "type": "sync", "at": "2026-11-25T11:59:00Z", "latencyMs": 1.79e308},
+                  {"id": "e2", "type": "sync", "at": "2026-11-25T11:59:00Z", "latencyMs": 1e12}]}"""), NOW);
+
+        assertThat(beacon.rejected()).singleElement().satisfies(r -> {
+            assertThat(r.index()).isZero();
+            assertThat(r.code()).isEqualTo(RejectCode.INVALID_FIELD);
+            assertThat(r.reason()).contains("latencyMs");
+        });
+        assertThat(beacon.events()).hasSize(1);
+    }
+
+    @Test
+    void halfASurrogatePairIsRefusedBecauseTheDatabaseWouldStoreAnotherIdentity() {
+        assertThatThrownBy(() -> parser.parse(readTree("""
+                {"schema": 1, "app": "a", "release": "r", "client": "c\\ud800", "events": []}"""), NOW))
+                .isInstanceOf(InvalidBeaconException.class)
+                .satisfies(e -> assertThat(((InvalidBeaconException) e).field()).isEqualTo("client"));
+
+        Beacon beacon = parser.parse(readTree("""
+                {"schema": 1, "app": "a", "release": "r", "client": "c\\ud83d\\ude00", "events": [
+                  {"id": "e\\udc00", "type": "sync", "at": "2026-11-25T11:59:00Z", "latencyMs": 5}]}"""), NOW);
+        assertThat(beacon.client()).isEqualTo("c\ud83d\ude00");
+        assertThat(beacon.rejected()).singleElement().satisfies(r -> assertThat(r.reason()).contains("surrogate"));
+    }
+
+    @Test
+    void flagsWhoseLabelWouldOverflowTheIndexAreA400() {
+        StringBuilder flags = new StringBuilder();
+        for (int i = 0; i < 20; i++) {
+            flags.append(i == 0 ? "" : ", ").append("\"flag-").append(i).append("-").append("x".repeat(60)).append("\": true");
+        }
+        assertThatThrownBy(() -> parser.parse(readTree("{\"schema\": 1, \"app\": \"a\", \"release\": \"r\", "
+                + "\"client\": \"c\", \"flags\": {" + flags + "}, \"events\": []}"), NOW))
+                .isInstanceOf(InvalidBeaconException.class)
+                .satisfies(e -> assertThat(((InvalidBeaconException) e).field()).isEqualTo("flags"))
+                .hasMessageContaining("1024");
+    }
+
     // ---------------------------------------------------------------- per-event rejections
 
     static Stream<Arguments> invalidEvents() {

@@ -229,6 +229,24 @@ class RolloutControlTest {
     }
 
     @Test
+    void aKillDuringAnUnleashOutageReachesUnleashWhenItReturns() throws Exception {
+        Fixture f = fixture("[5, 100]", "[{\"sli\": \"dead_letter_ratio\", \"action\": \"kill\"}]", 100);
+        command(f.rollout, "start", ADMIN).then().statusCode(200);
+        unleash.stop();
+        try {
+            command(f.rollout, "kill", ADMIN).then().statusCode(200).body("state", equalTo("KILLED"))
+                    .body("pendingActuation.type", equalTo("turn_off"));
+            assertThat(decisions(f.rollout).getString("[-1].answer")).contains("will retry");
+            controller.tick();
+        } finally {
+            unleash.start();
+        }
+        controller.tick();
+        assertThat(rollout(f.rollout).getString("pendingActuation")).isNull();
+        assertUnleash(f.flag, false, 5);
+    }
+
+    @Test
     void rolesReasonsAndUnknownFlags() throws Exception {
         Fixture f = fixture("[5, 100]", "[{\"sli\": \"dead_letter_ratio\", \"action\": \"kill\"}]", 100);
         String viewer = token("viewer");
