@@ -83,29 +83,29 @@ public class RollupStore {
     }
 
     /**
-     * Every row of an app in [from, to), from hour rows where whole hours fit and minute rows at the edges.
+     * Hands every row of an app in [from, to) to {@code each}, one at a time (a 30-day window of many series need not
+     * fit in memory), from hour rows where whole hours fit and minute rows at the edges.
      * Minute rows older than {@code minutesKeptSince} are gone, so such an edge is widened to its whole hour.
      */
-    public List<Row> read(long appId, Instant from, Instant to, Long releaseId, Instant minutesKeptSince) {
+    public void read(long appId, Instant from, Instant to, Long releaseId, Instant minutesKeptSince,
+            java.util.function.Consumer<Row> each) {
         Instant start = from.truncatedTo(ChronoUnit.MINUTES);
         if (start.isBefore(minutesKeptSince)) {
             start = start.truncatedTo(ChronoUnit.HOURS);
         }
         Instant firstWholeHour = ceilToHour(start);
         Instant lastWholeHour = to.truncatedTo(ChronoUnit.HOURS);
-        List<Row> rows = new ArrayList<>();
         try (Connection connection = dataSource.getConnection()) {
             if (firstWholeHour.isBefore(lastWholeHour)) {
-                select(connection, Granularity.MINUTE, appId, start, firstWholeHour, releaseId, rows);
-                select(connection, Granularity.HOUR, appId, firstWholeHour, lastWholeHour, releaseId, rows);
-                select(connection, Granularity.MINUTE, appId, lastWholeHour, to, releaseId, rows);
+                select(connection, Granularity.MINUTE, appId, start, firstWholeHour, releaseId, each);
+                select(connection, Granularity.HOUR, appId, firstWholeHour, lastWholeHour, releaseId, each);
+                select(connection, Granularity.MINUTE, appId, lastWholeHour, to, releaseId, each);
             } else {
-                select(connection, Granularity.MINUTE, appId, start, to, releaseId, rows);
+                select(connection, Granularity.MINUTE, appId, start, to, releaseId, each);
             }
         } catch (SQLException e) {
             throw new IllegalStateException("could not read rollups", e);
         }
-        return rows;
     }
 
     /**
@@ -224,13 +224,19 @@ public class RollupStore {
     }
 
     private void select(Connection connection, Granularity granularity, long appId, Instant from, Instant to,
-            Long releaseId, List<Row> into) throws SQLException {
+            Long releaseId, java.util.function.Consumer<Row> each) throws SQLException {
         if (!from.isBefore(to)) {
             return;
         }
         String sql = "SELECT " + KEY_COLUMNS + ", " + VALUE_COLUMNS + " FROM " + granularity.table
                 + " WHERE app_id = ? AND bucket >= ? AND bucket < ?" + (releaseId == null ? "" : " AND release_id = ?");
+        // a fetch size streams only inside a transaction; a connection of a caller's transaction already is in one
+        boolean ownTransaction = connection.getAutoCommit();
+        if (ownTransaction) {
+            connection.setAutoCommit(false);
+        }
         try (PreparedStatement select = connection.prepareStatement(sql)) {
+            select.setFetchSize(1000);
             select.setLong(1, appId);
             select.setTimestamp(2, Timestamp.from(from));
             select.setTimestamp(3, Timestamp.from(to));
@@ -239,8 +245,13 @@ public class RollupStore {
             }
             try (ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {
-                    into.add(new Row(key(rows), rollup(rows)));
+                    each.accept(new Row(key(rows), rollup(rows)));
                 }
+            }
+        } finally {
+            if (ownTransaction) {
+                connection.rollback();
+                connection.setAutoCommit(true);
             }
         }
     }

@@ -50,13 +50,13 @@ public class SliService {
         Rollup total = new Rollup();
         Map<String, Rollup> byCohort = new TreeMap<>();
         Map<String, Cohort> cohortOf = new HashMap<>();
-        for (RollupStore.Row row : rollups.read(appId, from, to, releaseId, clock.instant().minus(retention.rawEvents()))) {
+        rollups.read(appId, from, to, releaseId, clock.instant().minus(retention.rawEvents()), row -> {
             total.merge(row.rollup());
             Cohort cohort = cohorts.getOrDefault(row.key().cohortId(), Cohort.NONE);
             Cohort group = flag == null ? cohort : flagGroup(cohort, flag);
             byCohort.computeIfAbsent(group.label(), k -> new Rollup()).merge(row.rollup());
             cohortOf.putIfAbsent(group.label(), group);
-        }
+        });
         List<SliReport.CohortSli> perCohort = new ArrayList<>();
         byCohort.forEach((label, rollup) -> {
             Cohort cohort = cohortOf.get(label);
@@ -75,12 +75,12 @@ public class SliService {
         Map<Long, Cohort> cohorts = cohorts(appId);
         Rollup canary = new Rollup();
         Rollup control = new Rollup();
-        for (RollupStore.Row row : rollups.read(appId, from, to, null, clock.instant().minus(retention.rawEvents()))) {
+        rollups.read(appId, from, to, null, clock.instant().minus(retention.rawEvents()), row -> {
             Boolean on = cohorts.getOrDefault(row.key().cohortId(), Cohort.NONE).isOn(flag);
             if (on != null) {
                 (on ? canary : control).merge(row.rollup());
             }
-        }
+        });
         return new CanaryControl(canary, control);
     }
 

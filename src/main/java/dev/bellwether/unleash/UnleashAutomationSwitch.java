@@ -8,7 +8,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 /**
  * The automation switch as an Unleash flag, read with the client SDK (polled, cached): on when the flag is enabled,
  * and also when Unleash does not have it at all, so that automation works before anyone creates the switch.
- * Without a client token the SDK is inactive and the switch reads on.
+ * Until the SDK has read Unleash once it reads off (fails closed): a replica started during an Unleash outage must
+ * not act while someone may have switched automation off. Without a client token the SDK is inactive and the
+ * switch reads on.
  */
 @ApplicationScoped
 public class UnleashAutomationSwitch implements AutomationSwitch {
@@ -16,13 +18,24 @@ public class UnleashAutomationSwitch implements AutomationSwitch {
     private final Unleash unleash;
     private final String flag;
 
-    public UnleashAutomationSwitch(Unleash unleash, @ConfigProperty(name = "bellwether.rollout.automation-flag") String flag) {
+    private final boolean sdkActive;
+
+    public UnleashAutomationSwitch(Unleash unleash, @ConfigProperty(name = "bellwether.rollout.automation-flag") String flag,
+            UnleashConfig config) {
         this.unleash = unleash;
         this.flag = flag;
+        this.sdkActive = config.url().isPresent() && config.clientToken().isPresent();
     }
 
     @Override
     public boolean on() {
+        if (!sdkActive) {
+            return true;
+        }
+        // the SDK knows no flag at all until its first successful read; a rollout's own flag is always there after
+        if (unleash.more().getFeatureToggleNames().isEmpty()) {
+            return false;
+        }
         return unleash.isEnabled(flag, true);
     }
 

@@ -17,7 +17,9 @@ public class UnleashClientSettings implements ConfigSourceInterceptor {
     @Override
     public ConfigValue getValue(ConfigSourceInterceptorContext context, String name) {
         ConfigValue own = context.proceed(name);
-        if (own != null || !name.startsWith("quarkus.unleash.")) {
+        // an explicit setting wins; the extension's own defaults (lowest ordinal) do not
+        boolean explicit = own != null && own.getConfigSourceOrdinal() > Integer.MIN_VALUE;
+        if (explicit || !name.startsWith("quarkus.unleash.")) {
             return own;
         }
         return switch (name) {
@@ -31,7 +33,7 @@ public class UnleashClientSettings implements ConfigSourceInterceptor {
                 boolean configured = present(context, "bellwether.unleash.url") && present(context, "bellwether.unleash.client-token");
                 yield ConfigValue.builder().withName(name).withValue(String.valueOf(configured)).build();
             }
-            default -> null;
+            default -> own;
         };
     }
 

@@ -27,7 +27,9 @@ public class UnleashTestResource implements QuarkusTestResourceLifecycleManager 
                 // a stopped Unleash must fail fast in tests: one attempt, short timeout
                 "bellwether.unleash.retry-attempts", "2", "bellwether.unleash.request-timeout", "2s",
                 // the client SDK refreshes flags every second, so the automation switch turns within a test
-                "quarkus.unleash.fetch-toggles-interval", "1");
+                "quarkus.unleash.fetch-toggles-interval", "1",
+                // and reads them once before the app starts, so the automation switch is known from the first tick
+                "quarkus.unleash.synchronous-fetch-on-initialisation", "true");
     }
 
     @Override
