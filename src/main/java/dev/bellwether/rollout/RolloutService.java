@@ -340,6 +340,9 @@ public class RolloutService {
         rollout.step = move.to().step();
         rollout.updatedAt = at;
         LOG.infof("rollout %d (%s): %s -> %s by %s: %s", rollout.id, rollout.flagRef(), from, move.to(), actor, reason);
+        Counter.builder("bellwether.rollout.decisions").description("Rollout transitions, by what caused them")
+                .tag("app", rollout.app.name).tag("flag", rollout.flag).tag("trigger", trigger.wireName())
+                .register(registry).increment();
         actuate(rollout, move.actuation(), decision);
     }
 
