@@ -8,9 +8,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 /**
  * The automation switch as an Unleash flag, read with the client SDK (polled, cached): on when the flag is enabled,
  * and also when Unleash does not have it at all, so that automation works before anyone creates the switch.
- * Until the SDK has read Unleash once it reads off (fails closed): a replica started during an Unleash outage must
- * not act while someone may have switched automation off. Without a client token the SDK is inactive and the
- * switch reads on.
+ * Without a client token the SDK is inactive and the switch reads on. Known limit: a replica that starts while
+ * Unleash is down has never read the switch and reads it on (the SDK gives no reliable "has synced" signal: an
+ * Unleash without flags looks the same).
  */
 @ApplicationScoped
 public class UnleashAutomationSwitch implements AutomationSwitch {
@@ -31,10 +31,6 @@ public class UnleashAutomationSwitch implements AutomationSwitch {
     public boolean on() {
         if (!sdkActive) {
             return true;
-        }
-        // the SDK knows no flag at all until its first successful read; a rollout's own flag is always there after
-        if (unleash.more().getFeatureToggleNames().isEmpty()) {
-            return false;
         }
         return unleash.isEnabled(flag, true);
     }

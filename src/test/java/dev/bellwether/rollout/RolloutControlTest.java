@@ -25,6 +25,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import dev.bellwether.ops.AlertMetrics;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -38,6 +40,9 @@ class RolloutControlTest {
 
     @Inject
     AutomationSwitch automation;
+
+    @Inject
+    dev.bellwether.slo.SloEvaluator evaluator;
 
     private final UnleashServer unleash = UnleashTestResource.unleash();
 
@@ -267,6 +272,50 @@ class RolloutControlTest {
         given().auth().oauth2(ADMIN).contentType(ContentType.JSON)
                 .body("{\"app\": \"" + f.app + "\", \"flag\": \"no-such-flag\", \"guards\": [{\"sli\": \"dead_letter_ratio\", \"action\": \"kill\"}]}")
                 .post("/v1/rollouts").then().statusCode(422).body("detail", containsString("no-such-flag"));
+    }
+
+    /**
+     * Drives every kind of event the alerts watch (beacons with a rejected event, an SLO evaluation, a guard kill, an
+     * actuation that fails while Unleash is down), then checks that each metric an alert expression names is exported.
+     */
+    @Test
+    void everyMetricTheAlertRulesUseIsExported() throws Exception {
+        Fixture f = fixture("[5, 100]", "[{\"sli\": \"dead_letter_ratio\", \"action\": \"kill\"}]", 100);
+        command(f.rollout, "start", ADMIN).then().statusCode(200);
+        f.traffic(300, 0.20, 600, 0.01);
+        Instant now = Instant.now();
+        postBeacon(f.key, beacon(f.app, "bad-client", Map.of(), List.of(
+                "{\"id\": \"x\", \"type\": \"teleport\", \"at\": \"" + now + "\"}",
+                sync("s", now, 100, 1000),
+                "{\"id\": \"c\", \"type\": \"conflict\", \"at\": \"" + now + "\", \"resolution\": \"server_wins\"}",
+                "{\"id\": \"m\", \"type\": \"migration\", \"at\": \"" + now + "\", \"fromVersion\": 3, \"toVersion\": 4, \"outcome\": \"failed\"}",
+                "{\"id\": \"o\", \"type\": \"outbox\", \"at\": \"" + now + "\", \"depth\": 3, \"oldestAgeMs\": 1000}")))
+                .then().statusCode(202).body("rejected.size()", equalTo(1));
+        controller.tick();
+        Fixture failing = fixture("[5, 100]", "[{\"sli\": \"dead_letter_ratio\", \"action\": \"kill\"}]", 100);
+        command(failing.rollout, "start", ADMIN).then().statusCode(200);
+        unleash.stop();
+        try {
+            command(failing.rollout, "kill", ADMIN).then().statusCode(200);
+        } finally {
+            unleash.start();
+        }
+        evaluator.evaluateNow();
+
+        String exported = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        Set<String> names = new java.util.TreeSet<>();
+        for (String line : exported.split("\n")) {
+            if (!line.startsWith("#") && !line.isBlank()) {
+                names.add(line.split("[{ ]", 2)[0]);
+            }
+        }
+        Set<String> missing = new java.util.TreeSet<>();
+        for (String metric : AlertMetrics.used()) {
+            if (!names.contains(metric)) {
+                missing.add(metric);
+            }
+        }
+        assertThat(missing).as("metrics the alert rules use but /q/metrics does not export").isEmpty();
     }
 
     // ---------------------------------------------------------------- fixture
