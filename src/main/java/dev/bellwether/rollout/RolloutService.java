@@ -291,18 +291,7 @@ public class RolloutService {
                 && last.fromState.equals(rollout.state.name()) && last.fromStep == rollout.step) {
             return;
         }
-        RolloutDecision decision = new RolloutDecision();
-        decision.rolloutId = rollout.id;
-        decision.at = now();
-        decision.actor = CONTROLLER;
-        decision.trigger = trigger.wireName();
-        decision.reason = reason;
-        decision.fromState = rollout.state.name();
-        decision.fromStep = rollout.step;
-        decision.toState = move.to().state().name();
-        decision.toStep = move.to().step();
-        decision.actuation = write(move.actuation());
-        decision.evidence = evidence == null ? null : write(evidence);
+        RolloutDecision decision = decision(rollout, trigger, reason, CONTROLLER, move, evidence, now());
         decision.answer = answer;
         decision.dryRun = true;
         decision.persist();
@@ -318,18 +307,7 @@ public class RolloutService {
         RolloutMachine.Position from = rollout.position();
         RolloutMachine.Move move = RolloutMachine.apply(from, trigger, rollout.stepList());
         OffsetDateTime at = now();
-        RolloutDecision decision = new RolloutDecision();
-        decision.rolloutId = rollout.id;
-        decision.at = at;
-        decision.actor = actor;
-        decision.trigger = trigger.wireName();
-        decision.reason = reason;
-        decision.fromState = from.state().name();
-        decision.fromStep = from.step();
-        decision.toState = move.to().state().name();
-        decision.toStep = move.to().step();
-        decision.actuation = write(move.actuation());
-        decision.evidence = evidence == null ? null : write(evidence);
+        RolloutDecision decision = decision(rollout, trigger, reason, actor, move, evidence, at);
         decision.dryRun = rollout.dryRun;
         decision.persist();
         // a new step, or a return to RUNNING (resume): judge and bake only on what happens from now on
@@ -344,6 +322,24 @@ public class RolloutService {
                 .tag("app", rollout.app.name).tag("flag", rollout.flag).tag("trigger", trigger.wireName())
                 .register(registry).increment();
         actuate(rollout, move.actuation(), decision);
+    }
+
+    /** A decision to move {@code rollout} from where it stands, not yet stored. */
+    private RolloutDecision decision(Rollout rollout, Trigger trigger, String reason, String actor, RolloutMachine.Move move,
+            Object evidence, OffsetDateTime at) {
+        RolloutDecision decision = new RolloutDecision();
+        decision.rolloutId = rollout.id;
+        decision.at = at;
+        decision.actor = actor;
+        decision.trigger = trigger.wireName();
+        decision.reason = reason;
+        decision.fromState = rollout.state.name();
+        decision.fromStep = rollout.step;
+        decision.toState = move.to().state().name();
+        decision.toStep = move.to().step();
+        decision.actuation = write(move.actuation());
+        decision.evidence = evidence == null ? null : write(evidence);
+        return decision;
     }
 
     /** @return whether the flag service now holds what the decision asked (or nothing was asked) */
