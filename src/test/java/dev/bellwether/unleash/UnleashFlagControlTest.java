@@ -115,10 +115,11 @@ class UnleashFlagControlTest {
         assertThat(unleash.strategies(flag.flag()).get(0).path("parameters").path("rollout").asText()).isEqualTo("25");
 
         int events = unleash.events(flag.flag()).size();
-        String before = unleash.featureJson(flag.flag());
+        // environments only: Unleash fills in other fields (the feature's lifecycle stage) on its own, later
+        var before = unleash.feature(flag.flag()).get("environments");
         assertThat(control.setPercentage(flag, 25)).isEqualTo(new FlagState(true, true, 25));
         assertThat(unleash.events(flag.flag()).size()).as("events after a repeated setPercentage(25)").isEqualTo(events);
-        assertThat(unleash.featureJson(flag.flag())).isEqualTo(before);
+        assertThat(unleash.feature(flag.flag()).get("environments")).isEqualTo(before);
     }
 
     @Test
