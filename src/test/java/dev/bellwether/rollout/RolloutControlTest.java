@@ -26,7 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import dev.bellwether.ops.AlertMetrics;
+import dev.bellwether.ops.MonitoredMetrics;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -276,11 +276,14 @@ class RolloutControlTest {
 
     /**
      * Drives every kind of event the alerts watch (beacons with a rejected event, an SLO evaluation, a guard kill, an
-     * actuation that fails while Unleash is down), then checks that each metric an alert expression names is exported.
+     * actuation that fails while Unleash is down), then checks that each metric an alert rule or a dashboard panel
+     * names is exported.
      */
     @Test
-    void everyMetricTheAlertRulesUseIsExported() throws Exception {
+    void everyMetricTheAlertsAndDashboardsUseIsExported() throws Exception {
         Fixture f = fixture("[5, 100]", "[{\"sli\": \"dead_letter_ratio\", \"action\": \"kill\"}]", 100);
+        given().auth().oauth2(ADMIN).contentType(ContentType.JSON).body("{\"sli\": \"dead_letter_ratio\", \"objective\": 0.99}")
+                .put("/v1/apps/" + f.app + "/slos/dead-letters").then().statusCode(201);
         command(f.rollout, "start", ADMIN).then().statusCode(200);
         f.traffic(300, 0.20, 600, 0.01);
         Instant now = Instant.now();
@@ -310,12 +313,12 @@ class RolloutControlTest {
             }
         }
         Set<String> missing = new java.util.TreeSet<>();
-        for (String metric : AlertMetrics.used()) {
+        for (String metric : MonitoredMetrics.used()) {
             if (!names.contains(metric)) {
                 missing.add(metric);
             }
         }
-        assertThat(missing).as("metrics the alert rules use but /q/metrics does not export").isEmpty();
+        assertThat(missing).as("metrics the alert rules or dashboards use but /q/metrics does not export").isEmpty();
     }
 
     // ---------------------------------------------------------------- fixture
