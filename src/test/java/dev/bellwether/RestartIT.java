@@ -3,13 +3,8 @@ package dev.bellwether;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bellwether.support.Fixtures;
 import dev.bellwether.support.ServiceProcess;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -26,8 +21,6 @@ import org.junit.jupiter.api.Test;
 class RestartIT {
 
     private static final String ADMIN = "restart-admin";
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private final HttpClient http = HttpClient.newHttpClient();
 
     @Test
     void acknowledgedEventsSurviveARestartAndACrash() throws Exception {
@@ -35,8 +28,8 @@ class RestartIT {
         try (ServiceProcess service = new ServiceProcess(data, Map.of("BELLWETHER_ADMIN_TOKEN", ADMIN))) {
             service.start();
             String base = service.baseUrl();
-            send(base, "POST", "/v1/apps", ADMIN, "{\"name\": \"restart-notes\", \"beaconsPerSecond\": 100000}");
-            String key = send(base, "POST", "/v1/apps/restart-notes/ingest-keys", ADMIN, "").get("key").asText();
+            ServiceProcess.call(base, "POST", "/v1/apps", ADMIN, "{\"name\": \"restart-notes\", \"beaconsPerSecond\": 100000}");
+            String key = ServiceProcess.call(base, "POST", "/v1/apps/restart-notes/ingest-keys", ADMIN, "").get("key").asText();
             Instant now = Instant.now();
 
             List<String> firstWave = beacons("before-restart", 40, now);
@@ -71,7 +64,7 @@ class RestartIT {
         try {
             List<Future<JsonNode>> answers = new ArrayList<>();
             for (String beacon : beacons) {
-                answers.add(pool.submit(() -> send(base, "POST", "/v1/beacons?key=" + key, null, beacon)));
+                answers.add(pool.submit(() -> ServiceProcess.call(base, "POST", "/v1/beacons?key=" + key, null, beacon)));
             }
             int accepted = 0;
             for (Future<JsonNode> answer : answers) {
@@ -85,18 +78,7 @@ class RestartIT {
 
     private int eventCount(String base, Instant around) throws Exception {
         String query = "?from=" + around.minus(10, ChronoUnit.MINUTES) + "&to=" + around.plus(10, ChronoUnit.MINUTES);
-        return send(base, "GET", "/v1/apps/restart-notes/sli" + query, ADMIN, null).path("total").path("events").asInt();
+        return ServiceProcess.call(base, "GET", "/v1/apps/restart-notes/sli" + query, ADMIN, null).path("total").path("events").asInt();
     }
 
-    private JsonNode send(String base, String method, String path, String token, String body) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                .header("Content-Type", token == null ? "text/plain" : "application/json");
-        if (token != null) {
-            request.header("Authorization", "Bearer " + token);
-        }
-        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as(method + " " + path + ": " + response.body()).isBetween(200, 299);
-        return JSON.readTree(response.body());
-    }
 }

@@ -32,6 +32,14 @@ public class App extends PanacheEntityBase {
     @Column(name = "created_at", updatable = false)
     public OffsetDateTime createdAt;
 
+    /** A new app, not yet persisted. */
+    public static App named(String name) {
+        App app = new App();
+        app.name = name;
+        app.createdAt = OffsetDateTime.now();
+        return app;
+    }
+
     public static Optional<App> findByName(String name) {
         return find("name", name).firstResultOptional();
     }

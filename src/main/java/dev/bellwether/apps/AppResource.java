@@ -63,11 +63,9 @@ public class AppResource {
         if (App.findByName(request.name()).isPresent()) {
             throw new ProblemException(Response.Status.CONFLICT, "an app named '" + request.name() + "' exists", "name");
         }
-        App app = new App();
-        app.name = request.name();
+        App app = App.named(request.name());
         app.allowedOrigins = origins(request.allowedOrigins());
         app.beaconsPerSecond = request.beaconsPerSecond();
-        app.createdAt = OffsetDateTime.now();
         app.persist();
         return Response.created(URI.create("/v1/apps/" + app.name)).entity(AppView.of(app)).build();
     }

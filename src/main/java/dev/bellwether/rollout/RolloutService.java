@@ -150,7 +150,7 @@ public class RolloutService {
      */
     void progress(Rollout rollout) {
         if (rollout.pendingActuation != null) {
-            if (!actuate(rollout, read(rollout.pendingActuation), RolloutDecision.latest(rollout.id))) {
+            if (!actuate(rollout, storedActuation(rollout.pendingActuation), RolloutDecision.latest(rollout.id))) {
                 return;
             }
         }
@@ -428,7 +428,7 @@ public class RolloutService {
         }
     }
 
-    private Actuation read(String actuation) {
+    private Actuation storedActuation(String actuation) {
         try {
             return json.readValue(actuation, Actuation.class);
         } catch (JsonProcessingException e) {

@@ -13,13 +13,13 @@ import dev.bellwether.apps.App;
 import dev.bellwether.apps.AppDirectory;
 import dev.bellwether.security.Allowed;
 import dev.bellwether.security.Role;
+import dev.bellwether.telemetry.Durations;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.core.Response;
-import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
@@ -135,15 +135,11 @@ public class SloResource {
                         SloState.valueOf(t.toState), t.reason))
                 .toList();
         boolean millis = spec.sli().thresholdUnit() == Sli.Unit.MILLISECONDS;
-        return new SloView(spec.name(), spec.sli(), spec.objective(), format(spec.period()),
+        return new SloView(spec.name(), spec.sli(), spec.objective(), Durations.format(spec.period()),
                 millis ? spec.threshold() : null, millis ? null : spec.threshold(), spec.minEvents(), slo.source.name(),
                 slo.state == null ? null : SloState.valueOf(slo.state), slo.reason, slo.stateSince, slo.evaluatedAt,
                 evidence == null ? null : evidence.burnRates(), evidence == null ? null : evidence.errorBudgetRemaining(),
                 evidence == null ? null : evidence.period(), evidence == null ? null : evidence.windows(), transitions);
     }
 
-    private static String format(Duration period) {
-        return period.toSeconds() % 86_400 == 0 ? period.toDays() + "d"
-                : period.toSeconds() % 3600 == 0 ? period.toHours() + "h" : period.toString();
-    }
 }

@@ -61,7 +61,11 @@ public class SloService {
         return QuarkusTransaction.requiringNew().call(() -> {
             int count = 0;
             for (SloCatalog.Entry entry : entries) {
-                App app = App.findByName(entry.app()).orElseGet(() -> createApp(entry.app()));
+                App app = App.findByName(entry.app()).orElseGet(() -> {
+                    App created = App.named(entry.app());
+                    created.persist();
+                    return created;
+                });
                 SloDefinition existing = SloDefinition.find(app, entry.spec().name()).orElse(null);
                 if (existing == null || existing.source == SloDefinition.Source.catalog) {
                     save(app, entry.spec(), SloDefinition.Source.catalog);
@@ -100,11 +104,4 @@ public class SloService {
         return slo;
     }
 
-    private static App createApp(String name) {
-        App app = new App();
-        app.name = name;
-        app.createdAt = OffsetDateTime.now();
-        app.persist();
-        return app;
-    }
 }

@@ -1,5 +1,6 @@
 package dev.bellwether.slo;
 
+import dev.bellwether.telemetry.Durations;
 import java.time.Duration;
 
 /**
@@ -37,7 +38,7 @@ public record SloSpec(String name, Sli sli, double objective, Duration period, D
         if (AlertCondition.WORKBOOK.stream().allMatch(c -> c.factor(period) * allowedErrorRatio() > 1)) {
             throw new InvalidSloException("objective", String.format(java.util.Locale.ROOT,
                     "%s over %s could never alert: even the slowest burn-rate condition needs more than 100 %% errors; "
-                            + "tighten the objective or shorten the period", objective, format(period)));
+                            + "tighten the objective or shorten the period", objective, Durations.format(period)));
         }
         if (sli.needsThreshold() && (threshold == null || !(threshold >= 0) || threshold.isInfinite())) {
             throw new InvalidSloException(thresholdField(sli), "is required for " + sli.wireName() + ", a number >= 0");
@@ -51,9 +52,6 @@ public record SloSpec(String name, Sli sli, double objective, Duration period, D
         return this;
     }
 
-    private static String format(Duration period) {
-        return period.toSeconds() % 86_400 == 0 ? period.toDays() + "d" : period.toString();
-    }
 
     public static String thresholdField(Sli sli) {
         return sli.thresholdUnit() == Sli.Unit.MILLISECONDS ? "thresholdMs" : "threshold";

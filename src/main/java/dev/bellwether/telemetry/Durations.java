@@ -13,6 +13,15 @@ public final class Durations {
     private Durations() {
     }
 
+    /** The short form when it is exact ({@code 30d}, {@code 6h}), else ISO-8601: what {@link #parse} reads back. */
+    public static String format(Duration duration) {
+        long seconds = duration.toSeconds();
+        if (seconds > 0 && seconds % 86_400 == 0) {
+            return duration.toDays() + "d";
+        }
+        return seconds > 0 && seconds % 3600 == 0 ? duration.toHours() + "h" : duration.toString();
+    }
+
     public static Duration parse(String text) {
         if (text == null || text.isBlank()) {
             throw new IllegalArgumentException("a duration is required, such as 5m, 1h, 30d or PT1H");

@@ -3,15 +3,10 @@ package dev.bellwether.rollout;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bellwether.support.Fixtures;
 import dev.bellwether.support.ServiceProcess;
 import dev.bellwether.support.SharedPostgres;
 import dev.bellwether.support.UnleashServer;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -28,8 +23,6 @@ import org.junit.jupiter.api.Test;
 class RolloutReplicasIT {
 
     private static final String ADMIN = "replicas-admin";
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private final HttpClient http = HttpClient.newHttpClient();
 
     @Test
     void twoReplicasActOnceOnEachDecision() throws Exception {
@@ -97,15 +90,8 @@ class RolloutReplicasIT {
         }
     }
 
-    private JsonNode send(String base, String method, String path, String body) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                .header("Content-Type", "application/json");
-        if (!path.startsWith("/v1/beacons")) {
-            request.header("Authorization", "Bearer " + ADMIN);
-        }
-        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as(method + " " + path + ": " + response.body()).isBetween(200, 299);
-        return JSON.readTree(response.body());
+    /** Beacons carry their ingest key in the query; everything else the admin token. */
+    private static JsonNode send(String base, String method, String path, String body) throws Exception {
+        return ServiceProcess.call(base, method, path, path.startsWith("/v1/beacons") ? null : ADMIN, body);
     }
 }

@@ -1,5 +1,7 @@
 package dev.bellwether.support;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -86,6 +88,27 @@ public final class ServiceProcess implements AutoCloseable {
         if (process != null && process.isAlive()) {
             stop();
         }
+    }
+
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * One API call that must succeed (2xx): JSON with a bearer token, or, without one, text/plain as
+     * navigator.sendBeacon sends beacons.
+     */
+    public static JsonNode call(String baseUrl, String method, String path, String bearer, String body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .header("Content-Type", bearer == null ? "text/plain" : "application/json");
+        if (bearer != null) {
+            request.header("Authorization", "Bearer " + bearer);
+        }
+        HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() / 100 != 2) {
+            throw new AssertionError(method + " " + path + " answered " + response.statusCode() + ": " + response.body());
+        }
+        return JSON.readTree(response.body());
     }
 
     private static int freePort() throws IOException {

@@ -65,4 +65,11 @@ class DurationsTest {
         assertThat(Durations.parse("5m")).isEqualTo(Duration.ofMinutes(5));
         assertThatThrownBy(() -> Durations.parse("5M")).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0} is written {1} and read back")
+    @org.junit.jupiter.params.provider.CsvSource({"P30D, 30d", "PT6H, 6h", "P1DT12H, 36h", "PT90S, PT1M30S", "PT0S, PT0S"})
+    void formatWritesTheShortFormWhenExactAndParseReadsItBack(java.time.Duration duration, String written) {
+        org.assertj.core.api.Assertions.assertThat(Durations.format(duration)).isEqualTo(written);
+        org.assertj.core.api.Assertions.assertThat(Durations.parse(written)).isEqualTo(duration);
+    }
 }
