@@ -1,0 +1,66 @@
+package dev.bellwether.sim;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+
+/**
+ * The ground truth of a simulation: every event a client created, once, with its event time and cohort, and what
+ * was sent. What Bellwether reports for a window must match what this ledger counts for it.
+ */
+public final class Ledger {
+
+    /**
+     * One created event. {@code kind}: the replay outcome, conflict resolution or migration outcome, else the type.
+     * {@code canary}: the client reported the rollout flag on when the event happened.
+     */
+    public record Entry(String client, String id, String type, String kind, Instant at, boolean canary) {
+    }
+
+    private final List<Entry> entries = new ArrayList<>();
+    private long beaconsSent;
+    private long beaconsSentTwice;
+    private long eventsSentTwice;
+
+    synchronized void created(Entry entry) {
+        entries.add(entry);
+    }
+
+    synchronized void sent(OutgoingBeacon beacon) {
+        beaconsSent++;
+        if (beacon.sendTwice()) {
+            beaconsSentTwice++;
+            eventsSentTwice += beacon.events().size();
+        }
+    }
+
+    public synchronized long count(Predicate<Entry> which) {
+        return entries.stream().filter(which).count();
+    }
+
+    public synchronized List<Entry> entries() {
+        return List.copyOf(entries);
+    }
+
+    public synchronized long beaconsSent() {
+        return beaconsSent;
+    }
+
+    public synchronized long beaconsSentTwice() {
+        return beaconsSentTwice;
+    }
+
+    /** Events in beacons that were sent a second time: each must come back as a duplicate. */
+    public synchronized long eventsSentTwice() {
+        return eventsSentTwice;
+    }
+
+    public static Predicate<Entry> between(Instant from, Instant to) {
+        return e -> !e.at().isBefore(from) && e.at().isBefore(to);
+    }
+
+    public static Predicate<Entry> replay(String outcome) {
+        return e -> e.type().equals("replay") && e.kind().equals(outcome);
+    }
+}

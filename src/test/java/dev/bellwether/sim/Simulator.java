@@ -1,0 +1,88 @@
+package dev.bellwether.sim;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+
+/**
+ * Drives a fleet through time and delivers its beacons. Simulated time never runs ahead of the wall clock (Bellwether
+ * refuses events from the future), but may start in the past: then it runs as fast as Bellwether answers until it
+ * catches up, and in step with the wall clock after that. So "30 minutes offline, then flush" takes seconds, with
+ * every event at its true time.
+ */
+public final class Simulator {
+
+    private final Fleet fleet;
+    private final BeaconTransport transport;
+    private final Duration step;
+    private Instant now;
+    private long steps;
+
+    public Simulator(Fleet fleet, BeaconTransport transport, Instant start, Duration step) {
+        this.fleet = fleet;
+        this.transport = transport;
+        this.now = start;
+        this.step = step;
+    }
+
+    public Instant now() {
+        return now;
+    }
+
+    public Fleet fleet() {
+        return fleet;
+    }
+
+    public BeaconTransport transport() {
+        return transport;
+    }
+
+    /** One step: every client acts, and its beacons are delivered (or left queued) before the next. */
+    public void step() throws InterruptedException {
+        Instant next = now.plus(step);
+        long ahead = Duration.between(Instant.now(), next).toMillis();
+        if (ahead > 0) {
+            Thread.sleep(ahead);
+        }
+        now = next;
+        List<OutgoingBeacon> beacons = fleet.step(now, step);
+        transport.deliver(fleet, beacons);
+        steps++;
+    }
+
+    /** Steps until simulated time reaches {@code until}, calling {@code afterStep} after each. */
+    public void runUntil(Instant until, Consumer<Simulator> afterStep) throws InterruptedException {
+        while (now.isBefore(until)) {
+            step();
+            afterStep.accept(this);
+        }
+    }
+
+    /** Steps until {@code done} holds, or fails once simulated time passes {@code limit}. */
+    public void runUntil(BooleanSupplier done, Instant limit, Consumer<Simulator> afterStep) throws InterruptedException {
+        while (!done.getAsBoolean()) {
+            if (now.isAfter(limit)) {
+                throw new IllegalStateException("the simulation reached " + limit + " before its goal");
+            }
+            step();
+            afterStep.accept(this);
+        }
+    }
+
+    public long steps() {
+        return steps;
+    }
+
+    /** A line for a progress log: simulated time, clients online and in the canary, events created and delivered. */
+    public String status() {
+        Ledger ledger = fleet.ledger();
+        return String.format(java.util.Locale.ROOT,
+                "%s  online %d/%d  canary %d  events %d created, %d accepted, %d duplicates, %d unsent  beacons %d (%d twice)  posts retried %d, refused %d",
+                now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS), fleet.online(), fleet.settings().clients(),
+                fleet.canaryClients(), ledger.count(e -> true), transport.accepted(), transport.duplicates(),
+                fleet.unsentEvents(), ledger.beaconsSent(), ledger.beaconsSentTwice(), transport.retried(),
+                transport.refused());
+    }
+}
