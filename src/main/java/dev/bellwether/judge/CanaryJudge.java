@@ -27,11 +27,13 @@ import java.util.stream.Collectors;
  *       control is as bad.</li>
  * </ul>
  * Each guard's comparisons share its {@code alpha} (Bonferroni). Too little data in either cohort, or none in control,
- * is HOLD, never PASS. Any failing guard fails the verdict, its action chosen by {@link GuardAction}'s order.
+ * is HOLD, never PASS; but with enough canary data the SLO bound still applies, so a canary at 100 % (when control has
+ * drained away) can still fail. Any failing guard fails the verdict, its action chosen by {@link GuardAction}'s order.
  */
 public final class CanaryJudge {
 
     static final double[] QUANTILES = {0.5, 0.9, 0.99};
+    private static final String SLO_BOUND = "slo error budget";
 
     private CanaryJudge() {
     }
@@ -67,17 +69,24 @@ public final class CanaryJudge {
         boolean distributional = sli.needsThreshold();
         long canaryValid = distributional ? count(canaryValues) : sli.count(canary, null).valid();
         long controlValid = distributional ? count(controlValues) : sli.count(control, null).valid();
-        if (controlValid == 0) {
-            return new GuardResult(name, guard.action(), Outcome.HOLD, "no control data", canaryValid, 0, List.of());
-        }
-        if (canaryValid < Math.max(1, settings.minSamplePerCohort()) || controlValid < settings.minSamplePerCohort()) {
-            return new GuardResult(name, guard.action(), Outcome.HOLD, String.format(Locale.ROOT,
-                    "too little data: %d canary and %d control events, %d needed in each", canaryValid, controlValid,
-                    settings.minSamplePerCohort()), canaryValid, controlValid, List.of());
-        }
         boolean bounded = guard.sloAllowedErrorRatio() != null;
         int tests = (distributional ? QUANTILES.length : 1) + (bounded ? 1 : 0);
         double alpha = settings.alpha() / tests;
+        boolean enoughCanary = canaryValid >= Math.max(1, settings.minSamplePerCohort());
+        if (controlValid == 0 || !enoughCanary || controlValid < settings.minSamplePerCohort()) {
+            String why = controlValid == 0 ? "no control data" : String.format(Locale.ROOT,
+                    "too little data: %d canary and %d control events, %d needed in each", canaryValid, controlValid,
+                    settings.minSamplePerCohort());
+            // without a control to compare with (at 100 %, control drains away), the SLO still bounds the canary
+            if (bounded && enoughCanary) {
+                Comparison slo = sloBound(guard, sli, canary, settings, alpha);
+                if (slo.regression()) {
+                    return new GuardResult(name, guard.action(), Outcome.FAIL, failure(List.of(slo)) + " (" + why + ")",
+                            canaryValid, controlValid, List.of(slo));
+                }
+            }
+            return new GuardResult(name, guard.action(), Outcome.HOLD, why, canaryValid, controlValid, List.of());
+        }
         List<Comparison> comparisons = new ArrayList<>();
         if (distributional) {
             for (double q : QUANTILES) {
@@ -93,20 +102,29 @@ public final class CanaryJudge {
             comparisons.add(compare("bad ratio", c.bad(), c.valid(), k.bad(), k.valid(), settings, alpha));
         }
         if (bounded) {
-            GoodValid c = sli.count(canary, guard.sloThreshold());
-            double budget = guard.sloAllowedErrorRatio();
-            SequentialTest.Result r = SequentialTest.testAgainst(c.bad(), c.valid(), budget,
-                    Math.max(budget, settings.effectScale()), alpha);
-            comparisons.add(new Comparison("slo error budget", r.canaryRatio(), budget, 0, evidence(r), r.regression()));
+            comparisons.add(sloBound(guard, sli, canary, settings, alpha));
         }
         List<Comparison> regressions = comparisons.stream().filter(Comparison::regression).toList();
         if (regressions.isEmpty()) {
             return new GuardResult(name, guard.action(), Outcome.PASS, "no regression", canaryValid, controlValid, comparisons);
         }
-        String reason = regressions.stream().map(r -> String.format(Locale.ROOT, "%s: canary %.4f vs %s %.4f (evidence %.3g)",
-                r.what(), r.canaryRatio(), r.what().equals("slo error budget") ? "budget" : "control", r.controlRatio(),
-                r.likelihoodRatio())).collect(Collectors.joining(", "));
+        String reason = failure(regressions);
         return new GuardResult(name, guard.action(), Outcome.FAIL, reason, canaryValid, controlValid, comparisons);
+    }
+
+    /** The canary's bad ratio against the SLO's error budget, on its own. */
+    private static Comparison sloBound(Guard guard, Sli sli, Rollup canary, JudgeSettings settings, double alpha) {
+        GoodValid c = sli.count(canary, guard.sloThreshold());
+        double budget = guard.sloAllowedErrorRatio();
+        SequentialTest.Result r = SequentialTest.testAgainst(c.bad(), c.valid(), budget,
+                Math.max(budget, settings.effectScale()), alpha);
+        return new Comparison(SLO_BOUND, r.canaryRatio(), budget, 0, evidence(r), r.regression());
+    }
+
+    private static String failure(List<Comparison> regressions) {
+        return regressions.stream().map(r -> String.format(Locale.ROOT, "%s: canary %.4f vs %s %.4f (evidence %.3g)",
+                r.what(), r.canaryRatio(), r.what().equals(SLO_BOUND) ? "budget" : "control", r.controlRatio(),
+                r.likelihoodRatio())).collect(Collectors.joining(", "));
     }
 
     private static Comparison compare(String what, long canaryBad, long canaryValid, long controlBad, long controlValid,

@@ -321,7 +321,7 @@ public class UnleashFlagControl implements FlagControl, AutoCloseable {
     }
 
     private FlagControlException missing(FlagRef flag) {
-        return refusal("flag " + flag.flag() + " does not exist in Unleash project " + flag.project());
+        return FlagControlException.flagMissing(redact("flag " + flag.flag() + " does not exist in Unleash project " + flag.project()));
     }
 
     private FlagControlException noEnvironment(FlagRef flag) {

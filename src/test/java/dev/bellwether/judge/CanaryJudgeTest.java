@@ -373,6 +373,35 @@ class CanaryJudgeTest {
         assertThat(unbounded.guards().get(0).comparisons()).noneMatch(c -> c.what().equals("slo error budget"));
     }
 
+    static Stream<Arguments> noControlLeft() {
+        return Stream.of(
+                // at 100 % nobody is left in control: a canary over its SLO's budget still fails, one within it holds
+                Arguments.of("dead letters 5 %, budget 1 %, no control", Sli.DEAD_LETTER_RATIO, replays(2000, 100),
+                        new Rollup(), 0.01, null, Outcome.FAIL),
+                Arguments.of("dead letters 0.5 %, budget 1 %, no control", Sli.DEAD_LETTER_RATIO, replays(2000, 10),
+                        new Rollup(), 0.01, null, Outcome.HOLD),
+                Arguments.of("a fifth of syncs over 300 ms, 1 % allowed, 20 control syncs", Sli.SYNC_LATENCY,
+                        syncs(21, 3000), syncs(22, 20), 0.01, 300.0, Outcome.FAIL),
+                // under the minimum sample the bound is not tested either
+                Arguments.of("dead letters 50 % in 100 events, no control", Sli.DEAD_LETTER_RATIO, replays(100, 50),
+                        new Rollup(), 0.01, null, Outcome.HOLD));
+    }
+
+    @ParameterizedTest(name = "{0}: {6}")
+    @MethodSource("noControlLeft")
+    void withoutEnoughControlTheSloBoundStillJudgesTheCanary(String name, Sli sli, Rollup canary, Rollup control,
+            double allowedErrorRatio, Double threshold, Outcome expected) {
+        Verdict verdict = judge(new Guard(sli, GuardAction.KILL, allowedErrorRatio, threshold), canary, control);
+
+        assertThat(verdict.outcome()).isEqualTo(expected);
+        if (expected == Outcome.FAIL) {
+            assertThat(verdict.action()).isEqualTo(GuardAction.KILL);
+            assertThat(verdict.reason()).contains("slo error budget: canary").containsAnyOf("no control data", "too little data");
+        } else {
+            assertThat(verdict.guards().get(0).comparisons()).isEmpty();
+        }
+    }
+
     @Test
     void aCanaryWithinTheSloBudgetPassesWithTheBound() {
         Verdict verdict = judge(new Guard(Sli.DEAD_LETTER_RATIO, GuardAction.KILL, 0.01, null), replays(5000, 25),

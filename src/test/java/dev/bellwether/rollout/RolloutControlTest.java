@@ -74,6 +74,55 @@ class RolloutControlTest {
     }
 
     @Test
+    void atOneHundredPercentWithControlDrainedTheRolloutIsPromotedAfterTheBakeUnlessAGuardFails() throws Exception {
+        // a single step at 100 %: what a rollout's last step becomes once every client has refreshed its flags
+        Fixture f = fixture("[100]", "[{\"sli\": \"dead_letter_ratio\", \"action\": \"kill\"}]", 100);
+        command(f.rollout, "start", ADMIN).then().statusCode(200);
+
+        f.traffic(300, 0.01, 0, 0); // every client has the flag: no control data
+        controller.tick();
+
+        JsonPath done = rollout(f.rollout);
+        assertThat(done.getString("state")).isEqualTo("PROMOTED");
+        assertThat(done.getString("verdict.outcome")).isEqualTo("HOLD");
+        assertThat(decisions(f.rollout).getList("reason", String.class)).last().asString()
+                .contains("every client has the flag").contains("no control data");
+    }
+
+    @Test
+    void atOneHundredPercentAGuardBoundedByItsSloStillFails() throws Exception {
+        Fixture f = fixture("[100]", "[{\"sli\": \"dead_letter_ratio\", \"action\": \"kill\"}]", 100);
+        given().auth().oauth2(ADMIN).contentType(ContentType.JSON)
+                .body("{\"sli\": \"dead_letter_ratio\", \"objective\": 0.99, \"period\": \"30d\"}")
+                .put("/v1/apps/" + f.app + "/slos/dead-letters").then().statusCode(201);
+        command(f.rollout, "start", ADMIN).then().statusCode(200);
+
+        f.traffic(400, 0.20, 0, 0);
+        controller.tick();
+
+        assertThat(rollout(f.rollout).getString("state")).isEqualTo("KILLED");
+        assertUnleash(f.flag, false, 100);
+    }
+
+    @Test
+    void aKillOfAFlagDeletedInUnleashLandsAtOnceInsteadOfRetryingForever() throws Exception {
+        Fixture f = fixture("[5, 50]", "[{\"sli\": \"dead_letter_ratio\", \"action\": \"kill\"}]", 100);
+        command(f.rollout, "start", ADMIN).then().statusCode(200);
+        // archived, then deleted from the archive: gone from Unleash
+        assertThat(unleash.admin("DELETE", "/admin/projects/default/features/" + f.flag, null).statusCode()).isEqualTo(202);
+        assertThat(unleash.admin("DELETE", "/admin/archive/" + f.flag, null).statusCode()).isEqualTo(200);
+
+        command(f.rollout, "kill", ADMIN).then().statusCode(200).body("state", equalTo("KILLED"));
+        controller.tick();
+
+        JsonPath killed = rollout(f.rollout);
+        assertThat(killed.getString("state")).isEqualTo("KILLED");
+        assertThat(killed.getString("pendingActuation")).isNull();
+        assertThat(decisions(f.rollout).getList("answer", String.class)).last().asString()
+                .startsWith("Unleash no longer has the flag: nothing left to turn off");
+    }
+
+    @Test
     void aDeadLetterRegressionInTheCanaryTurnsTheFlagOff() throws Exception {
         Fixture f = fixture("[5, 25, 100]", "[{\"sli\": \"dead_letter_ratio\", \"action\": \"kill\"}]", 100);
         command(f.rollout, "start", ADMIN).then().statusCode(200);

@@ -32,6 +32,7 @@ public final class BeaconTransport {
     private final Semaphore concurrency;
 
     private final AtomicLong posts = new AtomicLong();
+    private final AtomicLong eventsRepeated = new AtomicLong();
     private final AtomicLong accepted = new AtomicLong();
     private final AtomicLong duplicates = new AtomicLong();
     private final AtomicLong rejectedEvents = new AtomicLong();
@@ -51,8 +52,13 @@ public final class BeaconTransport {
         List<CompletableFuture<Void>> pending = beacons.stream().map(beacon -> {
             String body = beacon.body(app);
             CompletableFuture<Boolean> first = post(beacon, body);
-            CompletableFuture<Boolean> answer = beacon.sendTwice()
-                    ? first.thenCompose(ok -> post(beacon, body).thenApply(again -> ok || again)) : first;
+            CompletableFuture<Boolean> answer = !beacon.sendTwice() ? first : first.thenCompose(ok -> post(beacon, body)
+                    .thenApply(again -> {
+                        if (ok && again) {
+                            eventsRepeated.addAndGet(beacon.events().size());
+                        }
+                        return ok || again;
+                    }));
             return answer.thenAccept(ok -> {
                 synchronized (fleet) {
                     if (ok) {
@@ -104,6 +110,11 @@ public final class BeaconTransport {
 
     public long posts() {
         return posts.get();
+    }
+
+    /** Events posted again after Bellwether had acknowledged them: each must come back as a duplicate. */
+    public long eventsRepeated() {
+        return eventsRepeated.get();
     }
 
     public long accepted() {

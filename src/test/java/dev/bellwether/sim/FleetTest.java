@@ -68,7 +68,7 @@ class FleetTest {
 
         assertThat(created).containsAll(sent);
         assertThat(created.size() - sent.size()).as("created but still queued on offline clients").isEqualTo(unsent);
-        assertThat(sentTwice).isEqualTo(fleet.ledger().eventsSentTwice()).isPositive();
+        assertThat(sentTwice).as("events in beacons sent twice").isBetween(sent.size() / 40L, sent.size() / 10L);
         assertThat(posted.stream().filter(OutgoingBeacon::sendBeacon).count()).as("text/plain beacons")
                 .isBetween(posted.size() / 4L, posted.size() * 3L / 4);
     }

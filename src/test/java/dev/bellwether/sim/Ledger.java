@@ -6,8 +6,7 @@ import java.util.List;
 import java.util.function.Predicate;
 
 /**
- * The ground truth of a simulation: every event a client created, once, with its event time and cohort, and what
- * was sent. What Bellwether reports for a window must match what this ledger counts for it.
+ * The ground truth of a simulation: every event a client created, once, with its event time and cohort. What Bellwether reports for a window must match what this ledger counts for it.
  */
 public final class Ledger {
 
@@ -19,20 +18,9 @@ public final class Ledger {
     }
 
     private final List<Entry> entries = new ArrayList<>();
-    private long beaconsSent;
-    private long beaconsSentTwice;
-    private long eventsSentTwice;
 
     synchronized void created(Entry entry) {
         entries.add(entry);
-    }
-
-    synchronized void sent(OutgoingBeacon beacon) {
-        beaconsSent++;
-        if (beacon.sendTwice()) {
-            beaconsSentTwice++;
-            eventsSentTwice += beacon.events().size();
-        }
     }
 
     public synchronized long count(Predicate<Entry> which) {
@@ -41,19 +29,6 @@ public final class Ledger {
 
     public synchronized List<Entry> entries() {
         return List.copyOf(entries);
-    }
-
-    public synchronized long beaconsSent() {
-        return beaconsSent;
-    }
-
-    public synchronized long beaconsSentTwice() {
-        return beaconsSentTwice;
-    }
-
-    /** Events in beacons that were sent a second time: each must come back as a duplicate. */
-    public synchronized long eventsSentTwice() {
-        return eventsSentTwice;
     }
 
     public static Predicate<Entry> between(Instant from, Instant to) {

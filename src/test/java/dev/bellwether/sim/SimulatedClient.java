@@ -260,7 +260,6 @@ public final class SimulatedClient {
             inFlight += batch.size();
             OutgoingBeacon beacon = new OutgoingBeacon(this, first.release(), first.flags(), batch, sendsBeacon,
                     random.nextDouble() < settings.duplicateShare());
-            ledger.sent(beacon);
             out.add(beacon);
         }
     }

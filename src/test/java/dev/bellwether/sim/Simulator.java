@@ -79,10 +79,9 @@ public final class Simulator {
     public String status() {
         Ledger ledger = fleet.ledger();
         return String.format(java.util.Locale.ROOT,
-                "%s  online %d/%d  canary %d  events %d created, %d accepted, %d duplicates, %d unsent  beacons %d (%d twice)  posts retried %d, refused %d",
+                "%s  online %d/%d  canary %d  events %d created, %d accepted, %d duplicates, %d unsent  posts %d (retried %d, refused %d)",
                 now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS), fleet.online(), fleet.settings().clients(),
                 fleet.canaryClients(), ledger.count(e -> true), transport.accepted(), transport.duplicates(),
-                fleet.unsentEvents(), ledger.beaconsSent(), ledger.beaconsSentTwice(), transport.retried(),
-                transport.refused());
+                fleet.unsentEvents(), transport.posts(), transport.retried(), transport.refused());
     }
 }

@@ -4,9 +4,12 @@ import io.getunleash.DefaultUnleash;
 import io.getunleash.Unleash;
 import io.getunleash.UnleashContext;
 import io.getunleash.util.UnleashConfig;
+import io.getunleash.util.UnleashScheduledExecutorImpl;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 /**
  * Flags as a real Unleash evaluates them, with unleash-client-java: each simulated client is the context's
@@ -21,14 +24,19 @@ public final class UnleashFlags implements FlagSource, AutoCloseable {
     /** @param apiUrl Unleash's {@code /api} base, e.g. {@code http://127.0.0.1:4242/api} */
     public UnleashFlags(String apiUrl, String clientToken, List<String> flags) {
         this.flags = List.copyOf(flags);
+        String instance = "simulator-" + UUID.randomUUID();
         this.unleash = new DefaultUnleash(UnleashConfig.builder()
                 .appName("bellwether-simulator")
-                .instanceId("simulator")
+                .instanceId(instance)
                 .unleashAPI(apiUrl)
                 .apiKey(clientToken)
                 .fetchTogglesInterval(1)
                 .synchronousFetchOnInitialisation(true)
                 .disableMetrics()
+                // its own poller and backup: the SDK's defaults are shared by every instance in the JVM (shutting one
+                // down stops the others) and a backup file left by an earlier run would answer with stale flags
+                .scheduledExecutor(new UnleashScheduledExecutorImpl())
+                .backupFile(Path.of(System.getProperty("java.io.tmpdir"), instance + ".json").toString())
                 .build());
     }
 

@@ -201,9 +201,18 @@ public final class UnleashServer implements AutoCloseable {
 
     /** The strategies of the flag in environment {@value #ENVIRONMENT}, as Unleash returns them. */
     public JsonNode strategies(String flag) throws IOException, InterruptedException {
+        return environment(flag).path("strategies");
+    }
+
+    /** Whether the flag is on in environment {@value #ENVIRONMENT}: false once its kill switch is pulled. */
+    public boolean enabled(String flag) throws IOException, InterruptedException {
+        return environment(flag).path("enabled").asBoolean();
+    }
+
+    private JsonNode environment(String flag) throws IOException, InterruptedException {
         for (JsonNode environment : feature(flag).path("environments")) {
             if (ENVIRONMENT.equals(environment.path("name").asText())) {
-                return environment.path("strategies");
+                return environment;
             }
         }
         throw new IllegalStateException("flag " + flag + " has no environment " + ENVIRONMENT);
