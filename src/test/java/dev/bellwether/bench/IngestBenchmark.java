@@ -12,12 +12,17 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
@@ -26,6 +31,9 @@ import org.junit.jupiter.api.Test;
  * Ingest throughput and ack latency of realistic beacons (20 events) over loopback, side by side with the ceiling
  * endpoint of the same server, in alternating rounds so that machine noise hits both alike. Not a timed test: it
  * prints a table and writes target/bench/ingest.json. Run with {@code ./mvnw -Pbench verify}.
+ *
+ * <p>Also reports memory under load, sampled during each round: the service JVM's resident set and the embedded
+ * PostgreSQL's (Linux only: read from /proc).
  */
 class IngestBenchmark {
 
@@ -35,15 +43,30 @@ class IngestBenchmark {
     private static final Duration WARM_UP = Duration.ofSeconds(Long.getLong("bench.warm-up-seconds", 30));
     private static final int ROUNDS = Integer.getInteger("bench.rounds", 3);
     private static final int EVENTS_PER_BEACON = 20;
+    private static final Duration MEMORY_SAMPLE = Duration.ofMillis(Long.getLong("bench.memory-sample-ms", 500));
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final AtomicLong sequence = new AtomicLong();
 
-    record Result(String endpoint, long requests, double seconds, double p50Ms, double p99Ms, long failures) {
+    record Result(String endpoint, long requests, double seconds, double p50Ms, double p99Ms, long failures,
+            Memory memory) {
         double perSecond() {
             return requests / seconds;
         }
+    }
+
+    /**
+     * One reading, in kB. {@code postgresKb} is the sum of Pss over the PostgreSQL processes when {@code postgresPss},
+     * else (smaps_rollup unreadable) the sum of their VmRSS, which counts shared buffers once per backend that touched
+     * them and so overstates the total, by up to shared_buffers times the number of processes.
+     */
+    record MemorySample(long serviceRssKb, long serviceHwmKb, long postgresKb, boolean postgresPss, int postgresProcesses) {
+    }
+
+    /** What the samples of one round saw, in kB; VmHWM (the service's peak RSS since it started) as of the round's end. */
+    record Memory(long serviceRssMaxKb, double serviceRssMeanKb, long serviceHwmKb, long postgresMaxKb,
+            double postgresMeanKb, boolean postgresPss, int samples) {
     }
 
     @Test
@@ -64,6 +87,8 @@ class IngestBenchmark {
         }
         try (ServiceProcess service = new ServiceProcess(data, environment)) {
             service.start();
+            // the layout EmbeddedPostgresConfigSource gives BELLWETHER_DATA_DIR
+            MemoryProbe memory = new MemoryProbe(service.pid(), data.resolve("postgres").resolve("postmaster.pid"));
             String base = service.baseUrl();
             admin(base, "/v1/apps", "{\"name\": \"bench\", \"beaconsPerSecond\": 1000000}");
             String key = JSON.readTree(admin(base, "/v1/apps/bench/ingest-keys", "")).get("key").asText();
@@ -71,19 +96,19 @@ class IngestBenchmark {
             String ceilingUrl = base + "/v1/bench/ceiling?key=" + key;
 
             // warm-up: let the JIT compile both paths before anything is measured
-            run(ceilingUrl, WARM_UP);
-            run(beaconsUrl, WARM_UP);
+            run(ceilingUrl, WARM_UP, memory);
+            run(beaconsUrl, WARM_UP, memory);
             Map<String, List<Result>> rounds = new LinkedHashMap<>();
             for (int round = 0; round < ROUNDS; round++) {
-                rounds.computeIfAbsent("ceiling", k -> new ArrayList<>()).add(run(ceilingUrl, ROUND));
-                rounds.computeIfAbsent("beacons", k -> new ArrayList<>()).add(run(beaconsUrl, ROUND));
+                rounds.computeIfAbsent("ceiling", k -> new ArrayList<>()).add(run(ceilingUrl, ROUND, memory));
+                rounds.computeIfAbsent("beacons", k -> new ArrayList<>()).add(run(beaconsUrl, ROUND, memory));
             }
-            long rssKb = rssKb(service.pid());
-            report(rounds, rssKb, commitFigures(base));
+            report(rounds, memory.sample(), commitFigures(base));
         }
     }
 
-    private Result run(String url, Duration length) throws Exception {
+    private Result run(String url, Duration length, MemoryProbe memory) throws Exception {
+        MemorySampler sampler = new MemorySampler(memory);
         Histogram latencies = new Histogram(60_000_000_000L, 3);
         AtomicLong requests = new AtomicLong();
         AtomicLong failures = new AtomicLong();
@@ -124,7 +149,7 @@ class IngestBenchmark {
         double seconds = (System.nanoTime() - started) / 1e9;
         String endpoint = url.contains("/bench/") ? "ceiling" : "beacons";
         return new Result(endpoint, requests.get(), seconds, latencies.getValueAtPercentile(50) / 1e6,
-                latencies.getValueAtPercentile(99) / 1e6, failures.get());
+                latencies.getValueAtPercentile(99) / 1e6, failures.get(), sampler.stop());
     }
 
     /** A realistic beacon: every event type, unique ids, times within the last minute. */
@@ -170,12 +195,20 @@ class IngestBenchmark {
         return Double.NaN;
     }
 
-    private void report(Map<String, List<Result>> rounds, long rssKb, String commits) throws Exception {
-        StringBuilder table = new StringBuilder("\n| endpoint | round | beacons/s | events/s | p50 ack ms | p99 ack ms | failures |\n"
-                + "|---|---|---|---|---|---|---|\n");
+    private void report(Map<String, List<Result>> rounds, MemorySample after, String commits) throws Exception {
+        // one label for the whole table: Pss unless some sample had to fall back to summing RSS
+        boolean pss = after.postgresPss()
+                && rounds.values().stream().flatMap(List::stream).allMatch(r -> r.memory().postgresPss());
+        String postgres = pss ? "PSS" : "RSS sum";
+        StringBuilder table = new StringBuilder("\n| endpoint | round | beacons/s | events/s | p50 ack ms | p99 ack ms | failures"
+                + " | service RSS max MB | service RSS mean MB | postgres " + postgres + " max MB | postgres " + postgres
+                + " mean MB |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
         ObjectNode json = JSON.createObjectNode();
         json.put("connections", CONNECTIONS).put("eventsPerBeacon", EVENTS_PER_BEACON).put("roundSeconds", ROUND.toSeconds())
-                .put("cores", Runtime.getRuntime().availableProcessors()).put("serviceRssMb", rssKb / 1024);
+                .put("cores", Runtime.getRuntime().availableProcessors()).put("serviceRssMb", mb(after.serviceRssKb()))
+                .put("serviceHwmMb", mb(after.serviceHwmKb())).put("postgresMb", mb(after.postgresKb()))
+                .put("postgresMemory", pss ? "pss" : "rss-sum").put("postgresProcesses", after.postgresProcesses())
+                .put("memorySampleMs", MEMORY_SAMPLE.toMillis());
         double ceilingSum = 0;
         double beaconSum = 0;
         for (var entry : rounds.entrySet()) {
@@ -184,10 +217,16 @@ class IngestBenchmark {
             for (Result r : entry.getValue()) {
                 boolean beacons = entry.getKey().equals("beacons");
                 double events = beacons ? r.perSecond() * EVENTS_PER_BEACON : 0;
-                table.append(String.format("| %s | %d | %.0f | %s | %.1f | %.1f | %d |%n", r.endpoint(), round++, r.perSecond(),
-                        beacons ? String.format("%.0f", events) : "-", r.p50Ms(), r.p99Ms(), r.failures()));
+                Memory m = r.memory();
+                table.append(String.format("| %s | %d | %.0f | %s | %.1f | %.1f | %d | %d | %d | %d | %d |%n", r.endpoint(),
+                        round++, r.perSecond(), beacons ? String.format("%.0f", events) : "-", r.p50Ms(), r.p99Ms(),
+                        r.failures(), mb(m.serviceRssMaxKb()), mb(m.serviceRssMeanKb()), mb(m.postgresMaxKb()),
+                        mb(m.postgresMeanKb())));
                 array.addObject().put("requestsPerSecond", r.perSecond()).put("eventsPerSecond", events)
-                        .put("p50Ms", r.p50Ms()).put("p99Ms", r.p99Ms()).put("failures", r.failures());
+                        .put("p50Ms", r.p50Ms()).put("p99Ms", r.p99Ms()).put("failures", r.failures())
+                        .put("serviceRssMaxMb", mb(m.serviceRssMaxKb())).put("serviceRssMeanMb", mb(m.serviceRssMeanKb()))
+                        .put("serviceHwmMb", mb(m.serviceHwmKb())).put("postgresMaxMb", mb(m.postgresMaxKb()))
+                        .put("postgresMeanMb", mb(m.postgresMeanKb())).put("memorySamples", m.samples());
                 if (beacons) {
                     beaconSum += r.perSecond();
                 } else {
@@ -197,7 +236,9 @@ class IngestBenchmark {
         }
         double ratio = beaconSum / ceilingSum;
         json.put("beaconsToCeilingRatio", ratio);
-        table.append(String.format("%nbeacons / ceiling = %.2f; service RSS after the runs: %d MB; %s%n", ratio, rssKb / 1024, commits));
+        table.append(String.format("%nbeacons / ceiling = %.2f; service RSS after the runs: %d MB (peak VmHWM %d MB); "
+                + "postgres %s after the runs: %d MB over %d processes; %s%n", ratio, mb(after.serviceRssKb()),
+                mb(after.serviceHwmKb()), postgres, mb(after.postgresKb()), after.postgresProcesses(), commits));
         json.put("commits", commits);
         System.out.println(table);
         Path out = Path.of("target", "bench");
@@ -216,12 +257,135 @@ class IngestBenchmark {
         return response.body();
     }
 
-    private static long rssKb(long pid) throws Exception {
-        for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+    private static long mb(double kb) {
+        return Math.round(kb / 1024);
+    }
+
+    /** Reads the memory of the service and of its embedded PostgreSQL from /proc. */
+    private record MemoryProbe(long servicePid, Path postmasterPidFile) {
+
+        MemorySample sample() throws Exception {
+            Path status = Path.of("/proc", String.valueOf(servicePid), "status");
+            long rss = procKb(status, "VmRSS:");
+            long hwm = procKb(status, "VmHWM:");
+            // Pss splits each shared page (shared buffers above all) among the processes mapping it, so the sum over the
+            // postmaster and its backends is a fair total; summing RSS would count shared buffers once per backend.
+            long pss = 0;
+            long rssSum = 0;
+            boolean pssReadable = true;
+            int processes = 0;
+            for (ProcessHandle process : postgresProcesses()) {
+                Path proc = Path.of("/proc", String.valueOf(process.pid()));
+                try {
+                    long processRss = procKb(proc.resolve("status"), "VmRSS:");
+                    if (processRss < 0) {
+                        continue; // exited between listing and reading
+                    }
+                    rssSum += processRss;
+                    processes++;
+                    long processPss = pssReadable ? pssKb(proc) : -1;
+                    pssReadable = processPss >= 0;
+                    pss += Math.max(processPss, 0);
+                } catch (java.io.IOException exited) {
+                    // a backend that ended between listing and reading: it holds no memory any more
+                }
+            }
+            return new MemorySample(rss, hwm, pssReadable ? pss : rssSum, pssReadable, processes);
+        }
+
+        /**
+         * The postmaster and its backends. pg_ctl starts the postmaster as a daemon that outlives pg_ctl, so it is
+         * reparented away from the service and is not among the service's descendants: its pid comes from
+         * postmaster.pid. The service's descendants are searched as well, in case a future start keeps it a child.
+         */
+        private List<ProcessHandle> postgresProcesses() {
+            Map<Long, ProcessHandle> found = new TreeMap<>();
+            ProcessHandle.of(servicePid).ifPresent(service -> service.descendants().filter(MemoryProbe::isPostgres)
+                    .forEach(p -> found.put(p.pid(), p)));
+            postmaster().ifPresent(postmaster -> {
+                found.put(postmaster.pid(), postmaster);
+                postmaster.descendants().filter(MemoryProbe::isPostgres).forEach(p -> found.put(p.pid(), p));
+            });
+            return new ArrayList<>(found.values());
+        }
+
+        private Optional<ProcessHandle> postmaster() {
+            try {
+                List<String> lines = Files.readAllLines(postmasterPidFile);
+                return lines.isEmpty() || lines.get(0).isBlank() ? Optional.empty()
+                        : ProcessHandle.of(Long.parseLong(lines.get(0).trim())).filter(MemoryProbe::isPostgres);
+            } catch (java.io.IOException | NumberFormatException none) {
+                return Optional.empty();
             }
         }
-        return -1;
+
+        private static boolean isPostgres(ProcessHandle process) {
+            return process.info().command().map(c -> c.endsWith("/postgres")).orElse(false);
+        }
+
+        /** Pss from smaps_rollup (Linux 4.14+), or -1 when it is absent or not ours to read. */
+        private static long pssKb(Path proc) {
+            try {
+                return procKb(proc.resolve("smaps_rollup"), "Pss:");
+            } catch (java.io.IOException | SecurityException unreadable) {
+                return -1;
+            }
+        }
+
+        /** A "Name:   123 kB" field of a /proc file, or -1 when absent. */
+        private static long procKb(Path file, String field) throws java.io.IOException {
+            for (String line : Files.readAllLines(file)) {
+                if (line.startsWith(field)) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+            return -1;
+        }
+    }
+
+    /**
+     * Samples a {@link MemoryProbe} on its own thread while a round runs (every {@code bench.memory-sample-ms}), so
+     * that the figures are those under load rather than after it. A sample costs a few /proc reads per process.
+     */
+    private static final class MemorySampler {
+
+        private final MemoryProbe probe;
+        private final List<MemorySample> samples = Collections.synchronizedList(new ArrayList<>());
+        private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "memory-sampler");
+            thread.setDaemon(true);
+            return thread;
+        });
+
+        MemorySampler(MemoryProbe probe) {
+            this.probe = probe;
+            timer.scheduleAtFixedRate(this::sampleQuietly, 0, MEMORY_SAMPLE.toMillis(), TimeUnit.MILLISECONDS);
+        }
+
+        /** Stops sampling, takes one last sample (so that even a short round has its end) and sums up. */
+        Memory stop() throws InterruptedException {
+            timer.shutdownNow();
+            timer.awaitTermination(10, TimeUnit.SECONDS);
+            sampleQuietly();
+            List<MemorySample> taken = List.copyOf(samples);
+            if (taken.isEmpty()) {
+                return new Memory(-1, -1, -1, -1, -1, false, 0);
+            }
+            MemorySample last = taken.get(taken.size() - 1);
+            return new Memory(taken.stream().mapToLong(MemorySample::serviceRssKb).max().orElse(-1),
+                    taken.stream().mapToLong(MemorySample::serviceRssKb).average().orElse(-1), last.serviceHwmKb(),
+                    taken.stream().mapToLong(MemorySample::postgresKb).max().orElse(-1),
+                    taken.stream().mapToLong(MemorySample::postgresKb).average().orElse(-1),
+                    taken.stream().allMatch(MemorySample::postgresPss), taken.size());
+        }
+
+        // a task that throws is never run again by the timer: a failed reading is skipped, not fatal
+        private void sampleQuietly() {
+            try {
+                samples.add(probe.sample());
+            } catch (Exception unreadable) {
+                // the service is gone or /proc is not there; the round reports what was read
+            }
+        }
     }
 }

@@ -135,14 +135,23 @@ public final class Demo {
         Instant partitionTo = partitionFrom.plus(Duration.ofMinutes(30));
         say("3. a network partition: 200 clients from " + start + ", all offline from " + partitionFrom + " for 30 minutes,"
                 + " then flushing; 5 % of beacons sent twice");
+        // an app of its own, so that the windows hold only this fleet's events, with a rate that catching up allows
+        String offlineApp = "demo-offline";
+        call("POST", "/v1/apps", "{\"name\": \"" + offlineApp + "\", \"beaconsPerSecond\": 100000}");
+        String offlineKey = call("POST", "/v1/apps/" + offlineApp + "/ingest-keys", "").get("key").asText();
         FleetSettings settings = FleetSettings.builder().clients(200).seed(3).alwaysOnline()
                 .partition(partitionFrom, Duration.ofMinutes(30)).duplicateShare(0.05).build();
-        Simulator simulator = simulator(settings, new HashedRollout(settings.canaryFlag(), 0), start);
-        simulator.runUntil(Instant.now().plusSeconds(3), s -> { });
+        Fleet fleet = new Fleet(settings, new HashedRollout(settings.canaryFlag(), 0), start);
+        BeaconTransport transport = new BeaconTransport(base, offlineApp, offlineKey, 64);
+        Simulator simulator = new Simulator(fleet, transport, start, STEP);
+        // catch up with the clock, then leave the reconnected clients a beacon interval to flush
+        simulator.runUntil(Instant.now().plusSeconds(12), s -> { });
         say("   " + simulator.status());
-        Ledger ledger = simulator.fleet().ledger();
+        say(String.format(Locale.ROOT, "   %d events were posted again after their acknowledgement; Bellwether answered %d duplicates",
+                transport.eventsRepeated(), transport.duplicates()));
+        Ledger ledger = fleet.ledger();
         for (Instant[] window : List.of(new Instant[] {start, partitionFrom}, new Instant[] {partitionFrom, partitionTo})) {
-            JsonNode total = call("GET", "/v1/apps/" + app + "/sli?from=" + window[0] + "&to=" + window[1], null).get("total");
+            JsonNode total = call("GET", "/v1/apps/" + offlineApp + "/sli?from=" + window[0] + "&to=" + window[1], null).get("total");
             long expected = ledger.count(Ledger.between(window[0], window[1]));
             say(String.format(Locale.ROOT, "   %s .. %s: Bellwether counts %d events, the clients created %d; outbox oldest %d s",
                     window[0], window[1], total.get("events").asLong(), expected,

@@ -1,0 +1,184 @@
+package dev.bellwether.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.bellwether.sim.BeaconTransport;
+import dev.bellwether.sim.Fleet;
+import dev.bellwether.sim.FleetSettings;
+import dev.bellwether.sim.Regression;
+import dev.bellwether.sim.Simulator;
+import dev.bellwether.sim.UnleashFlags;
+import dev.bellwether.support.ServiceProcess;
+import dev.bellwether.support.SharedPostgres;
+import dev.bellwether.support.UnleashServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Time to kill: a rollout holding a flag at 5 % of a 2,000-client fleet (cohorts from the real Unleash evaluation),
+ * whose canary starts dead-lettering five times as often; how many seconds from that onset until Bellwether's verdict,
+ * and until the flag is off in Unleash. Everything real: the packaged service, Unleash 7.4.1, PostgreSQL, HTTP.
+ * Each run uses a new flag and seed. Not a timed test: it prints a table and writes target/bench/time-to-kill.json.
+ *
+ * <p>{@code -Dbench.kill-runs} (default 3), {@code -Dbench.kill-clients} (2000), {@code -Dbench.kill-percent} (5),
+ * {@code -Dbench.kill-multiplier} (5), {@code -Dbench.rollout-interval} (the controller's tick, default 5s),
+ * {@code -Dbench.kill-min-sample} (100), {@code -Dbench.kill-traffic} (edits per client per minute, one set of runs
+ * each, default 3,12,30).
+ *
+ * <p>Besides the total it reports the client's own share: a poison mutation is dead-lettered only after its bounded
+ * retries with backoff (about 15 s with the fleet's defaults), and its event then waits for the next beacon.
+ */
+class TimeToKillBenchmark {
+
+    private static final String ADMIN = "bench-admin";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int RUNS = Integer.getInteger("bench.kill-runs", 2);
+    private static final int CLIENTS = Integer.getInteger("bench.kill-clients", 2000);
+    private static final int PERCENT = Integer.getInteger("bench.kill-percent", 5);
+    private static final double MULTIPLIER = Double.parseDouble(System.getProperty("bench.kill-multiplier", "5"));
+    private static final String INTERVAL = System.getProperty("bench.rollout-interval", "5s");
+    private static final int MIN_SAMPLE = Integer.getInteger("bench.kill-min-sample", 100);
+    /** Edits per client per minute, one set of runs each: how busy the fleet is decides how fast evidence piles up. */
+    private static final List<Double> TRAFFIC = java.util.Arrays.stream(System.getProperty("bench.kill-traffic", "3,12,30")
+            .split(",")).map(String::trim).map(Double::parseDouble).toList();
+    /** Healthy traffic before the onset, so that the canary cohort is in place and judged. */
+    private static final Duration BEFORE_ONSET = Duration.ofSeconds(30);
+    private static final Duration GIVE_UP = Duration.ofMinutes(5);
+
+    record Run(double mutationsPerMinute, long seed, long canaryClients, double secondsToFirstDeadLetter,
+               double secondsToVerdict, double secondsToFlagOff, String verdict) {
+    }
+
+    @Test
+    void secondsFromRegressionOnsetToFlagOff() throws Exception {
+        Path work = Files.createTempDirectory(Path.of("target"), "bench-kill");
+        List<Run> runs = new ArrayList<>();
+        try (SharedPostgres postgres = new SharedPostgres(); UnleashServer unleash = UnleashServer.on(postgres)) {
+            unleash.start();
+            Map<String, String> environment = new HashMap<>(postgres.environment());
+            environment.putAll(Map.of("BELLWETHER_ADMIN_TOKEN", ADMIN, "BELLWETHER_UNLEASH_URL", unleash.apiUrl(),
+                    "BELLWETHER_UNLEASH_ADMIN_TOKEN", unleash.adminToken(),
+                    "BELLWETHER_UNLEASH_CLIENT_TOKEN", unleash.clientToken(), "BELLWETHER_ROLLOUT_INTERVAL", INTERVAL,
+                    "QUARKUS_LOG_LEVEL", "WARN"));
+            try (ServiceProcess service = new ServiceProcess(work.resolve("data"), environment)) {
+                service.start();
+                String base = service.baseUrl();
+                call(base, "POST", "/v1/apps", "{\"name\": \"bench-kill\", \"beaconsPerSecond\": 100000}");
+                String key = call(base, "POST", "/v1/apps/bench-kill/ingest-keys", "").get("key").asText();
+                long seed = 100;
+                for (double traffic : TRAFFIC) {
+                    for (int run = 0; run < RUNS; run++) {
+                        Run last = run(base, key, unleash, seed++, traffic);
+                        runs.add(last);
+                        System.out.printf(Locale.ROOT, "%.0f edits/min: first canary dead letter %.1f s, verdict %.1f s, flag off %.1f s after onset (%d canary clients)%n",
+                                traffic, last.secondsToFirstDeadLetter(), last.secondsToVerdict(), last.secondsToFlagOff(),
+                                last.canaryClients());
+                    }
+                }
+            }
+        }
+        report(runs);
+    }
+
+    private Run run(String base, String key, UnleashServer unleash, long seed, double mutationsPerMinute) throws Exception {
+        String flag = "kill-bench-" + seed;
+        unleash.createFlag(flag);
+        long rollout = call(base, "POST", "/v1/rollouts", "{\"app\": \"bench-kill\", \"flag\": \"" + flag
+                + "\", \"steps\": [" + PERCENT + ", 100], \"bake\": \"1h\", \"minSamplePerCohort\": " + MIN_SAMPLE
+                + ", \"guards\": [{\"sli\": \"dead_letter_ratio\", \"action\": \"kill\"}]}").get("id").asLong();
+        call(base, "POST", "/v1/rollouts/" + rollout + "/start", "{\"reason\": \"time-to-kill benchmark\"}");
+        Instant start = Instant.now();
+        Instant onset = start.plus(BEFORE_ONSET);
+        FleetSettings settings = FleetSettings.builder().clients(CLIENTS).seed(seed).canaryFlag(flag)
+                .mutationsPerMinute(mutationsPerMinute).regression(Regression.deadLetters(MULTIPLIER).from(onset)).build();
+        try (UnleashFlags flags = new UnleashFlags(unleash.apiUrl(), unleash.clientToken(), List.of(flag))) {
+            Fleet fleet = new Fleet(settings, flags, start);
+            Simulator simulator = new Simulator(fleet, new BeaconTransport(base, "bench-kill", key, 64), start,
+                    Duration.ofSeconds(1));
+            Instant[] off = {null};
+            long[] canaryAtOnset = {0};
+            simulator.runUntil(() -> off[0] != null, onset.plus(GIVE_UP), s -> {
+                if (canaryAtOnset[0] == 0 && !s.now().isBefore(onset)) {
+                    canaryAtOnset[0] = s.fleet().canaryClients();
+                }
+                try {
+                    if (s.now().isAfter(onset) && !unleash.enabled(flag)) {
+                        off[0] = Instant.now();
+                    }
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            JsonNode kill = null;
+            for (JsonNode decision : call(base, "GET", "/v1/rollouts/" + rollout + "/decisions", null)) {
+                if (decision.get("toState").asText().equals("KILLED")) {
+                    kill = decision;
+                }
+            }
+            if (kill == null) {
+                throw new AssertionError("the flag went off without a kill decision: " + call(base, "GET", "/v1/rollouts/" + rollout, null));
+            }
+            Instant verdictAt = Instant.parse(kill.get("at").asText());
+            Instant firstDeadLetter = fleet.ledger().entries().stream()
+                    .filter(e -> e.canary() && e.kind().equals("dead_lettered") && !e.at().isBefore(onset))
+                    .map(dev.bellwether.sim.Ledger.Entry::at).min(Instant::compareTo).orElse(off[0]);
+            return new Run(mutationsPerMinute, seed, canaryAtOnset[0], seconds(onset, firstDeadLetter), seconds(onset, verdictAt),
+                    seconds(onset, off[0]), kill.get("reason").asText());
+        }
+    }
+
+    private static void report(List<Run> runs) throws Exception {
+        System.out.println();
+        System.out.printf(Locale.ROOT, "%d clients, %d %% canary, %.0fx dead letters from the onset, controller every %s, min sample %d%n",
+                CLIENTS, PERCENT, MULTIPLIER, INTERVAL, MIN_SAMPLE);
+        System.out.println("| edits/min/client | run | canary clients | onset → first canary dead letter s | onset → FAIL verdict s | onset → flag off in Unleash s |");
+        System.out.println("|---|---|---|---|---|---|");
+        ObjectNode json = JSON.createObjectNode();
+        json.put("clients", CLIENTS).put("canaryPercent", PERCENT).put("deadLetterMultiplier", MULTIPLIER)
+                .put("rolloutInterval", INTERVAL).put("minSamplePerCohort", MIN_SAMPLE);
+        ArrayNode levels = json.putArray("traffic");
+        for (double traffic : TRAFFIC) {
+            List<Run> level = runs.stream().filter(r -> r.mutationsPerMinute() == traffic).toList();
+            ObjectNode levelJson = levels.addObject().put("mutationsPerMinutePerClient", traffic)
+                    .put("medianSecondsToFlagOff", median(level.stream().map(Run::secondsToFlagOff).toList()))
+                    .put("medianSecondsToVerdict", median(level.stream().map(Run::secondsToVerdict).toList()));
+            ArrayNode array = levelJson.putArray("runs");
+            for (int i = 0; i < level.size(); i++) {
+                Run r = level.get(i);
+                System.out.printf(Locale.ROOT, "| %.0f | %d | %d | %.1f | %.1f | %.1f |%n", traffic, i + 1, r.canaryClients(),
+                        r.secondsToFirstDeadLetter(), r.secondsToVerdict(), r.secondsToFlagOff());
+                array.addObject().put("seed", r.seed()).put("canaryClients", r.canaryClients())
+                        .put("secondsToFirstDeadLetter", r.secondsToFirstDeadLetter())
+                        .put("secondsToVerdict", r.secondsToVerdict()).put("secondsToFlagOff", r.secondsToFlagOff())
+                        .put("verdict", r.verdict());
+            }
+        }
+        Path out = Path.of("target", "bench");
+        Files.createDirectories(out);
+        Files.writeString(out.resolve("time-to-kill.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(json));
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
+    private static double seconds(Instant from, Instant to) {
+        return Duration.between(from, to).toMillis() / 1000.0;
+    }
+
+    private static JsonNode call(String base, String method, String path, String body) throws Exception {
+        return ServiceProcess.call(base, method, path, ADMIN, body);
+    }
+}
