@@ -93,6 +93,49 @@ class FleetTest {
         return (double) dead / terminal;
     }
 
+    /** Mean of a numeric field over the posted events of one type, for canary (flag on) or control clients. */
+    private static double mean(List<OutgoingBeacon> posted, boolean canary, String type, String field) {
+        return posted.stream().filter(b -> Boolean.valueOf(canary).equals(b.flags().get("new-sync-engine")))
+                .flatMap(b -> b.events().stream()).filter(e -> e.get("type").asText().equals(type) && e.has(field))
+                .mapToDouble(e -> e.get(field).asDouble()).average().orElseThrow();
+    }
+
+    private static double share(Ledger ledger, boolean canary, String type, Set<String> bad, Set<String> valid) {
+        long b = ledger.count(e -> e.canary() == canary && e.type().equals(type) && bad.contains(e.kind()));
+        long v = ledger.count(e -> e.canary() == canary && e.type().equals(type) && valid.contains(e.kind()));
+        return (double) b / v;
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.CsvSource({
+            // regression,                   what,             control low, control high, canary low, canary high
+            "'latencyMs=300',                sync latency ms,  250,         450,          550,        750",
+            "'conflicts=4',                  conflict share,   0.012,       0.03,         0.06,       0.11",
+            "'migrationFailures=0.3',        migration failed, 0,           0.02,         0.2,        0.4",
+            "'tail=0.1x20',                  sync latency ms,  250,         450,          800,        1600"})
+    void eachRegressionChangesTheCanaryOnly(String regression, String what, double controlLow, double controlHigh,
+            double canaryLow, double canaryHigh) {
+        Instant upgradeAt = START.plus(Duration.ofMinutes(1));
+        Fleet fleet = fleet(FleetSettings.builder().clients(400).regression(Regression.parse(regression))
+                .upgrade(new FleetSettings.Upgrade("2026.11.4", 4, upgradeAt)).build(), new HashedRollout("new-sync-engine", 50));
+        List<OutgoingBeacon> posted = run(fleet, Duration.ofMinutes(20), now -> { });
+        Set<String> finalReplays = Set.of("succeeded", "dead_lettered", "conflicted");
+
+        double control = switch (what) {
+            case "sync latency ms" -> mean(posted, false, "sync", "latencyMs");
+            case "conflict share" -> share(fleet.ledger(), false, "replay", Set.of("conflicted"), finalReplays);
+            default -> share(fleet.ledger(), false, "migration", Set.of("failed", "rolled_back"), Set.of("succeeded", "failed", "rolled_back"));
+        };
+        double canary = switch (what) {
+            case "sync latency ms" -> mean(posted, true, "sync", "latencyMs");
+            case "conflict share" -> share(fleet.ledger(), true, "replay", Set.of("conflicted"), finalReplays);
+            default -> share(fleet.ledger(), true, "migration", Set.of("failed", "rolled_back"), Set.of("succeeded", "failed", "rolled_back"));
+        };
+
+        assertThat(control).as("control %s", what).isBetween(controlLow, controlHigh);
+        assertThat(canary).as("canary %s", what).isBetween(canaryLow, canaryHigh);
+    }
+
     @Test
     void aPoisonMutationIsRetriedWithGrowingBackoffThenDeadLettered() {
         Fleet fleet = fleet(FleetSettings.builder().clients(20).poisonShare(1).alwaysOnline().build(), new HashedRollout("f", 0));

@@ -61,6 +61,16 @@ public final class Simulate {
             usage();
             return;
         }
+        try {
+            run(options);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e instanceof NumberFormatException ? "not a number: " + e.getMessage() : e.getMessage());
+            usage();
+            System.exit(2);
+        }
+    }
+
+    private static void run(Map<String, String> options) throws Exception {
         String key = options.getOrDefault("key", System.getenv("BELLWETHER_INGEST_KEY"));
         if (key == null || key.isBlank()) {
             System.err.println("--key (or env BELLWETHER_INGEST_KEY) is required: an ingest key of the app");
