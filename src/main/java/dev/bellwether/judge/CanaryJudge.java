@@ -38,6 +38,11 @@ public final class CanaryJudge {
     private CanaryJudge() {
     }
 
+    /**
+     * @param control null when every client has the flag (a 100 % step): what is left in control then are clients on
+     *     stale flags, whose outcomes lag their cause (a mutation queued as control is dead-lettered after the refresh,
+     *     as canary), so comparing with them is biased; the canary is judged by its SLO bounds alone
+     */
     public static Verdict judge(List<Guard> guards, Rollup canary, Rollup control, JudgeSettings settings) {
         if (guards.isEmpty()) {
             return new Verdict(Outcome.HOLD, null, "no guards to judge by", List.of());
@@ -64,6 +69,10 @@ public final class CanaryJudge {
         Sli sli = guard.sli();
         String name = sli.wireName();
         Distribution canaryValues = distribution(sli, canary);
+        boolean withoutControl = control == null;
+        if (withoutControl) {
+            control = new Rollup();
+        }
         Distribution controlValues = distribution(sli, control);
         // the threshold indicators are the distributions: latency, staleness, outbox depth
         boolean distributional = sli.needsThreshold();
@@ -74,7 +83,8 @@ public final class CanaryJudge {
         double alpha = settings.alpha() / tests;
         boolean enoughCanary = canaryValid >= Math.max(1, settings.minSamplePerCohort());
         if (controlValid == 0 || !enoughCanary || controlValid < settings.minSamplePerCohort()) {
-            String why = controlValid == 0 ? "no control data" : String.format(Locale.ROOT,
+            String why = withoutControl ? "every client has the flag: judged by the SLO bound alone"
+                    : controlValid == 0 ? "no control data" : String.format(Locale.ROOT,
                     "too little data: %d canary and %d control events, %d needed in each", canaryValid, controlValid,
                     settings.minSamplePerCohort());
             // without a control to compare with (at 100 %, control drains away), the SLO still bounds the canary

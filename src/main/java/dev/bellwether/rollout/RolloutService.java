@@ -64,7 +64,7 @@ public class RolloutService {
     /** The judge's statistics, configurable; see {@link JudgeSettings}. */
     @io.smallrye.config.ConfigMapping(prefix = "bellwether.judge")
     public interface JudgeConfig {
-        /** Chance of a false alarm per guard over a whole rollout. */
+        /** Chance of a false alarm per guard and step (each step is judged on its own events). */
         @io.smallrye.config.WithDefault("0.05")
         double alpha();
 
@@ -73,7 +73,7 @@ public class RolloutService {
         double minAbsoluteEffect();
 
         /** ...and by at least this share of control's ratio. */
-        @io.smallrye.config.WithDefault("0.5")
+        @io.smallrye.config.WithDefault("0.25")
         double minRelativeEffect();
 
         /** The regression size (ratio units) the sequential test is tuned to. */
@@ -180,7 +180,8 @@ public class RolloutService {
         }
         SliService.CanaryControl cohorts = sli.canaryAgainstControl(rollout.app.id, rollout.flag,
                 rollout.stepStartedAt.toInstant(), clock.instant());
-        Verdict verdict = CanaryJudge.judge(guards(rollout), cohorts.canary(), cohorts.control(),
+        boolean everyone = rollout.stepList().get(rollout.step) == 100;
+        Verdict verdict = CanaryJudge.judge(guards(rollout), cohorts.canary(), everyone ? null : cohorts.control(),
                 new JudgeSettings(judge.alpha(), judge.minAbsoluteEffect(), judge.minRelativeEffect(), judge.effectScale(),
                         rollout.minSamplePerCohort));
         rollout.verdict = write(verdict);
@@ -196,11 +197,10 @@ public class RolloutService {
         } else if (Duration.between(rollout.stepStartedAt.toInstant(), clock.instant()).toSeconds() >= rollout.bakeSeconds) {
             if (verdict.outcome() == Verdict.Outcome.PASS) {
                 tryMove(rollout, Trigger.ADVANCE, "canary healthy through the bake time of step " + (rollout.step + 1), verdict);
-            } else if (rollout.stepList().get(rollout.step) == 100) {
-                // at 100 % the control cohort drains away (only clients with stale flags are left), so the judge holds
-                // for want of control data; what is left to check is that no guard failed, its SLO bound included
+            } else if (everyone) {
+                // at 100 % only the SLO bounds judge (control is clients on stale flags): no FAIL through the bake is a pass
                 tryMove(rollout, Trigger.ADVANCE, "every client has the flag and no guard failed through the bake time at 100 %"
-                        + " (control has drained: " + verdict.reason() + ")", verdict);
+                        + " (" + verdict.reason() + ")", verdict);
             }
         }
     }

@@ -28,7 +28,12 @@ import org.junit.jupiter.params.provider.MethodSource;
 class CanaryJudgeTest {
 
     private static final Instant AT = Instant.parse("2026-11-25T11:00:00Z");
-    private static final JudgeSettings SETTINGS = JudgeSettings.defaults(200);
+    /** The cases' margins are worked out for a relative effect of 0.5 (the service default is lower; see JudgeSettings). */
+    private static final JudgeSettings SETTINGS = settings(200);
+
+    private static JudgeSettings settings(long minSample) {
+        return new JudgeSettings(0.05, 0.001, 0.5, 0.01, minSample);
+    }
     private static int ids;
 
     // ---------------------------------------------------------------- building rollups
@@ -155,7 +160,7 @@ class CanaryJudgeTest {
     void holdsWhenEitherCohortIsUnderTheMinimumSampleAndSaysTheCounts(int canary, int canaryBad, int control,
             long minSample) {
         Verdict verdict = CanaryJudge.judge(List.of(Guard.of(Sli.DEAD_LETTER_RATIO, GuardAction.KILL)),
-                replays(canary, canaryBad), replays(control, control / 100), JudgeSettings.defaults(minSample));
+                replays(canary, canaryBad), replays(control, control / 100), settings(minSample));
 
         String reason = "too little data: " + canary + " canary and " + control + " control events, " + minSample
                 + " needed in each";

@@ -62,14 +62,16 @@ class RolloutControlTest {
         controller.tick();
         JsonPath done = rollout(f.rollout);
         assertThat(done.getString("state")).isEqualTo("PROMOTED");
-        assertThat(done.getString("verdict.outcome")).isEqualTo("PASS");
+        // at 100 % control is only clients on stale flags: the canary is judged by SLO bounds alone (none here)
+        assertThat(done.getString("verdict.outcome")).isEqualTo("HOLD");
+        assertThat(done.getString("verdict.reason")).contains("every client has the flag: judged by the SLO bound alone");
         List<String> triggers = decisions(f.rollout).getList("trigger");
         assertThat(triggers).containsExactly("start", "advance", "advance", "advance");
         String metrics = given().get("/q/metrics").then().extract().asString();
         String series = "app=\"" + f.app + "\",environment=\"development\",flag=\"" + f.flag + "\"";
         assertThat(metrics).contains("bellwether_rollout_state{" + series + ",state=\"PROMOTED\"} 1.0")
                 .contains("bellwether_rollout_percentage{" + series + "} 100.0")
-                .contains("bellwether_rollout_verdicts_total{app=\"" + f.app + "\",flag=\"" + f.flag + "\",outcome=\"PASS\"} 3.0")
+                .contains("bellwether_rollout_verdicts_total{app=\"" + f.app + "\",flag=\"" + f.flag + "\",outcome=\"PASS\"} 2.0")
                 .contains("bellwether_rollout_actuations_total{result=\"ok\"}");
     }
 
@@ -86,7 +88,7 @@ class RolloutControlTest {
         assertThat(done.getString("state")).isEqualTo("PROMOTED");
         assertThat(done.getString("verdict.outcome")).isEqualTo("HOLD");
         assertThat(decisions(f.rollout).getList("reason", String.class)).last().asString()
-                .contains("every client has the flag").contains("no control data");
+                .contains("every client has the flag and no guard failed").contains("judged by the SLO bound alone");
     }
 
     @Test
