@@ -132,6 +132,29 @@ class FleetScenariosTest {
     }
 
     @Test
+    void anIndexedDbMigrationFailingInTheCanaryFreezesTheRollout() throws Exception {
+        Scenario s = scenario("[25, 50, 100]", "10m", 50, "[{\"sli\": \"migration_failure_ratio\", \"action\": \"freeze\"}]");
+        command(s.rollout, "start");
+        Instant start = Instant.now();
+        // release 2026.11.4 migrates the local schema 3 → 4; in the canary, 30 % of migrations fail
+        FleetSettings settings = FleetSettings.builder().clients(1000).seed(14).canaryFlag(s.flag)
+                .flagRefreshInterval(Duration.ofSeconds(2))
+                .upgrade(new FleetSettings.Upgrade("2026.11.4", 4, start.plusSeconds(5)))
+                .regression(Regression.NONE.withMigrationFailureRate(0.3)).build();
+        try (UnleashFlags flags = new UnleashFlags(unleash.apiUrl(), unleash.clientToken(), List.of(s.flag))) {
+            Simulator simulator = s.simulator(settings, flags, start);
+            simulator.runUntil(() -> !state(s.rollout).equals("RUNNING"), start.plus(Duration.ofMinutes(2)), x -> { });
+
+            JsonPath rollout = rollout(s.rollout);
+            assertThat(rollout.getString("state")).isEqualTo("FROZEN");
+            assertThat(rollout.getString("verdict.reason")).startsWith("migration_failure_ratio");
+            // a freeze holds the flag where it is (a migration cannot be undone by turning the flag off) and pages
+            assertThat(unleash.enabled(s.flag)).isTrue();
+            assertThat(unleash.strategies(s.flag).get(0).path("parameters").path("rollout").asText()).isEqualTo("25");
+        }
+    }
+
+    @Test
     void aThirtyMinutePartitionIsCountedOnceInTheWindowsItHappened() throws Exception {
         // a beacon rate well above what catching up with 40 minutes in seconds takes: no 429 muddles the counts
         String app = createApp("partition", "\"beaconsPerSecond\": 100000");

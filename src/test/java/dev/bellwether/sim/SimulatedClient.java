@@ -55,6 +55,7 @@ public final class SimulatedClient {
     private Instant flagsRefreshedAt;
     private String release;
     private int schemaVersion;
+    private boolean migrationFailed;
     private final Deque<Queued> outbox = new ArrayDeque<>();
     private final Deque<Pending> telemetry = new ArrayDeque<>();
     private int inFlight;
@@ -137,7 +138,7 @@ public final class SimulatedClient {
             nextOutboxReportAt = now.plus(settings.outboxReportInterval());
         }
         if (reachable) {
-            upgrade(now, running, regression);
+            upgrade(now, running, regression, reconnected);
             replay(now, running, regression);
             if (!now.isBefore(nextSyncAt) || reconnected) {
                 sync(now, running, regression);
@@ -179,9 +180,11 @@ public final class SimulatedClient {
         return value != null && !Boolean.FALSE.equals(value);
     }
 
-    private void upgrade(Instant now, Map<String, Object> running, Regression regression) {
+    /** Runs the upgrade's IndexedDB migration; after a failure the app stays on its release until it next starts. */
+    private void upgrade(Instant now, Map<String, Object> running, Regression regression, boolean reconnected) {
         FleetSettings.Upgrade upgrade = settings.upgrade();
-        if (upgrade == null || now.isBefore(upgrade.at()) || release.equals(upgrade.release())) {
+        if (upgrade == null || now.isBefore(upgrade.at()) || release.equals(upgrade.release())
+                || (migrationFailed && !reconnected)) {
             return;
         }
         double failureRate = regression.migrationFailureRate() != null ? regression.migrationFailureRate()
@@ -191,6 +194,7 @@ public final class SimulatedClient {
         ObjectNode migration = event("migration", now).put("fromVersion", schemaVersion).put("toVersion", upgrade.toVersion())
                 .put("outcome", outcome).put("durationMs", Math.round(logNormal(120, 0.6)));
         record(migration, running, outcome);
+        migrationFailed = failed;
         if (!failed) {
             release = upgrade.release();
             schemaVersion = upgrade.toVersion();
