@@ -9,6 +9,7 @@ import jakarta.validation.ConstraintViolation;
 import jakarta.validation.ConstraintViolationException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
+import java.sql.SQLException;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
@@ -17,6 +18,7 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 public class ProblemMappers {
 
     private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
+    private static final String UNIQUE_VIOLATION = "23505";
 
     @ServerExceptionMapper
     public Response problem(ProblemException e) {
@@ -72,6 +74,13 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response unexpected(Exception e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            // two requests creating the same thing at once: the loser's check saw nothing, the unique key caught it
+            if (cause instanceof SQLException sql && UNIQUE_VIOLATION.equals(sql.getSQLState())) {
+                return Problem.of(Response.Status.CONFLICT, "it already exists: a concurrent request created it first", null)
+                        .toResponse();
+            }
+        }
         LOG.error("unexpected error", e);
         return Problem.of(Response.Status.INTERNAL_SERVER_ERROR, "internal error; the server log has the details", null)
                 .toResponse();

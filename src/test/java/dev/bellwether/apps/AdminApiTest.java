@@ -29,6 +29,32 @@ class AdminApiTest {
     }
 
     @Test
+    void concurrentCreatesOfOneAppGiveOneCreatedAndConflictsNeverAServerError() throws Exception {
+        for (int round = 0; round < 5; round++) {
+            String name = uniqueAppName("race");
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            java.util.List<java.util.concurrent.Future<Integer>> answers = new java.util.ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                answers.add(pool.submit(() -> {
+                    go.await();
+                    return given().auth().oauth2(ADMIN).contentType(ContentType.JSON).body("{\"name\": \"" + name + "\"}")
+                            .post("/v1/apps").then().extract().statusCode();
+                }));
+            }
+            go.countDown();
+            java.util.List<Integer> statuses = new java.util.ArrayList<>();
+            for (var answer : answers) {
+                statuses.add(answer.get());
+            }
+            pool.shutdown();
+
+            assertThat(statuses).as("round %d: %s", round, statuses).containsOnly(201, 409);
+            assertThat(statuses.stream().filter(status -> status == 201)).hasSize(1);
+        }
+    }
+
+    @Test
     void aViewerReadsButCannotChangeAnything() {
         String viewer = token("viewer");
         String app = createApp("viewed");
