@@ -199,8 +199,8 @@ public class RolloutService {
                 tryMove(rollout, Trigger.ADVANCE, "canary healthy through the bake time of step " + (rollout.step + 1), verdict);
             } else if (everyone) {
                 // at 100 % only the SLO bounds judge (control is clients on stale flags): no FAIL through the bake is a pass
-                tryMove(rollout, Trigger.ADVANCE, "every client has the flag and no guard failed through the bake time at 100 %"
-                        + " (" + verdict.reason() + ")", verdict);
+                tryMove(rollout, Trigger.ADVANCE, "every client has the flag: judged by SLO bounds alone (control is clients"
+                        + " on stale flags), no guard failed through the bake time at 100 %", verdict);
             }
         }
     }

@@ -88,7 +88,7 @@ class RolloutControlTest {
         assertThat(done.getString("state")).isEqualTo("PROMOTED");
         assertThat(done.getString("verdict.outcome")).isEqualTo("HOLD");
         assertThat(decisions(f.rollout).getList("reason", String.class)).last().asString()
-                .contains("every client has the flag and no guard failed").contains("judged by the SLO bound alone");
+                .contains("every client has the flag: judged by SLO bounds alone").contains("no guard failed");
     }
 
     @Test
