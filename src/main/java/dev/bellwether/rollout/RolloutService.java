@@ -31,6 +31,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.OptionalDouble;
 import org.jboss.logging.Logger;
 
 /**
@@ -61,24 +62,16 @@ public class RolloutService {
     private final AutomationSwitch automation;
     private final JudgeConfig judge;
 
-    /** The judge's statistics, configurable; see {@link JudgeSettings}. */
+    /** The judge's statistics, each overriding its default in {@link JudgeSettings#defaults}, which explains them. */
     @io.smallrye.config.ConfigMapping(prefix = "bellwether.judge")
     public interface JudgeConfig {
-        /** Chance of a false alarm per guard and step (each step is judged on its own events). */
-        @io.smallrye.config.WithDefault("0.05")
-        double alpha();
+        OptionalDouble alpha();
 
-        /** A regression must exceed control's bad ratio by at least this much (ratio units)... */
-        @io.smallrye.config.WithDefault("0.001")
-        double minAbsoluteEffect();
+        OptionalDouble minAbsoluteEffect();
 
-        /** ...and by at least this share of control's ratio. */
-        @io.smallrye.config.WithDefault("0.25")
-        double minRelativeEffect();
+        OptionalDouble minRelativeEffect();
 
-        /** The regression size (ratio units) the sequential test is tuned to. */
-        @io.smallrye.config.WithDefault("0.01")
-        double effectScale();
+        OptionalDouble effectScale();
     }
 
     public RolloutService(FlagControl flags, AppDirectory apps, SliService sli, ObjectMapper json, Clock clock,
@@ -182,8 +175,7 @@ public class RolloutService {
                 rollout.stepStartedAt.toInstant(), clock.instant());
         boolean everyone = rollout.stepList().get(rollout.step) == 100;
         Verdict verdict = CanaryJudge.judge(guards(rollout), cohorts.canary(), everyone ? null : cohorts.control(),
-                new JudgeSettings(judge.alpha(), judge.minAbsoluteEffect(), judge.minRelativeEffect(), judge.effectScale(),
-                        rollout.minSamplePerCohort));
+                judgeSettings(rollout.minSamplePerCohort));
         rollout.verdict = write(verdict);
         Counter.builder("bellwether.rollout.verdicts").tag("app", rollout.app.name).tag("flag", rollout.flag)
                 .tag("outcome", verdict.outcome().name()).register(registry).increment();
@@ -382,6 +374,14 @@ public class RolloutService {
             LOG.warnf("rollout %d: actuation %s failed, will retry: %s", rollout.id, actuation, e.getMessage());
             return false;
         }
+    }
+
+    private JudgeSettings judgeSettings(long minSamplePerCohort) {
+        JudgeSettings defaults = JudgeSettings.defaults(minSamplePerCohort);
+        return new JudgeSettings(judge.alpha().orElse(defaults.alpha()),
+                judge.minAbsoluteEffect().orElse(defaults.minAbsoluteEffect()),
+                judge.minRelativeEffect().orElse(defaults.minRelativeEffect()),
+                judge.effectScale().orElse(defaults.effectScale()), minSamplePerCohort);
     }
 
     List<Guard> guards(Rollout rollout) {
