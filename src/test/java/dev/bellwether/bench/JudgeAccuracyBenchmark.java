@@ -287,7 +287,7 @@ class JudgeAccuracyBenchmark {
             for (OutgoingBeacon outgoing : fleet.step(now, FLEET_STEP)) {
                 Beacon beacon;
                 try {
-                    beacon = PARSER.parse(JSON_TEXT ? JSON.readTree(outgoing.body(APP)) : tree(outgoing), now);
+                    beacon = PARSER.parse(JSON_TEXT ? JSON.readTree(outgoing.body(APP)) : outgoing.tree(APP), now);
                 } catch (JsonProcessingException e) {
                     throw new IllegalStateException(e);
                 }
@@ -315,22 +315,6 @@ class JudgeAccuracyBenchmark {
                     }
                 }
             }
-        }
-
-        /** What {@link OutgoingBeacon#body} writes, as the tree reading it back gives. */
-        private static ObjectNode tree(OutgoingBeacon outgoing) {
-            ObjectNode root = JSON.createObjectNode();
-            root.put("schema", 1).put("app", APP).put("release", outgoing.release()).put("client", outgoing.client().id());
-            ObjectNode flags = root.putObject("flags");
-            outgoing.flags().forEach((name, value) -> {
-                if (value instanceof Boolean b) {
-                    flags.put(name, b);
-                } else {
-                    flags.put(name, String.valueOf(value));
-                }
-            });
-            outgoing.events().forEach(root.putArray("events")::add);
-            return root;
         }
 
         /** After the judge (if it ran): what was held back counts from now on. */

@@ -17,6 +17,11 @@ public record OutgoingBeacon(SimulatedClient client, String release, Map<String,
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public String body(String app) {
+        return tree(app).toString();
+    }
+
+    /** The beacon as a JSON tree: what {@link #body} writes, without the text in between. */
+    public ObjectNode tree(String app) {
         ObjectNode root = JSON.createObjectNode();
         root.put("schema", 1).put("app", app).put("release", release).put("client", client.id());
         ObjectNode flagNode = root.putObject("flags");
@@ -29,6 +34,6 @@ public record OutgoingBeacon(SimulatedClient client, String release, Map<String,
         });
         ArrayNode array = root.putArray("events");
         events.forEach(array::add);
-        return root.toString();
+        return root;
     }
 }
