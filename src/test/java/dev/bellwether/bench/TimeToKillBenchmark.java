@@ -104,18 +104,10 @@ class TimeToKillBenchmark {
             Fleet fleet = new Fleet(settings, flags, start);
             Simulator simulator = new Simulator(fleet, new BeaconTransport(base, "bench-kill", key, 64), start,
                     Duration.ofSeconds(1));
-            Instant[] off = {null};
             long[] canaryAtOnset = {0};
-            simulator.runUntil(() -> off[0] != null, onset.plus(GIVE_UP), s -> {
+            Instant off = simulator.runUntilFlagOff(() -> unleash.enabled(flag), onset, onset.plus(GIVE_UP), s -> {
                 if (canaryAtOnset[0] == 0 && !s.now().isBefore(onset)) {
                     canaryAtOnset[0] = s.fleet().canaryClients();
-                }
-                try {
-                    if (s.now().isAfter(onset) && !unleash.enabled(flag)) {
-                        off[0] = Instant.now();
-                    }
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
                 }
             });
             JsonNode kill = null;
@@ -129,7 +121,7 @@ class TimeToKillBenchmark {
             }
             Instant verdictAt = Instant.parse(kill.get("at").asText());
             return new Run(mutationsPerMinute, seed, canaryAtOnset[0], seconds(onset, verdictAt),
-                    seconds(onset, off[0]), kill.get("reason").asText());
+                    seconds(onset, off), kill.get("reason").asText());
         }
     }
 

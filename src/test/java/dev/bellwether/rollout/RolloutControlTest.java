@@ -462,15 +462,7 @@ class RolloutControlTest {
     }
 
     private void assertUnleash(String flag, boolean enabled, int percentage) throws Exception {
-        JsonNode feature = unleash.feature(flag);
-        JsonNode environment = null;
-        for (JsonNode candidate : feature.get("environments")) {
-            if (candidate.get("name").asText().equals(UnleashServer.ENVIRONMENT)) {
-                environment = candidate;
-            }
-        }
-        assertThat(environment).as("environment of " + flag).isNotNull();
-        assertThat(environment.get("enabled").asBoolean()).as("enabled").isEqualTo(enabled);
+        assertThat(unleash.enabled(flag)).as("enabled").isEqualTo(enabled);
         assertThat(unleash.strategies(flag).get(0).get("parameters").get("rollout").asText()).isEqualTo(String.valueOf(percentage));
     }
 }

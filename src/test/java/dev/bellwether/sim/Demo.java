@@ -106,22 +106,13 @@ public final class Demo {
             Simulator simulator = simulator(settings, flags, start);
             Timeline timeline = new Timeline(rollout);
             call("POST", "/v1/rollouts/" + rollout + "/start", "{\"reason\": \"ship " + flag + "\"}");
-            Instant[] off = {null};
-            simulator.runUntil(() -> off[0] != null, onset.plus(Duration.ofMinutes(3)), s -> {
-                timeline.print(s);
-                try {
-                    if (s.now().isAfter(onset) && !unleash.enabled(flag)) {
-                        off[0] = Instant.now();
-                    }
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+            Instant off = simulator.runUntilFlagOff(() -> unleash.enabled(flag), onset, onset.plus(Duration.ofMinutes(3)),
+                    timeline::print);
             timeline.print(simulator);
             say(String.format(Locale.ROOT, "   flag off in Unleash %.1f s after the regression's onset",
-                    Duration.between(onset, off[0]).toMillis() / 1000.0));
+                    Duration.between(onset, off).toMillis() / 1000.0));
             say("   watching clients converge on the kill for 3 minutes (offline ones keep the stale flag until they return)");
-            simulator.runUntil(off[0].truncatedTo(ChronoUnit.MINUTES).plus(Duration.ofMinutes(3)).plusSeconds(5), s -> { });
+            simulator.runUntil(off.truncatedTo(ChronoUnit.MINUTES).plus(Duration.ofMinutes(3)).plusSeconds(5), s -> { });
             for (JsonNode point : call("GET", "/v1/rollouts/" + rollout + "/convergence?activeMinutes=1", null).get("points")) {
                 say(String.format(Locale.ROOT, "   minute %s: %4d active clients, %3d still reporting %s on",
                         point.get("minute").asText(), point.get("activeClients").asLong(), point.get("reportingOn").asLong(), flag));

@@ -51,10 +51,6 @@ public final class Fleet {
         return ledger;
     }
 
-    public List<SimulatedClient> clients() {
-        return List.copyOf(clients);
-    }
-
     /** Events created that Bellwether has not acknowledged yet (offline clients, or beacons in flight). */
     public long unsentEvents() {
         return clients.stream().mapToLong(SimulatedClient::unsentEvents).sum();

@@ -102,13 +102,9 @@ class FleetScenariosTest {
                 .regression(Regression.deadLetters(5).from(onset)).build();
         try (UnleashFlags flags = new UnleashFlags(unleash.apiUrl(), unleash.clientToken(), List.of(s.flag))) {
             Simulator simulator = s.simulator(settings, flags, start);
-            Instant[] flagOff = {null};
-            simulator.runUntil(() -> flagOff[0] != null, onset.plus(Duration.ofMinutes(2)), x -> {
-                if (x.now().isAfter(onset) && !enabled(s.flag)) {
-                    flagOff[0] = Instant.now();
-                }
-            });
-            double secondsToKill = Duration.between(onset, flagOff[0]).toMillis() / 1000.0;
+            Instant flagOff = simulator.runUntilFlagOff(() -> unleash.enabled(s.flag), onset, onset.plus(Duration.ofMinutes(2)),
+                    x -> { });
+            double secondsToKill = Duration.between(onset, flagOff).toMillis() / 1000.0;
             System.out.printf("bad canary: flag off in Unleash %.1f s after the regression's onset%n", secondsToKill);
 
             JsonPath rollout = rollout(s.rollout);
@@ -118,7 +114,7 @@ class FleetScenariosTest {
             assertThat(secondsToKill).as("seconds from onset to flag off").isLessThan(60);
 
             // the kill reaches clients as they come online; the curve is by minute, so wait for two whole minutes
-            Instant killMinute = flagOff[0].truncatedTo(ChronoUnit.MINUTES);
+            Instant killMinute = flagOff.truncatedTo(ChronoUnit.MINUTES);
             simulator.runUntil(killMinute.plus(Duration.ofMinutes(3)).plusSeconds(5), x -> { });
             List<JsonNode> points = convergence(s.rollout);
             JsonNode first = points.get(0);
@@ -244,13 +240,5 @@ class FleetScenariosTest {
         List<JsonNode> points = new java.util.ArrayList<>();
         new com.fasterxml.jackson.databind.ObjectMapper().readTree(body).get("points").forEach(points::add);
         return points;
-    }
-
-    private boolean enabled(String flag) {
-        try {
-            return unleash.enabled(flag);
-        } catch (Exception e) {
-            throw new IllegalStateException("Unleash did not answer for " + flag, e);
-        }
     }
 }

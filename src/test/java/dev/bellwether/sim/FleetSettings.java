@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * How a simulated fleet behaves. Rates are per client; durations are simulated time. {@link #defaults()} is a
+ * How a simulated fleet behaves. Rates are per client; durations are simulated time. {@link #builder()}'s defaults are a
  * plausible note-taking PWA: a few edits a minute, online about 10 minutes at a time and offline about 2.
  *
  * @param canaryFlag the rollout's flag: clients reporting it on are the canary cohort, where the regression applies
@@ -26,10 +26,6 @@ public record FleetSettings(int clients, long seed, String canaryFlag, String re
 
     /** A release with a new IndexedDB schema, rolled out to the fleet at {@code at}. */
     public record Upgrade(String release, int toVersion, Instant at) {
-    }
-
-    public static FleetSettings defaults() {
-        return builder().build();
     }
 
     public static Builder builder() {
@@ -84,19 +80,15 @@ public record FleetSettings(int clients, long seed, String canaryFlag, String re
         public Builder clients(int n) { clients = n; return this; }
         public Builder seed(long s) { seed = s; return this; }
         public Builder canaryFlag(String flag) { canaryFlag = flag; return this; }
-        public Builder release(String r) { release = r; return this; }
         public Builder mutationsPerMinute(double rate) { mutationsPerMinute = rate; return this; }
         public Builder poisonShare(double share) { poisonShare = share; return this; }
-        public Builder conflictShare(double share) { conflictShare = share; return this; }
         public Builder syncInterval(Duration d) { syncInterval = d; return this; }
-        public Builder beaconInterval(Duration d) { beaconInterval = d; return this; }
         public Builder flagRefreshInterval(Duration d) { flagRefreshInterval = d; return this; }
         /** Mean lengths of online and offline spells; an offline mean of zero keeps clients online. */
         public Builder spells(Duration online, Duration offline) { meanOnline = online; meanOffline = offline; return this; }
         public Builder alwaysOnline() { meanOffline = Duration.ZERO; return this; }
         public Builder partition(Instant from, Duration length) { partitionFrom = from; partitionFor = length; return this; }
         public Builder upgrade(Upgrade u) { upgrade = u; return this; }
-        public Builder textPlainShare(double share) { textPlainShare = share; return this; }
         public Builder duplicateShare(double share) { duplicateShare = share; return this; }
         public Builder regression(Regression r) { regression = r; return this; }
 

@@ -102,10 +102,6 @@ public final class SimulatedClient {
         return telemetry.size() + inFlight;
     }
 
-    public int outboxDepth() {
-        return outbox.size();
-    }
-
     /** One step of simulated time ending at {@code now}; adds the beacons to post now to {@code out}. */
     void step(Instant now, Duration step, FlagSource flagSource, List<OutgoingBeacon> out) {
         while (!now.isBefore(nextToggle)) {

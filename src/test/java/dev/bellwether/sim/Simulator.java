@@ -3,6 +3,7 @@ package dev.bellwether.sim;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
@@ -18,7 +19,6 @@ public final class Simulator {
     private final BeaconTransport transport;
     private final Duration step;
     private Instant now;
-    private long steps;
 
     public Simulator(Fleet fleet, BeaconTransport transport, Instant start, Duration step) {
         this.fleet = fleet;
@@ -49,7 +49,6 @@ public final class Simulator {
         now = next;
         List<OutgoingBeacon> beacons = fleet.step(now, step);
         transport.deliver(fleet, beacons);
-        steps++;
     }
 
     /** Steps until simulated time reaches {@code until}, calling {@code afterStep} after each. */
@@ -71,8 +70,24 @@ public final class Simulator {
         }
     }
 
-    public long steps() {
-        return steps;
+    /**
+     * Steps until {@code flagOn} first answers false at a simulated time after {@code from} (e.g. the flag service,
+     * asked whether a killed flag is still on), or fails past {@code limit}; returns the wall-clock instant it did.
+     */
+    public Instant runUntilFlagOff(Callable<Boolean> flagOn, Instant from, Instant limit, Consumer<Simulator> afterStep)
+            throws InterruptedException {
+        Instant[] off = {null};
+        runUntil(() -> off[0] != null, limit, s -> {
+            afterStep.accept(s);
+            try {
+                if (s.now().isAfter(from) && !flagOn.call()) {
+                    off[0] = Instant.now();
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException("the flag service did not answer", e);
+            }
+        });
+        return off[0];
     }
 
     /** A line for a progress log: simulated time, clients online and in the canary, events created and delivered. */
