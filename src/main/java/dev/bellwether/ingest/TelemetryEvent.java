@@ -24,6 +24,20 @@ public sealed interface TelemetryEvent {
         public String type() {
             return "replay";
         }
+
+        /** A mutation's first attempt: each mutation replayed reports one. False without {@code attempts}. */
+        public boolean firstAttempt() {
+            return attempts != null && attempts == 1;
+        }
+
+        /**
+         * The mutation failed twice in a row: its second attempt failed, or it was dead-lettered at its first (no
+         * retries). At most one per mutation, and long before the last retry of one that will be dead-lettered.
+         */
+        public boolean repeatFailure() {
+            return attempts != null && (attempts == 1 && outcome == ReplayOutcome.DEAD_LETTERED
+                    || attempts == 2 && (outcome == ReplayOutcome.RETRIED || outcome == ReplayOutcome.DEAD_LETTERED));
+        }
     }
 
     record Sync(String id, Instant at, double latencyMs, Double stalenessMs) implements TelemetryEvent {

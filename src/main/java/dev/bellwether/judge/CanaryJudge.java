@@ -127,7 +127,7 @@ public final class CanaryJudge {
         GoodValid c = sli.count(canary, guard.sloThreshold());
         double budget = guard.sloAllowedErrorRatio();
         SequentialTest.Result r = SequentialTest.testAgainst(c.bad(), c.valid(), budget,
-                Math.max(budget, settings.effectScale()), alpha);
+                SequentialTest.Mixture.spread(Math.max(budget, settings.effectScale())), alpha);
         return new Comparison(SLO_BOUND, r.canaryRatio(), budget, 0, evidence(r), r.regression());
     }
 
@@ -142,7 +142,7 @@ public final class CanaryJudge {
         double controlRatio = (double) controlBad / controlValid;
         double margin = Math.max(settings.minAbsoluteEffect(), settings.minRelativeEffect() * controlRatio);
         SequentialTest.Result r = SequentialTest.test(canaryBad, canaryValid, controlBad, controlValid, margin,
-                Math.max(margin, settings.effectScale()), alpha);
+                SequentialTest.Mixture.spread(Math.max(margin, settings.effectScale())), alpha);
         return new Comparison(what, r.canaryRatio(), r.controlRatio(), margin, evidence(r), r.regression());
     }
 

@@ -19,6 +19,12 @@ public enum Sli {
     REPLAY_SUCCESS_RATIO(Unit.NONE),
     /** Final replays that were not dead-lettered. */
     DEAD_LETTER_RATIO(Unit.NONE),
+    /**
+     * Mutations replayed (first attempts) that did not fail twice in a row: a failed second attempt, or a dead
+     * letter at the first, is bad. A mutation that will be dead-lettered counts as soon as its second attempt fails,
+     * long before its retries run out; one flaky attempt does not count. Needs {@code attempts} on replay events.
+     */
+    REPLAY_REPEAT_FAILURE_RATIO(Unit.NONE),
     /** Syncs that finished within {@code thresholdMs}. */
     SYNC_LATENCY(Unit.MILLISECONDS),
     /** Syncs whose data was at most {@code thresholdMs} old. */
@@ -68,6 +74,9 @@ public enum Sli {
         return switch (this) {
             case REPLAY_SUCCESS_RATIO -> new GoodValid(rollup.replays(ReplayOutcome.SUCCEEDED), terminal);
             case DEAD_LETTER_RATIO -> new GoodValid(terminal - rollup.replays(ReplayOutcome.DEAD_LETTERED), terminal);
+            // more repeat failures than first attempts (a window that starts between the two) is all bad
+            case REPLAY_REPEAT_FAILURE_RATIO -> new GoodValid(Math.max(0, rollup.firstAttempts() - rollup.repeatFailures()),
+                    rollup.firstAttempts());
             // conflicts and replays are separate events: more conflicts than replays is all bad, not negative
             case CONFLICT_RATIO -> new GoodValid(Math.max(0, terminal - rollup.conflictCount()), terminal);
             case MIGRATION_FAILURE_RATIO -> {

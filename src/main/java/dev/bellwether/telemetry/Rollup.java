@@ -14,6 +14,13 @@ import java.util.TreeMap;
 public final class Rollup {
 
     final long[] replays = new long[ReplayOutcome.values().length];
+    /** Replays reporting {@code attempts} 1: one per mutation replayed, whatever became of it. */
+    long firstAttempts;
+    /**
+     * Mutations that failed twice in a row: a failed second attempt, or a dead letter at the first (no retries).
+     * A mutation counts once, when its second attempt fails, long before its retries run out.
+     */
+    long repeatFailures;
     final long[] conflicts = new long[ConflictResolution.values().length];
     Distribution syncLatency;
     Distribution staleness;
@@ -26,6 +33,12 @@ public final class Rollup {
         // Java 17 has no pattern switch: the sealed hierarchy keeps this chain complete.
         if (event instanceof TelemetryEvent.Replay replay) {
             replays[replay.outcome().ordinal()]++;
+            if (replay.firstAttempt()) {
+                firstAttempts++;
+            }
+            if (replay.repeatFailure()) {
+                repeatFailures++;
+            }
         } else if (event instanceof TelemetryEvent.Conflict conflict) {
             conflicts[conflict.resolution().ordinal()]++;
         } else if (event instanceof TelemetryEvent.Sync sync) {
@@ -51,6 +64,8 @@ public final class Rollup {
         for (int i = 0; i < replays.length; i++) {
             replays[i] += other.replays[i];
         }
+        firstAttempts += other.firstAttempts;
+        repeatFailures += other.repeatFailures;
         for (int i = 0; i < conflicts.length; i++) {
             conflicts[i] += other.conflicts[i];
         }
@@ -71,6 +86,14 @@ public final class Rollup {
 
     public long replays(ReplayOutcome outcome) {
         return replays[outcome.ordinal()];
+    }
+
+    public long firstAttempts() {
+        return firstAttempts;
+    }
+
+    public long repeatFailures() {
+        return repeatFailures;
     }
 
     public long conflicts(ConflictResolution resolution) {

@@ -29,6 +29,7 @@ public class RollupStore {
 
     private static final String KEY_COLUMNS = "app_id, release_id, cohort_id, bucket";
     private static final String VALUE_COLUMNS = "replay_succeeded, replay_retried, replay_dead_lettered, replay_conflicted, "
+            + "replay_first_attempts, replay_repeat_failures, "
             + "conflict_auto_merged, conflict_user_resolved, conflict_server_wins, conflict_client_wins, conflict_unresolved, "
             + "sync_latency, staleness, outbox_depth, outbox_oldest_age_max, migrations";
     private static final TypeReference<Map<String, long[]>> MIGRATIONS = new TypeReference<>() {
@@ -50,7 +51,7 @@ public class RollupStore {
     public void append(Connection connection, Granularity granularity, Map<RollupKey, Rollup> deltas, boolean compacted)
             throws SQLException {
         String sql = "INSERT INTO " + granularity.table + " (" + KEY_COLUMNS + ", " + VALUE_COLUMNS + ", compacted) "
-                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?)";
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?)";
         try (PreparedStatement insert = connection.prepareStatement(sql)) {
             for (Map.Entry<RollupKey, Rollup> delta : deltas.entrySet()) {
                 RollupKey key = delta.getKey();
@@ -63,6 +64,8 @@ public class RollupStore {
                 for (ReplayOutcome outcome : ReplayOutcome.values()) {
                     insert.setLong(i++, rollup.replays(outcome));
                 }
+                insert.setLong(i++, rollup.firstAttempts());
+                insert.setLong(i++, rollup.repeatFailures());
                 for (ConflictResolution resolution : ConflictResolution.values()) {
                     insert.setLong(i++, rollup.conflicts(resolution));
                 }
@@ -267,6 +270,8 @@ public class RollupStore {
         rollup.replays[ReplayOutcome.RETRIED.ordinal()] = row.getLong("replay_retried");
         rollup.replays[ReplayOutcome.DEAD_LETTERED.ordinal()] = row.getLong("replay_dead_lettered");
         rollup.replays[ReplayOutcome.CONFLICTED.ordinal()] = row.getLong("replay_conflicted");
+        rollup.firstAttempts = row.getLong("replay_first_attempts");
+        rollup.repeatFailures = row.getLong("replay_repeat_failures");
         rollup.conflicts[ConflictResolution.AUTO_MERGED.ordinal()] = row.getLong("conflict_auto_merged");
         rollup.conflicts[ConflictResolution.USER_RESOLVED.ordinal()] = row.getLong("conflict_user_resolved");
         rollup.conflicts[ConflictResolution.SERVER_WINS.ordinal()] = row.getLong("conflict_server_wins");

@@ -11,8 +11,13 @@ import java.util.Map;
 /** The service-level indicators of a rollup, as the SLI API reports them. Ratios are null without a denominator. */
 public record SliSummary(long events, Replays replays, Syncs syncs, Conflicts conflicts, Outbox outbox, Migrations migrations) {
 
+    /**
+     * {@code firstAttempts}: mutations replayed; {@code repeatFailures}: those that failed twice in a row (see
+     * {@code TelemetryEvent.Replay#repeatFailure}); both from replays that report {@code attempts}.
+     */
     public record Replays(long succeeded, long retried, long deadLettered, long conflicted, long terminal,
-                          Double successRatio, Double deadLetterRatio) {
+                          Double successRatio, Double deadLetterRatio, long firstAttempts, long repeatFailures,
+                          Double repeatFailureRatio) {
     }
 
     public record Syncs(long count, Quantiles latencyMs, long stalenessReports, Double stalenessP95Ms) {
@@ -40,7 +45,8 @@ public record SliSummary(long events, Replays replays, Syncs syncs, Conflicts co
         Replays replays = new Replays(rollup.replays(ReplayOutcome.SUCCEEDED), rollup.replays(ReplayOutcome.RETRIED),
                 rollup.replays(ReplayOutcome.DEAD_LETTERED), rollup.replays(ReplayOutcome.CONFLICTED), terminal,
                 ratio(rollup.replays(ReplayOutcome.SUCCEEDED), terminal),
-                ratio(rollup.replays(ReplayOutcome.DEAD_LETTERED), terminal));
+                ratio(rollup.replays(ReplayOutcome.DEAD_LETTERED), terminal), rollup.firstAttempts(),
+                rollup.repeatFailures(), ratio(Math.min(rollup.repeatFailures(), rollup.firstAttempts()), rollup.firstAttempts()));
 
         Distribution latency = rollup.syncLatency();
         Distribution staleness = rollup.staleness();

@@ -48,6 +48,12 @@ public class TelemetryMetrics {
         for (TelemetryEvent event : events) {
             if (event instanceof TelemetryEvent.Replay replay) {
                 counter("bellwether.replays", series.and("outcome", replay.outcome().wireName())).increment();
+                if (replay.firstAttempt()) {
+                    counter("bellwether.replay.first.attempts", series).increment();
+                }
+                if (replay.repeatFailure()) {
+                    counter("bellwether.replay.repeat.failures", series).increment();
+                }
             } else if (event instanceof TelemetryEvent.Conflict conflict) {
                 counter("bellwether.conflicts", series.and("resolution", conflict.resolution().wireName())).increment();
             } else if (event instanceof TelemetryEvent.Sync sync) {
@@ -78,7 +84,8 @@ public class TelemetryMetrics {
     }
 
     private void remove(Tags retired) {
-        for (String name : List.of("bellwether.replays", "bellwether.conflicts", "bellwether.sync.latency",
+        for (String name : List.of("bellwether.replays", "bellwether.replay.first.attempts",
+                "bellwether.replay.repeat.failures", "bellwether.conflicts", "bellwether.sync.latency",
                 "bellwether.staleness", "bellwether.outbox.depth", "bellwether.outbox.oldest.age", "bellwether.migrations")) {
             for (Meter meter : registry.find(name).tags(retired).meters()) {
                 registry.remove(meter);

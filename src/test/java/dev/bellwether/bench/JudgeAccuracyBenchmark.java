@@ -59,8 +59,8 @@ import org.junit.jupiter.api.Test;
  *       on. Power is the share killed or rolled back before the rollout reached 100 % (aim ≥ 95 %).</li>
  * </ul>
  * The rollout is the README's: 2,000 clients (fleet defaults otherwise), steps 1, 5, 25, 50, 100 %, bake 5 minutes,
- * a tick every 15 s, 200 events per cohort at least, guards dead_letter_ratio → kill, sync_latency → rollback and
- * conflict_ratio → rollback; the fleet runs 5 minutes with the flag off first, and each rollout gets 3 simulated hours.
+ * a tick every 15 s, 200 events per cohort at least, guards dead_letter_ratio → kill, replay_repeat_failure_ratio →
+ * kill, sync_latency → rollback and conflict_ratio → rollback; the fleet runs 5 minutes with the flag off first, and each rollout gets 3 simulated hours.
  * The controller's moves mirror {@code RolloutService.progress}: FAIL applies the guard's action; PASS after the bake
  * advances, and so does any verdict but FAIL after the bake at 100 %. It prints a table and writes
  * {@code target/bench/judge-accuracy.json}; it asserts only that the runs happened, not the aims. The run time goes
@@ -97,7 +97,7 @@ class JudgeAccuracyBenchmark {
     private static final double DEAD_LETTER_MULTIPLIER =
             Double.parseDouble(System.getProperty("bench.dead-letter-multiplier", "2"));
     private static final List<Guard> GUARDS = guards(System.getProperty("bench.guards",
-            "dead_letter_ratio:kill,sync_latency:rollback,conflict_ratio:rollback"));
+            "dead_letter_ratio:kill,replay_repeat_failure_ratio:kill,sync_latency:rollback,conflict_ratio:rollback"));
     private static final JudgeSettings JUDGE = judgeSettings();
     /**
      * false: the beacon's tree is built from the simulator's event nodes instead of its JSON text being read back (the

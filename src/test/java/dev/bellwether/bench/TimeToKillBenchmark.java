@@ -27,16 +27,18 @@ import org.junit.jupiter.api.Test;
 /**
  * Time to kill: a rollout holding a flag at 5 % of a 2,000-client fleet (cohorts from the real Unleash evaluation),
  * whose canary starts dead-lettering five times as often; how many seconds from that onset until Bellwether's verdict,
- * and until the flag is off in Unleash. Everything real: the packaged service, Unleash 7.4.1, PostgreSQL, HTTP.
+ * and until the flag is off in Unleash, with a dead-letter guard alone and with a failed-attempt guard beside it. Everything real: the packaged service, Unleash 7.4.1, PostgreSQL, HTTP.
  * Each run uses a new flag and seed. Not a timed test: it prints a table and writes target/bench/time-to-kill.json.
  *
  * <p>{@code -Dbench.kill-runs} (default 3), {@code -Dbench.kill-clients} (2000), {@code -Dbench.kill-percent} (5),
  * {@code -Dbench.kill-multiplier} (5), {@code -Dbench.rollout-interval} (the controller's tick, default 5s),
  * {@code -Dbench.kill-min-sample} (100), {@code -Dbench.kill-traffic} (edits per client per minute, one set of runs
- * each, default 3,12,30).
+ * each, default 3,12,30), {@code -Dbench.kill-guards} (guard sets, {@code +} between the SLIs of one set and
+ * {@code ,} between sets; default {@code dead_letter_ratio,dead_letter_ratio+replay_repeat_failure_ratio}).
  *
  * <p>Part of the time is the client's own: a poison mutation is dead-lettered only after its bounded retries with
- * backoff (about 15 s with the fleet's defaults), and its event then waits for the next beacon (up to 10 s).
+ * backoff (about 15 s with the fleet's defaults), and its event then waits for the next beacon (up to 10 s). Its
+ * failed attempts are reported from the first one on, which is what the failed-attempt guard judges.
  */
 class TimeToKillBenchmark {
 
@@ -51,11 +53,15 @@ class TimeToKillBenchmark {
     /** Edits per client per minute, one set of runs each: how busy the fleet is decides how fast evidence piles up. */
     private static final List<Double> TRAFFIC = java.util.Arrays.stream(System.getProperty("bench.kill-traffic", "3,12,30")
             .split(",")).map(String::trim).map(Double::parseDouble).toList();
+    /** Sets of guards, each a run of every traffic level; every guard kills. */
+    private static final List<List<String>> GUARD_SETS = java.util.Arrays.stream(System.getProperty("bench.kill-guards",
+            "dead_letter_ratio,dead_letter_ratio+replay_repeat_failure_ratio").split(","))
+            .map(set -> java.util.Arrays.stream(set.split("\\+")).map(String::trim).toList()).toList();
     /** Healthy traffic before the onset, so that the canary cohort is in place and judged. */
     private static final Duration BEFORE_ONSET = Duration.ofSeconds(30);
     private static final Duration GIVE_UP = Duration.ofMinutes(5);
 
-    record Run(double mutationsPerMinute, long seed, long canaryClients, double secondsToVerdict, double secondsToFlagOff,
+    record Run(String guards, double mutationsPerMinute, long seed, long canaryClients, double secondsToVerdict, double secondsToFlagOff,
                String verdict) {
     }
 
@@ -76,12 +82,14 @@ class TimeToKillBenchmark {
                 call(base, "POST", "/v1/apps", "{\"name\": \"bench-kill\", \"beaconsPerSecond\": 100000}");
                 String key = call(base, "POST", "/v1/apps/bench-kill/ingest-keys", "").get("key").asText();
                 long seed = 100;
-                for (double traffic : TRAFFIC) {
-                    for (int run = 0; run < RUNS; run++) {
-                        Run last = run(base, key, unleash, seed++, traffic);
-                        runs.add(last);
-                        System.out.printf(Locale.ROOT, "%.0f edits/min: verdict %.1f s, flag off %.1f s after onset (%d canary clients)%n",
-                                traffic, last.secondsToVerdict(), last.secondsToFlagOff(), last.canaryClients());
+                for (List<String> guards : GUARD_SETS) {
+                    for (double traffic : TRAFFIC) {
+                        for (int run = 0; run < RUNS; run++) {
+                            Run last = run(base, key, unleash, seed++, traffic, guards);
+                            runs.add(last);
+                            System.out.printf(Locale.ROOT, "%s, %.0f edits/min: verdict %.1f s, flag off %.1f s after onset (%d canary clients)%n",
+                                    last.guards(), traffic, last.secondsToVerdict(), last.secondsToFlagOff(), last.canaryClients());
+                        }
                     }
                 }
             }
@@ -89,12 +97,14 @@ class TimeToKillBenchmark {
         report(runs);
     }
 
-    private Run run(String base, String key, UnleashServer unleash, long seed, double mutationsPerMinute) throws Exception {
+    private Run run(String base, String key, UnleashServer unleash, long seed, double mutationsPerMinute,
+            List<String> guards) throws Exception {
         String flag = "kill-bench-" + seed;
         unleash.createFlag(flag);
         long rollout = call(base, "POST", "/v1/rollouts", "{\"app\": \"bench-kill\", \"flag\": \"" + flag
                 + "\", \"steps\": [" + PERCENT + ", 100], \"bake\": \"1h\", \"minSamplePerCohort\": " + MIN_SAMPLE
-                + ", \"guards\": [{\"sli\": \"dead_letter_ratio\", \"action\": \"kill\"}]}").get("id").asLong();
+                + ", \"guards\": [" + guards.stream().map(sli -> "{\"sli\": \"" + sli + "\", \"action\": \"kill\"}")
+                .collect(java.util.stream.Collectors.joining(", ")) + "]}").get("id").asLong();
         call(base, "POST", "/v1/rollouts/" + rollout + "/start", "{\"reason\": \"time-to-kill benchmark\"}");
         Instant start = Instant.now();
         Instant onset = start.plus(BEFORE_ONSET);
@@ -120,7 +130,7 @@ class TimeToKillBenchmark {
                 throw new AssertionError("the flag went off without a kill decision: " + call(base, "GET", "/v1/rollouts/" + rollout, null));
             }
             Instant verdictAt = Instant.parse(kill.get("at").asText());
-            return new Run(mutationsPerMinute, seed, canaryAtOnset[0], seconds(onset, verdictAt),
+            return new Run(String.join(" + ", guards), mutationsPerMinute, seed, canaryAtOnset[0], seconds(onset, verdictAt),
                     seconds(onset, off), kill.get("reason").asText());
         }
     }
@@ -129,22 +139,26 @@ class TimeToKillBenchmark {
         System.out.println();
         System.out.printf(Locale.ROOT, "%d clients, %d %% canary, %.0fx dead letters from the onset, controller every %s, min sample %d%n",
                 CLIENTS, PERCENT, MULTIPLIER, INTERVAL, MIN_SAMPLE);
-        System.out.println("| edits/min/client | run | canary clients | onset → FAIL verdict s | onset → flag off in Unleash s |");
-        System.out.println("|---|---|---|---|---|");
+        System.out.println("| guards | edits/min/client | run | canary clients | onset → FAIL verdict s | onset → flag off in Unleash s |");
+        System.out.println("|---|---|---|---|---|---|");
         ObjectNode json = JSON.createObjectNode();
         json.put("clients", CLIENTS).put("canaryPercent", PERCENT).put("deadLetterMultiplier", MULTIPLIER)
                 .put("rolloutInterval", INTERVAL).put("minSamplePerCohort", MIN_SAMPLE);
         ArrayNode levels = json.putArray("traffic");
-        for (double traffic : TRAFFIC) {
-            List<Run> level = runs.stream().filter(r -> r.mutationsPerMinute() == traffic).toList();
-            ObjectNode levelJson = levels.addObject().put("mutationsPerMinutePerClient", traffic)
+        // runs were made level by level: grouping keeps that order
+        Map<List<Object>, List<Run>> byLevel = runs.stream().collect(java.util.stream.Collectors.groupingBy(
+                r -> List.of(r.guards(), r.mutationsPerMinute()), java.util.LinkedHashMap::new, java.util.stream.Collectors.toList()));
+        for (List<Run> level : byLevel.values()) {
+            Run first = level.get(0);
+            ObjectNode levelJson = levels.addObject().put("guards", first.guards())
+                    .put("mutationsPerMinutePerClient", first.mutationsPerMinute())
                     .put("medianSecondsToFlagOff", median(level.stream().map(Run::secondsToFlagOff).toList()))
                     .put("medianSecondsToVerdict", median(level.stream().map(Run::secondsToVerdict).toList()));
             ArrayNode array = levelJson.putArray("runs");
             for (int i = 0; i < level.size(); i++) {
                 Run r = level.get(i);
-                System.out.printf(Locale.ROOT, "| %.0f | %d | %d | %.1f | %.1f |%n", traffic, i + 1, r.canaryClients(),
-                        r.secondsToVerdict(), r.secondsToFlagOff());
+                System.out.printf(Locale.ROOT, "| %s | %.0f | %d | %d | %.1f | %.1f |%n", r.guards(), r.mutationsPerMinute(),
+                        i + 1, r.canaryClients(), r.secondsToVerdict(), r.secondsToFlagOff());
                 array.addObject().put("seed", r.seed()).put("canaryClients", r.canaryClients())
                         .put("secondsToVerdict", r.secondsToVerdict()).put("secondsToFlagOff", r.secondsToFlagOff())
                         .put("verdict", r.verdict());

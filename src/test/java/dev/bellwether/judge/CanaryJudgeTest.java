@@ -218,6 +218,40 @@ class CanaryJudgeTest {
         });
     }
 
+    /**
+     * A broken replay path, seen before its first dead letter: canary mutations fail their second attempts while
+     * none has yet used up its retries, so the dead-letter guard has nothing to see.
+     */
+    @Test
+    void repeatFailuresCatchABrokenReplayPathBeforeAnyDeadLetter() {
+        Rollup canary = firstTwoAttempts(800, 40);
+        Rollup control = firstTwoAttempts(8000, 80);
+        List<Guard> guards = List.of(Guard.of(Sli.DEAD_LETTER_RATIO, GuardAction.KILL),
+                Guard.of(Sli.REPLAY_REPEAT_FAILURE_RATIO, GuardAction.KILL));
+
+        Verdict verdict = CanaryJudge.judge(guards, canary, control, SETTINGS);
+
+        assertThat(verdict.outcome()).isEqualTo(Outcome.FAIL);
+        assertThat(verdict.action()).isEqualTo(GuardAction.KILL);
+        assertThat(verdict.reason()).startsWith("replay_repeat_failure_ratio: bad ratio: canary 0.0500 vs control 0.0100");
+        // no dead letter yet in either cohort: that guard sees nothing wrong
+        assertThat(verdict.guards()).extracting(GuardResult::outcome).containsExactly(Outcome.PASS, Outcome.FAIL);
+    }
+
+    /**
+     * {@code mutations} first attempts that all failed (retried), and {@code failedAgain} of them failed their second
+     * attempt too; the rest succeeded at their second. No mutation has reached a final outcome but those successes.
+     */
+    private static Rollup firstTwoAttempts(int mutations, int failedAgain) {
+        Rollup rollup = new Rollup();
+        for (int i = 0; i < mutations; i++) {
+            rollup.add(new TelemetryEvent.Replay(id(), AT, "m", ReplayOutcome.RETRIED, 1, 100.0));
+            ReplayOutcome second = i < failedAgain ? ReplayOutcome.RETRIED : ReplayOutcome.SUCCEEDED;
+            rollup.add(new TelemetryEvent.Replay(id(), AT, "m", second, 2, 100.0));
+        }
+        return rollup;
+    }
+
     @ParameterizedTest(name = "control {1}/{0}, canary 5x, action {2}")
     @CsvSource({
             "5000,  50,  KILL",
@@ -419,18 +453,18 @@ class CanaryJudgeTest {
 
     @Test
     void theGuardsComparisonsShareItsAlpha() {
-        // 3.9 % vs 1 % on 1000 each, margin 0.005, tau 0.01: evidence 31.87 (computed independently), a failure at
-        // alpha 0.05 (needs 20) but not once a passing SLO bound halves it (needs 40)
-        Rollup canary = replays(1000, 39);
+        // 3.8 % vs 1 % on 1000 each, margin 0.005, tau 0.01 spread: evidence 31.77 (computed independently), a
+        // failure at alpha 0.05 (needs 20) but not once a passing SLO bound halves it (needs 40)
+        Rollup canary = replays(1000, 38);
         Rollup control = replays(1000, 10);
 
         Verdict alone = judge(Guard.of(Sli.DEAD_LETTER_RATIO, GuardAction.KILL), canary, control);
         Verdict withBound = judge(new Guard(Sli.DEAD_LETTER_RATIO, GuardAction.KILL, 0.2, null), canary, control);
 
-        assertThat(alone.guards().get(0).comparisons().get(0).likelihoodRatio()).isCloseTo(31.867622321008255, within(1e-6));
+        assertThat(alone.guards().get(0).comparisons().get(0).likelihoodRatio()).isCloseTo(31.7709594566127, within(1e-6));
         assertThat(alone.outcome()).isEqualTo(Outcome.FAIL);
         assertThat(withBound.outcome()).isEqualTo(Outcome.PASS);
-        assertThat(withBound.guards().get(0).comparisons().get(0).likelihoodRatio()).isCloseTo(31.867622321008255,
+        assertThat(withBound.guards().get(0).comparisons().get(0).likelihoodRatio()).isCloseTo(31.7709594566127,
                 within(1e-6));
     }
 
@@ -569,8 +603,8 @@ class CanaryJudgeTest {
             assertThat(c.canaryRatio()).isEqualTo(0.05);
             assertThat(c.controlRatio()).isEqualTo(0.01);
             assertThat(c.margin()).isCloseTo(0.005, within(1e-15));
-            // 100/2000 vs 380/38000, margin 0.005, tau 0.01: computed independently
-            assertThat(c.likelihoodRatio()).isCloseTo(341193533.8613868, withinPercentage(1e-6));
+            // 100/2000 vs 380/38000, margin 0.005, tau 0.01 spread: computed independently
+            assertThat(c.likelihoodRatio()).isCloseTo(4668942289.02116, withinPercentage(1e-6));
             assertThat(c.regression()).isTrue();
         });
 

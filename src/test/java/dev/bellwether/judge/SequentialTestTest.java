@@ -1,6 +1,7 @@
 package dev.bellwether.judge;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.withinPercentage;
 
 import org.junit.jupiter.api.Test;
@@ -71,6 +72,72 @@ class SequentialTestTest {
         assertThat(result.canaryRatio()).isEqualTo((double) canaryBad / canaryValid);
         assertThat(result.controlRatio()).as("the bound is reported where control's ratio would be").isEqualTo(bound);
         assertThat(result.margin()).isZero();
+    }
+
+    // ------------------------------------------------------------------ mixtures over effect sizes
+
+    /* Expected: 0.5 Λ(tau) + 0.5 Λ(4 tau), each as above, computed independently in Python (float64). */
+    @ParameterizedTest(name = "{0}/{1} vs {2}/{3}, margin {4}, spread from tau {5}: Λ {6}")
+    @CsvSource({
+            "50,  1000, 10,  1000,  0.005,  0.005,  1726.530122",
+            "60,  1000, 10,  1000,  0.005,  0.005,  76471.48805",
+            "240, 1000, 940, 10000, 0.0235, 0.0235, 3.602562384e15",
+            "20,  1000, 10,  1000,  0.005,  0.005,  0.640607108",
+    })
+    void theSpreadMixtureIsTheWeightedSumOfItsScales(long canaryBad, long canaryValid, long controlBad, long controlValid,
+            double margin, double tau, double expectedRatio) {
+        SequentialTest.Result result = SequentialTest.test(canaryBad, canaryValid, controlBad, controlValid, margin,
+                SequentialTest.Mixture.spread(tau), ALPHA);
+
+        assertThat(result.likelihoodRatio()).isCloseTo(expectedRatio, withinPercentage(1e-6));
+    }
+
+    @Test
+    void aMixtureOfOneScaleIsThePlainTest() {
+        SequentialTest.Result plain = SequentialTest.test(50, 1000, 10, 1000, 0.005, 0.005, ALPHA);
+        SequentialTest.Result mixture = SequentialTest.test(50, 1000, 10, 1000, 0.005, SequentialTest.Mixture.of(0.005), ALPHA);
+
+        assertThat(mixture).isEqualTo(plain);
+    }
+
+    @Test
+    void aMixturesWeightsMustSumToOneOverAsManyScales() {
+        assertThatThrownBy(() -> new SequentialTest.Mixture(new double[] {0.01, 0.04}, new double[] {0.5, 0.6}))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sum to 1");
+        assertThatThrownBy(() -> new SequentialTest.Mixture(new double[] {0.01}, new double[] {0.5, 0.5}))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("one weight per scale");
+    }
+
+    /**
+     * Events per cohort (canary and control alike, control 20 times as many) until the first regression, at the
+     * judge's margin (a quarter of control, at least 0.001) and tau (the margin, at least 0.01): the spread catches
+     * large regressions on far fewer events and pays a little for those just beyond the margin.
+     */
+    @ParameterizedTest(name = "canary {0} vs control {1}: spread needs {2}–{3} of the events tau alone needs")
+    @CsvSource({
+            "0.24,  0.094, 0.5,  0.75", // failed replay attempts, 5x poison mutations against 1 %, with 5 % transient
+            "0.05,  0.01,  0.65, 0.9",  // 5x dead letters
+            "0.02,  0.01,  1.0,  1.2",  // 2x dead letters
+            "0.015, 0.01,  1.0,  1.2",  // 1.5x dead letters, just beyond the margin
+    })
+    void theSpreadTradesALittleSmallEffectPowerForMuchSoonerLargeOnes(double canary, double control, double atLeast,
+            double atMost) {
+        double margin = Math.max(0.001, 0.25 * control);
+        double tau = Math.max(margin, 0.01);
+        double ratio = (double) eventsUntilRegression(canary, control, margin, SequentialTest.Mixture.spread(tau))
+                / eventsUntilRegression(canary, control, margin, SequentialTest.Mixture.of(tau));
+
+        assertThat(ratio).isBetween(atLeast, atMost);
+    }
+
+    private static long eventsUntilRegression(double canary, double control, double margin, SequentialTest.Mixture mixture) {
+        for (long n = 10; n < 10_000_000; n += Math.max(1, n / 100)) {
+            if (SequentialTest.test(Math.round(canary * n), n, Math.round(control * 20 * n), 20 * n, margin, mixture, ALPHA)
+                    .regression()) {
+                return n;
+            }
+        }
+        throw new AssertionError("no regression found");
     }
 
     // ------------------------------------------------------------------ properties

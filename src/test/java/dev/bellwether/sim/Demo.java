@@ -193,7 +193,8 @@ public final class Demo {
         return call("POST", "/v1/rollouts", "{\"app\": \"" + app + "\", \"flag\": \"" + flag + "\", \"project\": \""
                 + UnleashServer.PROJECT + "\", \"environment\": \"" + UnleashServer.ENVIRONMENT + "\", \"steps\": " + steps
                 + ", \"bake\": \"" + bake + "\", \"minSamplePerCohort\": 100, \"guards\": [{\"sli\": \"dead_letter_ratio\", "
-                + "\"action\": \"kill\"}, {\"sli\": \"sync_latency\", \"action\": \"rollback\"}]}").get("id").asLong();
+                + "\"action\": \"kill\"}, {\"sli\": \"replay_repeat_failure_ratio\", \"action\": \"kill\"}, "
+                + "{\"sli\": \"sync_latency\", \"action\": \"rollback\"}]}").get("id").asLong();
     }
 
     private Simulator simulator(FleetSettings settings, FlagSource flags, Instant start) {

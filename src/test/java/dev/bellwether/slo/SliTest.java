@@ -93,6 +93,30 @@ class SliTest {
         assertThat(Sli.DEAD_LETTER_RATIO.count(rollup, null)).isEqualTo(new GoodValid(good, valid));
     }
 
+    @ParameterizedTest(name = "[{index}] first attempts={0} (of which {1} dead-lettered), failed second attempts={2}: {3}/{4} good")
+    @CsvSource({
+            "10, 0, 2, 8, 10",
+            "10, 1, 2, 7, 10",
+            "4,  0, 0, 4, 4",
+            "0,  0, 0, 0, 0",
+            "1,  0, 3, 0, 1", // a window that starts between first and second attempts: never negative
+    })
+    void replayRepeatFailureRatioCountsMutationsThatFailedTwiceInARowAmongThoseReplayed(int firstAttempts,
+            int deadLetteredAtFirst, int failedSecondAttempts, long good, long valid) {
+        Rollup rollup = new Rollup();
+        for (int i = 0; i < firstAttempts; i++) {
+            ReplayOutcome outcome = i < deadLetteredAtFirst ? ReplayOutcome.DEAD_LETTERED : ReplayOutcome.RETRIED;
+            rollup.add(new TelemetryEvent.Replay(id(), AT, "note.save", outcome, 1, 12.0));
+        }
+        for (int i = 0; i < failedSecondAttempts; i++) {
+            rollup.add(new TelemetryEvent.Replay(id(), AT, "note.save", ReplayOutcome.RETRIED, 2, 12.0));
+        }
+        // later attempts of the same mutations do not count again
+        rollup.add(new TelemetryEvent.Replay(id(), AT, "note.save", ReplayOutcome.DEAD_LETTERED, 5, 12.0));
+
+        assertThat(Sli.REPLAY_REPEAT_FAILURE_RATIO.count(rollup, null)).isEqualTo(new GoodValid(good, valid));
+    }
+
     @ParameterizedTest(name = "[{index}] {0} terminal replays, {1} retried, {2} conflicts: {3}/{4} good")
     @CsvSource({
             "8, 0, 2, 6, 8",
@@ -258,6 +282,7 @@ class SliTest {
     @CsvSource({
             "replay_success_ratio,    REPLAY_SUCCESS_RATIO",
             "dead_letter_ratio,       DEAD_LETTER_RATIO",
+            "replay_repeat_failure_ratio, REPLAY_REPEAT_FAILURE_RATIO",
             "sync_latency,            SYNC_LATENCY",
             "staleness,               STALENESS",
             "conflict_ratio,          CONFLICT_RATIO",
@@ -270,7 +295,7 @@ class SliTest {
 
     @Test
     void everyIndicatorHasAWireNameInTheTable() {
-        assertThat(Sli.values()).hasSize(7);
+        assertThat(Sli.values()).hasSize(8);
         for (Sli sli : Sli.values()) {
             assertThat(Sli.fromWireName(sli.wireName())).isSameAs(sli);
         }

@@ -65,8 +65,12 @@ public final class Fixtures {
     }
 
     public static String replay(String id, Instant at, String outcome) {
+        return replay(id, at, outcome, 1);
+    }
+
+    public static String replay(String id, Instant at, String outcome, int attempts) {
         return "{\"id\": \"" + id + "\", \"type\": \"replay\", \"at\": \"" + at + "\", \"mutation\": \"note.update\", "
-                + "\"outcome\": \"" + outcome + "\", \"attempts\": 1, \"latencyMs\": 840}";
+                + "\"outcome\": \"" + outcome + "\", \"attempts\": " + attempts + ", \"latencyMs\": 840}";
     }
 
     public static String sync(String id, Instant at, long latencyMs, long stalenessMs) {

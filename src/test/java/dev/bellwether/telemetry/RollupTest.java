@@ -246,8 +246,45 @@ class RollupTest {
 
         SliSummary.Replays replays = SliSummary.of(rollupOf(events)).replays();
 
+        // every replay here is a first attempt, and a dead letter at the first attempt is a repeat failure
+        long first = succeeded + retried + deadLettered + conflicted;
         assertThat(replays).isEqualTo(new SliSummary.Replays(succeeded, retried, deadLettered, conflicted,
-                succeeded + deadLettered + conflicted, successRatio, deadLetterRatio));
+                succeeded + deadLettered + conflicted, successRatio, deadLetterRatio, first, deadLettered,
+                first == 0 ? null : (double) deadLettered / first));
+    }
+
+    @ParameterizedTest(name = "{0} at attempt {1}: first attempt {2}, repeat failure {3}")
+    @CsvSource(nullValues = "null", value = {
+            "SUCCEEDED,     1,    true,  false",
+            "CONFLICTED,    1,    true,  false",
+            "RETRIED,       1,    true,  false", // one flaky attempt is not a repeat failure
+            "DEAD_LETTERED, 1,    true,  true",  // given up at once: no retries configured
+            "RETRIED,       2,    false, true",
+            "DEAD_LETTERED, 2,    false, true",
+            "SUCCEEDED,     2,    false, false",
+            "RETRIED,       3,    false, false", // counted at its second attempt already
+            "DEAD_LETTERED, 5,    false, false",
+            "RETRIED,       null, false, false", // attempts is optional: such replays count in neither
+            "SUCCEEDED,     null, false, false"})
+    void aMutationCountsOnceAsReplayedAtItsFirstAttemptAndOnceAsFailingAtItsSecond(ReplayOutcome outcome,
+            Integer attempts, boolean first, boolean repeat) {
+        Rollup rollup = rollupOf(List.of(new TelemetryEvent.Replay(id(), AT, "note.save", outcome, attempts, 10.0)));
+
+        assertThat(rollup.firstAttempts()).isEqualTo(first ? 1 : 0);
+        assertThat(rollup.repeatFailures()).isEqualTo(repeat ? 1 : 0);
+        assertThat(rollup.replays(outcome)).isEqualTo(1);
+    }
+
+    @Test
+    void firstAttemptsAndRepeatFailuresAddUpInAMerge() {
+        Rollup a = rollupOf(List.of(new TelemetryEvent.Replay(id(), AT, "m", ReplayOutcome.RETRIED, 1, 10.0),
+                new TelemetryEvent.Replay(id(), AT, "m", ReplayOutcome.RETRIED, 2, 10.0)));
+        Rollup b = rollupOf(List.of(new TelemetryEvent.Replay(id(), AT, "n", ReplayOutcome.SUCCEEDED, 1, 10.0)));
+
+        a.merge(b);
+
+        assertThat(a.firstAttempts()).isEqualTo(2);
+        assertThat(a.repeatFailures()).isEqualTo(1);
     }
 
     @ParameterizedTest(name = "{0} conflicts over {1} terminal replays gives rate {2}")
@@ -356,7 +393,7 @@ class RollupTest {
         SliSummary summary = SliSummary.of(new Rollup());
 
         assertThat(summary.events()).isZero();
-        assertThat(summary.replays()).isEqualTo(new SliSummary.Replays(0, 0, 0, 0, 0, null, null));
+        assertThat(summary.replays()).isEqualTo(new SliSummary.Replays(0, 0, 0, 0, 0, null, null, 0, 0, null));
         assertThat(summary.syncs()).isEqualTo(new SliSummary.Syncs(0, new SliSummary.Quantiles(null, null, null), 0, null));
         assertThat(summary.conflicts().count()).isZero();
         assertThat(summary.conflicts().rate()).isNull();

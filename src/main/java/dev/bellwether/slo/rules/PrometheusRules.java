@@ -46,6 +46,8 @@ public final class PrometheusRules {
     static final String ERROR_BUDGET_RECORD = "slo:error_budget:ratio";
 
     private static final String REPLAYS = "bellwether_replays_total";
+    private static final String FIRST_ATTEMPTS = "bellwether_replay_first_attempts_total";
+    private static final String REPEAT_FAILURES = "bellwether_replay_repeat_failures_total";
     private static final String FINAL_REPLAYS = "outcome=~\"succeeded|dead_lettered|conflicted\"";
     private static final String CONFLICTS = "bellwether_conflicts_total";
     private static final String MIGRATIONS = "bellwether_migrations_total";
@@ -140,6 +142,9 @@ public final class PrometheusRules {
                     sumRate(selector(REPLAYS, app, "outcome=~\"dead_lettered|conflicted\""), w), validEvents(entry, w, "rate"));
             case DEAD_LETTER_RATIO -> badOverValid(
                     sumRate(selector(REPLAYS, app, "outcome=\"dead_lettered\""), w), validEvents(entry, w, "rate"));
+            // like Sli.count, more repeat failures than first attempts is all bad
+            case REPLAY_REPEAT_FAILURE_RATIO -> "clamp_max(" + badOverValid(sumRate(selector(REPEAT_FAILURES, app, null), w),
+                    validEvents(entry, w, "rate")) + ", 1)";
             // conflicts and replays are separate events: like Sli.count, more conflicts than replays is all bad
             case CONFLICT_RATIO -> "clamp_max(" + badOverValid(sumRate(selector(CONFLICTS, app, null), w),
                     validEvents(entry, w, "rate")) + ", 1)";
@@ -158,6 +163,7 @@ public final class PrometheusRules {
         String app = entry.app();
         String selector = switch (entry.spec().sli()) {
             case REPLAY_SUCCESS_RATIO, DEAD_LETTER_RATIO, CONFLICT_RATIO -> selector(REPLAYS, app, FINAL_REPLAYS);
+            case REPLAY_REPEAT_FAILURE_RATIO -> selector(FIRST_ATTEMPTS, app, null);
             case MIGRATION_FAILURE_RATIO -> selector(MIGRATIONS, app, ALL_MIGRATIONS);
             case SYNC_LATENCY, STALENESS, OUTBOX_DEPTH -> selector(Histogram.of(entry.spec().sli()).metric() + "_count", app, null);
         };
@@ -285,6 +291,7 @@ public final class PrometheusRules {
         return switch (entry.spec().sli()) {
             case REPLAY_SUCCESS_RATIO -> new String[] {"dead-lettered or conflicted replays", "final replays"};
             case DEAD_LETTER_RATIO -> new String[] {"dead-lettered replays", "final replays"};
+            case REPLAY_REPEAT_FAILURE_RATIO -> new String[] {"mutations that failed twice in a row", "mutations replayed"};
             case CONFLICT_RATIO -> new String[] {"conflicts", "final replays"};
             case MIGRATION_FAILURE_RATIO -> new String[] {"failed or rolled-back migrations", "migrations"};
             case SYNC_LATENCY -> new String[] {Histogram.of(Sli.SYNC_LATENCY).bad(entry, "syncs slower than"), "syncs"};

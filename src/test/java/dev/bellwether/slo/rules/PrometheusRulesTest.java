@@ -102,6 +102,9 @@ class PrometheusRulesTest {
                 Arguments.of(Sli.DEAD_LETTER_RATIO, null,
                         "(sum(rate(bellwether_replays_total{app=\"field-notes\",outcome=\"dead_lettered\"}[5m]))"
                                 + " or vector(0)) / sum(rate(" + FINAL + "[5m]))"),
+                Arguments.of(Sli.REPLAY_REPEAT_FAILURE_RATIO, null,
+                        "clamp_max((sum(rate(bellwether_replay_repeat_failures_total{app=\"field-notes\"}[5m])) or vector(0))"
+                                + " / sum(rate(bellwether_replay_first_attempts_total{app=\"field-notes\"}[5m])), 1)"),
                 Arguments.of(Sli.CONFLICT_RATIO, null,
                         "clamp_max((sum(rate(bellwether_conflicts_total{app=\"field-notes\"}[5m])) or vector(0))"
                                 + " / sum(rate(" + FINAL + "[5m])), 1)"),
