@@ -29,11 +29,13 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Ingest throughput and ack latency of realistic beacons (20 events) over loopback, side by side with the ceiling
- * endpoint of the same server, in alternating rounds so that machine noise hits both alike. Not a timed test: it
+ * endpoint of the same server (HTTP only) and its parsed endpoint (HTTP, parsing and validation, no storage), in
+ * alternating rounds so that machine noise hits all alike. Not a timed test: it
  * prints a table and writes target/bench/ingest.json. Run with {@code ./mvnw -Pbench verify}.
  *
  * <p>Also reports memory under load, sampled during each round: the service JVM's resident set and the embedded
- * PostgreSQL's (Linux only: read from /proc).
+ * PostgreSQL's (Linux only: read from /proc); and the CPU time per request of the service, its PostgreSQL and the load
+ * generator (this JVM), which share the machine's cores: the ratios of the endpoints follow from those costs.
  */
 class IngestBenchmark {
 
@@ -50,9 +52,24 @@ class IngestBenchmark {
     private final AtomicLong sequence = new AtomicLong();
 
     record Result(String endpoint, long requests, double seconds, double p50Ms, double p99Ms, long failures,
-            Memory memory) {
+            Memory memory, Cpu cpu) {
         double perSecond() {
             return requests / seconds;
+        }
+
+        /** CPU time per acknowledged request, in microseconds. */
+        double microsPerRequest(Duration cpuTime) {
+            return cpuTime.toNanos() / 1e3 / Math.max(1, requests);
+        }
+    }
+
+    /**
+     * CPU time spent during a round by the service, by its PostgreSQL and by this JVM (the load generator): where a
+     * round's two cores went, and so what each request costs whatever the machine's other load.
+     */
+    record Cpu(Duration service, Duration postgres, Duration generator) {
+        Cpu minus(Cpu before) {
+            return new Cpu(service.minus(before.service), postgres.minus(before.postgres), generator.minus(before.generator));
         }
     }
 
@@ -92,23 +109,29 @@ class IngestBenchmark {
             String base = service.baseUrl();
             admin(base, "/v1/apps", "{\"name\": \"bench\", \"beaconsPerSecond\": 1000000}");
             String key = JSON.readTree(admin(base, "/v1/apps/bench/ingest-keys", "")).get("key").asText();
-            String beaconsUrl = base + "/v1/beacons?key=" + key;
-            String ceilingUrl = base + "/v1/bench/ceiling?key=" + key;
+            Map<String, String> endpoints = new LinkedHashMap<>();
+            endpoints.put("ceiling", base + "/v1/bench/ceiling?key=" + key);
+            endpoints.put("parsed", base + "/v1/bench/parsed?key=" + key);
+            endpoints.put("beacons", base + "/v1/beacons?key=" + key);
 
             // warm-up: let the JIT compile both paths before anything is measured
-            run(ceilingUrl, WARM_UP, memory);
-            run(beaconsUrl, WARM_UP, memory);
+            for (var endpoint : endpoints.entrySet()) {
+                run(endpoint.getKey(), endpoint.getValue(), WARM_UP, memory);
+            }
             Map<String, List<Result>> rounds = new LinkedHashMap<>();
             for (int round = 0; round < ROUNDS; round++) {
-                rounds.computeIfAbsent("ceiling", k -> new ArrayList<>()).add(run(ceilingUrl, ROUND, memory));
-                rounds.computeIfAbsent("beacons", k -> new ArrayList<>()).add(run(beaconsUrl, ROUND, memory));
+                for (var endpoint : endpoints.entrySet()) {
+                    rounds.computeIfAbsent(endpoint.getKey(), k -> new ArrayList<>())
+                            .add(run(endpoint.getKey(), endpoint.getValue(), ROUND, memory));
+                }
             }
             report(rounds, memory.sample(), commitFigures(base));
         }
     }
 
-    private Result run(String url, Duration length, MemoryProbe memory) throws Exception {
+    private Result run(String endpoint, String url, Duration length, MemoryProbe memory) throws Exception {
         MemorySampler sampler = new MemorySampler(memory);
+        Cpu cpuBefore = memory.cpu();
         Histogram latencies = new Histogram(60_000_000_000L, 3);
         AtomicLong requests = new AtomicLong();
         AtomicLong failures = new AtomicLong();
@@ -147,9 +170,9 @@ class IngestBenchmark {
         }
         pool.shutdown();
         double seconds = (System.nanoTime() - started) / 1e9;
-        String endpoint = url.contains("/bench/") ? "ceiling" : "beacons";
+        Cpu cpu = memory.cpu().minus(cpuBefore);
         return new Result(endpoint, requests.get(), seconds, latencies.getValueAtPercentile(50) / 1e6,
-                latencies.getValueAtPercentile(99) / 1e6, failures.get(), sampler.stop());
+                latencies.getValueAtPercentile(99) / 1e6, failures.get(), sampler.stop(), cpu);
     }
 
     /** A realistic beacon: every event type, unique ids, times within the last minute. */
@@ -201,43 +224,48 @@ class IngestBenchmark {
                 && rounds.values().stream().flatMap(List::stream).allMatch(r -> r.memory().postgresPss());
         String postgres = pss ? "PSS" : "RSS sum";
         StringBuilder table = new StringBuilder("\n| endpoint | round | beacons/s | events/s | p50 ack ms | p99 ack ms | failures"
+                + " | CPU µs per request: service | postgres | load generator"
                 + " | service RSS max MB | service RSS mean MB | postgres " + postgres + " max MB | postgres " + postgres
-                + " mean MB |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
+                + " mean MB |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         ObjectNode json = JSON.createObjectNode();
         json.put("connections", CONNECTIONS).put("eventsPerBeacon", EVENTS_PER_BEACON).put("roundSeconds", ROUND.toSeconds())
                 .put("cores", Runtime.getRuntime().availableProcessors()).put("serviceRssMb", mb(after.serviceRssKb()))
                 .put("serviceHwmMb", mb(after.serviceHwmKb())).put("postgresMb", mb(after.postgresKb()))
                 .put("postgresMemory", pss ? "pss" : "rss-sum").put("postgresProcesses", after.postgresProcesses())
                 .put("memorySampleMs", MEMORY_SAMPLE.toMillis());
-        double ceilingSum = 0;
-        double beaconSum = 0;
+        Map<String, Double> perSecond = new LinkedHashMap<>();
         for (var entry : rounds.entrySet()) {
             var array = json.putArray(entry.getKey());
             int round = 1;
             for (Result r : entry.getValue()) {
-                boolean beacons = entry.getKey().equals("beacons");
+                boolean beacons = !entry.getKey().equals("ceiling");
                 double events = beacons ? r.perSecond() * EVENTS_PER_BEACON : 0;
                 Memory m = r.memory();
-                table.append(String.format("| %s | %d | %.0f | %s | %.1f | %.1f | %d | %d | %d | %d | %d |%n", r.endpoint(),
-                        round++, r.perSecond(), beacons ? String.format("%.0f", events) : "-", r.p50Ms(), r.p99Ms(),
-                        r.failures(), mb(m.serviceRssMaxKb()), mb(m.serviceRssMeanKb()), mb(m.postgresMaxKb()),
-                        mb(m.postgresMeanKb())));
+                Cpu cpu = r.cpu();
+                table.append(String.format("| %s | %d | %.0f | %s | %.1f | %.1f | %d | %.0f | %.0f | %.0f | %d | %d | %d | %d |%n",
+                        r.endpoint(), round++, r.perSecond(), beacons ? String.format("%.0f", events) : "-", r.p50Ms(),
+                        r.p99Ms(), r.failures(), r.microsPerRequest(cpu.service()), r.microsPerRequest(cpu.postgres()),
+                        r.microsPerRequest(cpu.generator()), mb(m.serviceRssMaxKb()), mb(m.serviceRssMeanKb()),
+                        mb(m.postgresMaxKb()), mb(m.postgresMeanKb())));
                 array.addObject().put("requestsPerSecond", r.perSecond()).put("eventsPerSecond", events)
                         .put("p50Ms", r.p50Ms()).put("p99Ms", r.p99Ms()).put("failures", r.failures())
+                        .put("serviceCpuMicrosPerRequest", r.microsPerRequest(cpu.service()))
+                        .put("postgresCpuMicrosPerRequest", r.microsPerRequest(cpu.postgres()))
+                        .put("generatorCpuMicrosPerRequest", r.microsPerRequest(cpu.generator()))
+                        .put("cpuCoresBusy", (cpu.service().toNanos() + cpu.postgres().toNanos() + cpu.generator().toNanos())
+                                / 1e9 / r.seconds())
                         .put("serviceRssMaxMb", mb(m.serviceRssMaxKb())).put("serviceRssMeanMb", mb(m.serviceRssMeanKb()))
                         .put("serviceHwmMb", mb(m.serviceHwmKb())).put("postgresMaxMb", mb(m.postgresMaxKb()))
                         .put("postgresMeanMb", mb(m.postgresMeanKb())).put("memorySamples", m.samples());
-                if (beacons) {
-                    beaconSum += r.perSecond();
-                } else {
-                    ceilingSum += r.perSecond();
-                }
+                perSecond.merge(entry.getKey(), r.perSecond(), Double::sum);
             }
         }
-        double ratio = beaconSum / ceilingSum;
-        json.put("beaconsToCeilingRatio", ratio);
-        table.append(String.format("%nbeacons / ceiling = %.2f; service RSS after the runs: %d MB (peak VmHWM %d MB); "
-                + "postgres %s after the runs: %d MB over %d processes; %s%n", ratio, mb(after.serviceRssKb()),
+        double ratio = perSecond.get("beacons") / perSecond.get("ceiling");
+        double parsedRatio = perSecond.get("parsed") / perSecond.get("ceiling");
+        json.put("beaconsToCeilingRatio", ratio).put("parsedToCeilingRatio", parsedRatio);
+        table.append(String.format("%nbeacons / ceiling = %.2f, parsed / ceiling = %.2f; service RSS after the runs: %d MB"
+                + " (peak VmHWM %d MB); postgres %s after the runs: %d MB over %d processes; %s%n", ratio, parsedRatio,
+                mb(after.serviceRssKb()),
                 mb(after.serviceHwmKb()), postgres, mb(after.postgresKb()), after.postgresProcesses(), commits));
         json.put("commits", commits);
         System.out.println(table);
@@ -291,6 +319,17 @@ class IngestBenchmark {
                 }
             }
             return new MemorySample(rss, hwm, pssReadable ? pss : rssSum, pssReadable, processes);
+        }
+
+        /** CPU used so far by the service, by the PostgreSQL processes alive now, and by this JVM. */
+        Cpu cpu() {
+            Duration postgres = postgresProcesses().stream().map(MemoryProbe::cpuTime).reduce(Duration.ZERO, Duration::plus);
+            return new Cpu(ProcessHandle.of(servicePid).map(MemoryProbe::cpuTime).orElse(Duration.ZERO), postgres,
+                    cpuTime(ProcessHandle.current()));
+        }
+
+        private static Duration cpuTime(ProcessHandle process) {
+            return process.info().totalCpuDuration().orElse(Duration.ZERO);
         }
 
         /**

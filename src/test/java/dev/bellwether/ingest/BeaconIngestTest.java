@@ -62,6 +62,37 @@ class BeaconIngestTest {
     }
 
     @Test
+    void repeatFailuresCountEachMutationOnceFromItsSecondFailedAttemptInTheSliApiAndMetrics() {
+        String app = createApp("repeat");
+        String key = ingestKey(app);
+        Instant now = Instant.now();
+        // mutation a fails twice then is dead-lettered; b fails once then succeeds; c succeeds at once
+        List<String> events = List.of(
+                replay("a1", now, "retried", 1), replay("a2", now, "retried", 2), replay("a3", now, "dead_lettered", 3),
+                replay("b1", now, "retried", 1), replay("b2", now, "succeeded", 2),
+                replay("c1", now, "succeeded", 1));
+
+        postBeacon(key, beacon(app, "c-1", CANARY, events)).then().statusCode(202).body("accepted", equalTo(6));
+
+        var report = sli(app, now.minus(5, ChronoUnit.MINUTES), now.plus(2, ChronoUnit.MINUTES));
+        assertThat(report.<Integer>path("total.replays.firstAttempts")).isEqualTo(3);
+        assertThat(report.<Integer>path("total.replays.repeatFailures")).isEqualTo(1);
+        assertThat(report.<Float>path("total.replays.repeatFailureRatio")).isCloseTo(1f / 3, org.assertj.core.data.Offset.offset(1e-6f));
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertThat(metrics).contains("bellwether_replay_first_attempts_total{app=\"" + app + "\"")
+                .contains("bellwether_replay_repeat_failures_total{app=\"" + app + "\"");
+    }
+
+    @Test
+    void theBenchmarkEndpointsAreOffUnlessSwitchedOn() {
+        String body = beacon("bench-off", "c-1", CANARY, List.of(replay("e1", Instant.now(), "succeeded")));
+        for (String endpoint : List.of("/v1/bench/ceiling", "/v1/bench/parsed")) {
+            given().contentType("text/plain;charset=UTF-8").body(body).post(endpoint)
+                    .then().statusCode(404).body("detail", containsString("benchmark endpoints are off"));
+        }
+    }
+
+    @Test
     void gzipBodyIsAccepted() throws IOException {
         String app = createApp("gzip");
         String key = ingestKey(app);
