@@ -9,7 +9,9 @@ import io.micrometer.core.instrument.Tags;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -45,27 +47,38 @@ public class TelemetryMetrics {
         String cohortLabel = cohortCaps.computeIfAbsent(app, a -> new LabelCap(maxCohorts, IDLE_BEFORE_RETIRE,
                 retired -> remove(Tags.of("app", app, "cohort", retired)))).label(cohort.isEmpty() ? "none" : cohort, now);
         Tags series = Tags.of("app", app, "release", releaseLabel, "cohort", cohortLabel);
+        // a registry lookup hashes every tag, which costs more than the update: look each meter up once per call
+        Map<String, Counter> counters = new HashMap<>();
+        Map<String, DistributionSummary> summaries = new HashMap<>();
         for (TelemetryEvent event : events) {
             if (event instanceof TelemetryEvent.Replay replay) {
-                counter("bellwether.replays", series.and("outcome", replay.outcome().wireName())).increment();
+                String outcome = replay.outcome().wireName();
+                counters.computeIfAbsent("replays " + outcome, k -> counter("bellwether.replays", series.and("outcome", outcome)))
+                        .increment();
                 if (replay.firstAttempt()) {
-                    counter("bellwether.replay.first.attempts", series).increment();
+                    counters.computeIfAbsent("first attempts", k -> counter("bellwether.replay.first.attempts", series)).increment();
                 }
                 if (replay.repeatFailure()) {
-                    counter("bellwether.replay.repeat.failures", series).increment();
+                    counters.computeIfAbsent("repeat failures", k -> counter("bellwether.replay.repeat.failures", series))
+                            .increment();
                 }
             } else if (event instanceof TelemetryEvent.Conflict conflict) {
-                counter("bellwether.conflicts", series.and("resolution", conflict.resolution().wireName())).increment();
+                String resolution = conflict.resolution().wireName();
+                counters.computeIfAbsent("conflicts " + resolution,
+                        k -> counter("bellwether.conflicts", series.and("resolution", resolution))).increment();
             } else if (event instanceof TelemetryEvent.Sync sync) {
-                summary("bellwether.sync.latency", "seconds", MetricBuckets.LATENCY_SECONDS, series).record(sync.latencyMs() / 1000);
+                summaries.computeIfAbsent("sync latency", k -> summary("bellwether.sync.latency", "seconds",
+                        MetricBuckets.LATENCY_SECONDS, series)).record(sync.latencyMs() / 1000);
                 if (sync.stalenessMs() != null) {
-                    summary("bellwether.staleness", "seconds", MetricBuckets.AGE_SECONDS, series).record(sync.stalenessMs() / 1000);
+                    summaries.computeIfAbsent("staleness", k -> summary("bellwether.staleness", "seconds",
+                            MetricBuckets.AGE_SECONDS, series)).record(sync.stalenessMs() / 1000);
                 }
             } else if (event instanceof TelemetryEvent.Outbox outbox) {
-                summary("bellwether.outbox.depth", null, MetricBuckets.DEPTH, series).record(outbox.depth());
+                summaries.computeIfAbsent("outbox depth", k -> summary("bellwether.outbox.depth", null, MetricBuckets.DEPTH,
+                        series)).record(outbox.depth());
                 if (outbox.oldestAgeMs() != null) {
-                    summary("bellwether.outbox.oldest.age", "seconds", MetricBuckets.AGE_SECONDS, series)
-                            .record(outbox.oldestAgeMs() / 1000);
+                    summaries.computeIfAbsent("outbox oldest age", k -> summary("bellwether.outbox.oldest.age", "seconds",
+                            MetricBuckets.AGE_SECONDS, series)).record(outbox.oldestAgeMs() / 1000);
                 }
             } else if (event instanceof TelemetryEvent.Migration migration) {
                 counter("bellwether.migrations", series.and("from_version", String.valueOf(migration.fromVersion()),
