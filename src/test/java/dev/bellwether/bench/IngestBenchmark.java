@@ -68,8 +68,22 @@ class IngestBenchmark {
      * round's two cores went, and so what each request costs whatever the machine's other load.
      */
     record Cpu(Duration service, Duration postgres, Duration generator) {
-        Cpu minus(Cpu before) {
-            return new Cpu(service.minus(before.service), postgres.minus(before.postgres), generator.minus(before.generator));
+    }
+
+    /** CPU used so far by each process; PostgreSQL's by pid, as its backends and workers come and go. */
+    record CpuReading(Duration service, Map<Long, Duration> postgres, Duration generator) {
+
+        /**
+         * Since {@code before}. A PostgreSQL process that started since counts from zero; one that ended since is left
+         * out (its last work with it), so the figure may fall short, never below zero.
+         */
+        Cpu since(CpuReading before) {
+            Duration postgresSince = Duration.ZERO;
+            for (var process : postgres.entrySet()) {
+                postgresSince = postgresSince.plus(process.getValue().minus(
+                        before.postgres.getOrDefault(process.getKey(), Duration.ZERO)));
+            }
+            return new Cpu(service.minus(before.service), postgresSince, generator.minus(before.generator));
         }
     }
 
@@ -131,7 +145,7 @@ class IngestBenchmark {
 
     private Result run(String endpoint, String url, Duration length, MemoryProbe memory) throws Exception {
         MemorySampler sampler = new MemorySampler(memory);
-        Cpu cpuBefore = memory.cpu();
+        CpuReading cpuBefore = memory.cpu();
         Histogram latencies = new Histogram(60_000_000_000L, 3);
         AtomicLong requests = new AtomicLong();
         AtomicLong failures = new AtomicLong();
@@ -170,7 +184,7 @@ class IngestBenchmark {
         }
         pool.shutdown();
         double seconds = (System.nanoTime() - started) / 1e9;
-        Cpu cpu = memory.cpu().minus(cpuBefore);
+        Cpu cpu = memory.cpu().since(cpuBefore);
         return new Result(endpoint, requests.get(), seconds, latencies.getValueAtPercentile(50) / 1e6,
                 latencies.getValueAtPercentile(99) / 1e6, failures.get(), sampler.stop(), cpu);
     }
@@ -322,9 +336,12 @@ class IngestBenchmark {
         }
 
         /** CPU used so far by the service, by the PostgreSQL processes alive now, and by this JVM. */
-        Cpu cpu() {
-            Duration postgres = postgresProcesses().stream().map(MemoryProbe::cpuTime).reduce(Duration.ZERO, Duration::plus);
-            return new Cpu(ProcessHandle.of(servicePid).map(MemoryProbe::cpuTime).orElse(Duration.ZERO), postgres,
+        CpuReading cpu() {
+            Map<Long, Duration> postgres = new TreeMap<>();
+            for (ProcessHandle process : postgresProcesses()) {
+                postgres.put(process.pid(), cpuTime(process));
+            }
+            return new CpuReading(ProcessHandle.of(servicePid).map(MemoryProbe::cpuTime).orElse(Duration.ZERO), postgres,
                     cpuTime(ProcessHandle.current()));
         }
 

@@ -30,11 +30,13 @@ import org.junit.jupiter.api.Test;
  * and until the flag is off in Unleash, with a dead-letter guard alone and with a failed-attempt guard beside it. Everything real: the packaged service, Unleash 7.4.1, PostgreSQL, HTTP.
  * Each run uses a new flag and seed. Not a timed test: it prints a table and writes target/bench/time-to-kill.json.
  *
- * <p>{@code -Dbench.kill-runs} (default 3), {@code -Dbench.kill-clients} (2000), {@code -Dbench.kill-percent} (5),
+ * <p>{@code -Dbench.kill-runs} (default 2), {@code -Dbench.kill-clients} (2000), {@code -Dbench.kill-percent} (5),
  * {@code -Dbench.kill-multiplier} (5), {@code -Dbench.rollout-interval} (the controller's tick, default 5s),
  * {@code -Dbench.kill-min-sample} (100), {@code -Dbench.kill-traffic} (edits per client per minute, one set of runs
  * each, default 3,12,30), {@code -Dbench.kill-guards} (guard sets, {@code +} between the SLIs of one set and
- * {@code ,} between sets; default {@code dead_letter_ratio,dead_letter_ratio+replay_repeat_failure_ratio}).
+ * {@code ,} between sets; default {@code dead_letter_ratio,dead_letter_ratio+replay_repeat_failure_ratio}),
+ * {@code -Dbench.kill-onsets} (seconds from the rollout's start to the onset, default 30). Every guard set and
+ * onset runs the same fleets (seeds), so that they compare run by run.
  *
  * <p>Part of the time is the client's own: a poison mutation is dead-lettered only after its bounded retries with
  * backoff (about 15 s with the fleet's defaults), and its event then waits for the next beacon (up to 10 s). Its
@@ -57,12 +59,18 @@ class TimeToKillBenchmark {
     private static final List<List<String>> GUARD_SETS = java.util.Arrays.stream(System.getProperty("bench.kill-guards",
             "dead_letter_ratio,dead_letter_ratio+replay_repeat_failure_ratio").split(","))
             .map(set -> java.util.Arrays.stream(set.split("\\+")).map(String::trim).toList()).toList();
-    /** Healthy traffic before the onset, so that the canary cohort is in place and judged. */
-    private static final Duration BEFORE_ONSET = Duration.ofSeconds(30);
+    /**
+     * Seconds from the rollout's start (the flag at 5 %) to the regression's onset, one set of runs each. 0: the flag
+     * itself brings the regression, as a canary's bug does, and the canary is regressed from its first event. 30: the
+     * regression starts in the middle of the step, after 30 s of healthy canary events that the step's evidence has
+     * to outweigh.
+     */
+    private static final List<Long> ONSETS = java.util.Arrays.stream(System.getProperty("bench.kill-onsets", "30")
+            .split(",")).map(String::trim).map(Long::parseLong).toList();
     private static final Duration GIVE_UP = Duration.ofMinutes(5);
 
-    record Run(String guards, double mutationsPerMinute, long seed, long canaryClients, double secondsToVerdict, double secondsToFlagOff,
-               String verdict) {
+    record Run(long onsetSeconds, String guards, double mutationsPerMinute, long seed, long canaryClients,
+               double secondsToVerdict, double secondsToFlagOff, String verdict) {
     }
 
     @Test
@@ -79,16 +87,20 @@ class TimeToKillBenchmark {
             try (ServiceProcess service = new ServiceProcess(work.resolve("data"), environment)) {
                 service.start();
                 String base = service.baseUrl();
-                call(base, "POST", "/v1/apps", "{\"name\": \"bench-kill\", \"beaconsPerSecond\": 100000}");
-                String key = call(base, "POST", "/v1/apps/bench-kill/ingest-keys", "").get("key").asText();
-                long seed = 100;
-                for (List<String> guards : GUARD_SETS) {
-                    for (double traffic : TRAFFIC) {
-                        for (int run = 0; run < RUNS; run++) {
-                            Run last = run(base, key, unleash, seed++, traffic, guards);
-                            runs.add(last);
-                            System.out.printf(Locale.ROOT, "%s, %.0f edits/min: verdict %.1f s, flag off %.1f s after onset (%d canary clients)%n",
-                                    last.guards(), traffic, last.secondsToVerdict(), last.secondsToFlagOff(), last.canaryClients());
+                int flags = 0;
+                for (long onset : ONSETS) {
+                    for (List<String> guards : GUARD_SETS) {
+                        for (int level = 0; level < TRAFFIC.size(); level++) {
+                            for (int run = 0; run < RUNS; run++) {
+                                // the same fleets for every guard set and onset, so that they compare run by run
+                                long seed = 100 + level * RUNS + run;
+                                Run last = run(base, unleash, "kill-bench-" + flags++ + "-" + seed, seed,
+                                        TRAFFIC.get(level), guards, Duration.ofSeconds(onset));
+                                runs.add(last);
+                                System.out.printf(Locale.ROOT, "onset %d s, %s, %.0f edits/min: verdict %.1f s, flag off %.1f s"
+                                        + " after onset (%d canary clients)%n", onset, last.guards(), last.mutationsPerMinute(),
+                                        last.secondsToVerdict(), last.secondsToFlagOff(), last.canaryClients());
+                            }
                         }
                     }
                 }
@@ -97,41 +109,51 @@ class TimeToKillBenchmark {
         report(runs);
     }
 
-    private Run run(String base, String key, UnleashServer unleash, long seed, double mutationsPerMinute,
-            List<String> guards) throws Exception {
-        String flag = "kill-bench-" + seed;
+    private Run run(String base, UnleashServer unleash, String flag, long seed, double mutationsPerMinute,
+            List<String> guards, Duration afterStart) throws Exception {
+        // an app per run: fleets of the same seed send the same client and event ids, which one app would take for
+        // duplicates of the earlier run's
+        String app = flag;
+        call(base, "POST", "/v1/apps", "{\"name\": \"" + app + "\", \"beaconsPerSecond\": 100000}");
+        String key = call(base, "POST", "/v1/apps/" + app + "/ingest-keys", "").get("key").asText();
         unleash.createFlag(flag);
-        long rollout = call(base, "POST", "/v1/rollouts", "{\"app\": \"bench-kill\", \"flag\": \"" + flag
+        long rollout = call(base, "POST", "/v1/rollouts", "{\"app\": \"" + app + "\", \"flag\": \"" + flag
                 + "\", \"steps\": [" + PERCENT + ", 100], \"bake\": \"1h\", \"minSamplePerCohort\": " + MIN_SAMPLE
                 + ", \"guards\": [" + guards.stream().map(sli -> "{\"sli\": \"" + sli + "\", \"action\": \"kill\"}")
                 .collect(java.util.stream.Collectors.joining(", ")) + "]}").get("id").asLong();
         call(base, "POST", "/v1/rollouts/" + rollout + "/start", "{\"reason\": \"time-to-kill benchmark\"}");
+        // the watch for "flag off" must not see the flag before the start has turned it on
+        for (Instant limit = Instant.now().plusSeconds(30); !unleash.enabled(flag); Thread.sleep(100)) {
+            if (Instant.now().isAfter(limit)) {
+                throw new AssertionError("the rollout's start did not turn " + flag + " on in Unleash");
+            }
+        }
         Instant start = Instant.now();
-        Instant onset = start.plus(BEFORE_ONSET);
+        Instant onset = start.plus(afterStart);
         FleetSettings settings = FleetSettings.builder().clients(CLIENTS).seed(seed).canaryFlag(flag)
                 .mutationsPerMinute(mutationsPerMinute).regression(Regression.deadLetters(MULTIPLIER).from(onset)).build();
         try (UnleashFlags flags = new UnleashFlags(unleash.apiUrl(), unleash.clientToken(), List.of(flag))) {
             Fleet fleet = new Fleet(settings, flags, start);
-            Simulator simulator = new Simulator(fleet, new BeaconTransport(base, "bench-kill", key, 64), start,
+            Simulator simulator = new Simulator(fleet, new BeaconTransport(base, app, key, 64), start,
                     Duration.ofSeconds(1));
-            long[] canaryAtOnset = {0};
-            Instant off = simulator.runUntilFlagOff(() -> unleash.enabled(flag), onset, onset.plus(GIVE_UP), s -> {
-                if (canaryAtOnset[0] == 0 && !s.now().isBefore(onset)) {
-                    canaryAtOnset[0] = s.fleet().canaryClients();
-                }
-            });
+            long[] mostCanaryClients = {0};
+            Instant off = simulator.runUntilFlagOff(() -> unleash.enabled(flag), onset, onset.plus(GIVE_UP),
+                    s -> mostCanaryClients[0] = Math.max(mostCanaryClients[0], s.fleet().canaryClients()));
+            // Unleash may answer "off" a moment before the decision's transaction commits
             JsonNode kill = null;
-            for (JsonNode decision : call(base, "GET", "/v1/rollouts/" + rollout + "/decisions", null)) {
-                if (decision.get("toState").asText().equals("KILLED")) {
-                    kill = decision;
+            for (Instant limit = Instant.now().plusSeconds(10); kill == null && Instant.now().isBefore(limit); Thread.sleep(100)) {
+                for (JsonNode decision : call(base, "GET", "/v1/rollouts/" + rollout + "/decisions", null)) {
+                    if (decision.get("toState").asText().equals("KILLED")) {
+                        kill = decision;
+                    }
                 }
             }
             if (kill == null) {
                 throw new AssertionError("the flag went off without a kill decision: " + call(base, "GET", "/v1/rollouts/" + rollout, null));
             }
             Instant verdictAt = Instant.parse(kill.get("at").asText());
-            return new Run(String.join(" + ", guards), mutationsPerMinute, seed, canaryAtOnset[0], seconds(onset, verdictAt),
-                    seconds(onset, off), kill.get("reason").asText());
+            return new Run(afterStart.toSeconds(), String.join(" + ", guards), mutationsPerMinute, seed, mostCanaryClients[0],
+                    seconds(onset, verdictAt), seconds(onset, off), kill.get("reason").asText());
         }
     }
 
@@ -139,26 +161,29 @@ class TimeToKillBenchmark {
         System.out.println();
         System.out.printf(Locale.ROOT, "%d clients, %d %% canary, %.0fx dead letters from the onset, controller every %s, min sample %d%n",
                 CLIENTS, PERCENT, MULTIPLIER, INTERVAL, MIN_SAMPLE);
-        System.out.println("| guards | edits/min/client | run | canary clients | onset → FAIL verdict s | onset → flag off in Unleash s |");
-        System.out.println("|---|---|---|---|---|---|");
+        System.out.println("| onset after start s | guards | edits/min/client | run (seed) | canary clients at most"
+                + " | onset → FAIL verdict s | onset → flag off in Unleash s |");
+        System.out.println("|---|---|---|---|---|---|---|");
         ObjectNode json = JSON.createObjectNode();
         json.put("clients", CLIENTS).put("canaryPercent", PERCENT).put("deadLetterMultiplier", MULTIPLIER)
                 .put("rolloutInterval", INTERVAL).put("minSamplePerCohort", MIN_SAMPLE);
         ArrayNode levels = json.putArray("traffic");
         // runs were made level by level: grouping keeps that order
         Map<List<Object>, List<Run>> byLevel = runs.stream().collect(java.util.stream.Collectors.groupingBy(
-                r -> List.of(r.guards(), r.mutationsPerMinute()), java.util.LinkedHashMap::new, java.util.stream.Collectors.toList()));
+                r -> List.of(r.onsetSeconds(), r.guards(), r.mutationsPerMinute()), java.util.LinkedHashMap::new,
+                java.util.stream.Collectors.toList()));
         for (List<Run> level : byLevel.values()) {
             Run first = level.get(0);
-            ObjectNode levelJson = levels.addObject().put("guards", first.guards())
+            ObjectNode levelJson = levels.addObject().put("onsetSecondsAfterStart", first.onsetSeconds())
+                    .put("guards", first.guards())
                     .put("mutationsPerMinutePerClient", first.mutationsPerMinute())
                     .put("medianSecondsToFlagOff", median(level.stream().map(Run::secondsToFlagOff).toList()))
                     .put("medianSecondsToVerdict", median(level.stream().map(Run::secondsToVerdict).toList()));
             ArrayNode array = levelJson.putArray("runs");
             for (int i = 0; i < level.size(); i++) {
                 Run r = level.get(i);
-                System.out.printf(Locale.ROOT, "| %s | %.0f | %d | %d | %.1f | %.1f |%n", r.guards(), r.mutationsPerMinute(),
-                        i + 1, r.canaryClients(), r.secondsToVerdict(), r.secondsToFlagOff());
+                System.out.printf(Locale.ROOT, "| %d | %s | %.0f | %d (%d) | %d | %.1f | %.1f |%n", r.onsetSeconds(), r.guards(),
+                        r.mutationsPerMinute(), i + 1, r.seed(), r.canaryClients(), r.secondsToVerdict(), r.secondsToFlagOff());
                 array.addObject().put("seed", r.seed()).put("canaryClients", r.canaryClients())
                         .put("secondsToVerdict", r.secondsToVerdict()).put("secondsToFlagOff", r.secondsToFlagOff())
                         .put("verdict", r.verdict());
