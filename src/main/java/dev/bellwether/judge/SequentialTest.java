@@ -46,7 +46,7 @@ public final class SequentialTest {
 
         /**
          * Half the weight on {@code tau} (the smallest effect that matters), half on four times it. Worked out for the
-         * judge's margins (SequentialTestTest has the cases): a canary at 24 % failed replay attempts against 9.4 % is
+         * judge's margins (SequentialTestTest has the cases): a canary bad 24 % of the time against control's 9.4 % is
          * caught on about 40 % fewer events than with {@code tau} alone, 5 % dead letters against 1 % on 25 % fewer,
          * and 2 % against 1 % (just beyond the margin) on about 10 % more.
          */
