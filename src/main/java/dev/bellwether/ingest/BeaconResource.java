@@ -8,7 +8,6 @@ import dev.bellwether.apps.AppDirectory;
 import dev.bellwether.apps.IngestPrincipal;
 import dev.bellwether.ingest.IngestMetrics.BeaconOutcome;
 import dev.bellwether.security.Public;
-import dev.bellwether.telemetry.RetentionConfig;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.OPTIONS;
 import jakarta.ws.rs.POST;
@@ -56,7 +55,7 @@ public class BeaconResource {
     private final Clock clock;
 
     public BeaconResource(AppDirectory apps, RateLimiter rateLimiter, Dimensions dimensions, EventWriter writer,
-            IngestMetrics metrics, ObjectMapper json, IngestConfig config, RetentionConfig retention, Clock clock) {
+            IngestMetrics metrics, ObjectMapper json, IngestConfig config, BeaconParser parser, Clock clock) {
         this.apps = apps;
         this.rateLimiter = rateLimiter;
         this.dimensions = dimensions;
@@ -64,7 +63,7 @@ public class BeaconResource {
         this.metrics = metrics;
         this.json = json;
         this.config = config;
-        this.parser = new BeaconParser(config.maxEventsPerBeacon(), config.futureTolerance(), retention.rawEvents());
+        this.parser = parser;
         this.clock = clock;
     }
 

@@ -3,7 +3,6 @@ package dev.bellwether.ingest;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bellwether.api.ProblemException;
 import dev.bellwether.security.Public;
-import dev.bellwether.telemetry.RetentionConfig;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -36,10 +35,10 @@ public class BenchResource {
     private final Clock clock;
 
     public BenchResource(@ConfigProperty(name = "bellwether.bench.ceiling-endpoint", defaultValue = "false") boolean enabled,
-            ObjectMapper json, IngestConfig config, RetentionConfig retention, Clock clock) {
+            ObjectMapper json, BeaconParser parser, Clock clock) {
         this.enabled = enabled;
         this.json = json;
-        this.parser = new BeaconParser(config.maxEventsPerBeacon(), config.futureTolerance(), retention.rawEvents());
+        this.parser = parser;
         this.clock = clock;
     }
 
