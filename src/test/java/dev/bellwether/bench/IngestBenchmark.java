@@ -303,7 +303,7 @@ class IngestBenchmark {
         return Math.round(kb / 1024);
     }
 
-    /** Reads the memory of the service and of its embedded PostgreSQL from /proc. */
+    /** Reads the memory and CPU time of the service and of its embedded PostgreSQL from /proc. */
     private record MemoryProbe(long servicePid, Path postmasterPidFile) {
 
         MemorySample sample() throws Exception {

@@ -27,8 +27,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Time to kill: a rollout holding a flag at 5 % of a 2,000-client fleet (cohorts from the real Unleash evaluation),
  * whose canary starts dead-lettering five times as often; how many seconds from that onset until Bellwether's verdict,
- * and until the flag is off in Unleash, with a dead-letter guard alone and with a failed-attempt guard beside it. Everything real: the packaged service, Unleash 7.4.1, PostgreSQL, HTTP.
- * Each run uses a new flag and seed. Not a timed test: it prints a table and writes target/bench/time-to-kill.json.
+ * and until the flag is off in Unleash, with a dead-letter guard alone and with a repeat-failure guard beside it.
+ * Everything real: the packaged service, Unleash 7.4.1, PostgreSQL, HTTP. Each run has its own flag and app. Not a
+ * timed test: it prints a table and writes target/bench/time-to-kill.json.
  *
  * <p>{@code -Dbench.kill-runs} (default 2), {@code -Dbench.kill-clients} (2000), {@code -Dbench.kill-percent} (5),
  * {@code -Dbench.kill-multiplier} (5), {@code -Dbench.rollout-interval} (the controller's tick, default 5s),
@@ -40,7 +41,7 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Part of the time is the client's own: a poison mutation is dead-lettered only after its bounded retries with
  * backoff (about 15 s with the fleet's defaults), and its event then waits for the next beacon (up to 10 s). Its
- * failed attempts are reported from the first one on, which is what the failed-attempt guard judges.
+ * second attempt fails about a second after its first, which is what the repeat-failure guard judges.
  */
 class TimeToKillBenchmark {
 
