@@ -10,7 +10,9 @@ import org.jboss.logging.Logger;
 
 /**
  * Every tick, moves each unfinished rollout one controller step ({@link RolloutService#progress}). A replica takes a
- * rollout only if no other holds it (row lock, skip locked), so each decision is made and actuated once.
+ * rollout only if no other holds it (row lock, skip locked), so each decision is made and actuated once. The tick is
+ * short (5 s by default) because it bounds how long a canary's regression waits for its verdict; the rollout gauges,
+ * which only need to keep up with Prometheus's scrapes, refresh on their own, slower schedule.
  */
 @ApplicationScoped
 public class RolloutController {
@@ -28,10 +30,16 @@ public class RolloutController {
         this.metrics = metrics;
     }
 
-    @Scheduled(every = "${bellwether.rollout.interval:15s}", delayed = "5s",
+    @Scheduled(every = "${bellwether.rollout.interval:5s}", delayed = "5s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void scheduled() {
         tick();
+    }
+
+    @Scheduled(every = "${bellwether.rollout.metrics-interval:15s}", delayed = "5s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void scheduledMetrics() {
+        refreshMetrics();
     }
 
     /** One pass over every unfinished rollout; returns how many this replica processed. */
@@ -58,6 +66,11 @@ public class RolloutController {
                 LOG.errorf(e, "rollout %d: controller step failed, will retry next tick", id);
             }
         }
+        return processed;
+    }
+
+    /** Rollout states, percentages and the latest convergence of each recent kill, as gauges ({@link RolloutMetrics}). */
+    public void refreshMetrics() {
         QuarkusTransaction.requiringNew().run(() -> {
             List<Rollout> recent = Rollout.list("state in ?1 or updatedAt > ?2", WATCHED,
                     java.time.OffsetDateTime.now().minusDays(1));
@@ -65,6 +78,5 @@ public class RolloutController {
             List<Rollout> killed = recent.stream().filter(r -> r.state == RolloutState.KILLED).toList();
             metrics.refreshConvergence(killed.stream().map(r -> rollouts.convergence(r.id, 5, 2)).toList(), killed);
         });
-        return processed;
     }
 }

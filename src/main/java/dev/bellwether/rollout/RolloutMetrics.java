@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Rollouts as Prometheus series, refreshed from the database every controller tick on every replica:
+ * Rollouts as Prometheus series, refreshed from the database on every replica ({@code bellwether.rollout.metrics-interval}):
  * {@code bellwether_rollout_state{app,flag,environment,state}} (1 for the current state) and
  * {@code bellwether_rollout_percentage{app,flag,environment}}. Verdicts and actuations are counters kept where they
  * happen ({@link RolloutService}).

@@ -59,7 +59,7 @@ import org.junit.jupiter.api.Test;
  *       on. Power is the share killed or rolled back before the rollout reached 100 % (aim ≥ 95 %).</li>
  * </ul>
  * The rollout is the README's: 2,000 clients (fleet defaults otherwise), steps 1, 5, 25, 50, 100 %, bake 5 minutes,
- * a tick every 15 s, 200 events per cohort at least, guards dead_letter_ratio → kill, replay_repeat_failure_ratio →
+ * a tick every 5 s (the service's default), 200 events per cohort at least, guards dead_letter_ratio → kill, replay_repeat_failure_ratio →
  * kill, sync_latency → rollback and conflict_ratio → rollback; the fleet runs 5 minutes with the flag off first, and each rollout gets 3 simulated hours.
  * The controller's moves mirror {@code RolloutService.progress}: FAIL applies the guard's action; PASS after the bake
  * advances, and so does any verdict but FAIL after the bake at 100 %. It prints a table and writes
@@ -88,7 +88,7 @@ class JudgeAccuracyBenchmark {
     private static final Duration BAKE = Duration.ofMinutes(Long.getLong("bench.bake-minutes", 5));
     private static final long MIN_SAMPLE = Long.getLong("bench.min-sample", 200);
     /** The controller's interval (bellwether.rollout.interval). */
-    private static final Duration TICK = Duration.ofSeconds(Long.getLong("bench.tick-seconds", 15));
+    private static final Duration TICK = Duration.ofSeconds(Long.getLong("bench.tick-seconds", 5));
     /** Simulated time per fleet step: coarser is faster; a tick must be a whole number of steps. */
     private static final Duration FLEET_STEP = Duration.ofSeconds(Long.getLong("bench.fleet-step-seconds", 5));
     private static final Duration TIME_LIMIT = Duration.ofMinutes(Long.getLong("bench.limit-minutes", 180));

@@ -67,6 +67,7 @@ class RolloutControlTest {
         assertThat(done.getString("verdict.reason")).contains("every client has the flag: judged by the SLO bound alone");
         List<String> triggers = decisions(f.rollout).getList("trigger");
         assertThat(triggers).containsExactly("start", "advance", "advance", "advance");
+        controller.refreshMetrics();
         String metrics = given().get("/q/metrics").then().extract().asString();
         String series = "app=\"" + f.app + "\",environment=\"development\",flag=\"" + f.flag + "\"";
         assertThat(metrics).contains("bellwether_rollout_state{" + series + ",state=\"PROMOTED\"} 1.0")
@@ -155,7 +156,7 @@ class RolloutControlTest {
         assertThat(curve.getInt("points[-1].activeClients")).isEqualTo(7);
         assertThat(curve.getInt("points[-1].reportingOn")).isEqualTo(4);
         assertThat(curve.getDouble("points[-1].shareOn")).isCloseTo(4.0 / 7, org.assertj.core.data.Offset.offset(1e-6));
-        controller.tick();
+        controller.refreshMetrics();
         assertThat(given().get("/q/metrics").then().extract().asString()).contains(
                 "bellwether_rollout_convergence_share_on{app=\"" + f.app + "\",environment=\"development\",flag=\"" + f.flag
                         + "\"} 0.5714");
