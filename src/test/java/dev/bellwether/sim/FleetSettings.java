@@ -14,6 +14,8 @@ import java.time.Instant;
  * @param textPlainShare share of clients whose SDK posts with navigator.sendBeacon (text/plain, key in the query);
  *     the others use fetch with JSON and a bearer header
  * @param duplicateShare share of beacons sent twice, as when an acknowledgement is lost and the SDK sends again
+ * @param flushRepeatFailures the SDK sends a beacon at once when a mutation fails again (README's beacon contract
+ *     recommends it): the early sign of a bad canary does not wait for the beacon interval
  */
 public record FleetSettings(int clients, long seed, String canaryFlag, String release, int schemaVersion,
                             double mutationsPerMinute, double poisonShare, double transientFailureShare, int maxAttempts,
@@ -22,7 +24,7 @@ public record FleetSettings(int clients, long seed, String canaryFlag, String re
                             Duration syncInterval, Duration outboxReportInterval, Duration beaconInterval,
                             int maxEventsPerBeacon, Duration flagRefreshInterval, Duration meanOnline, Duration meanOffline,
                             Instant partitionFrom, Duration partitionFor, Upgrade upgrade, double textPlainShare,
-                            double duplicateShare, Regression regression) {
+                            double duplicateShare, boolean flushRepeatFailures, Regression regression) {
 
     /** A release with a new IndexedDB schema, rolled out to the fleet at {@code at}. */
     public record Upgrade(String release, int toVersion, Instant at) {
@@ -42,7 +44,8 @@ public record FleetSettings(int clients, long seed, String canaryFlag, String re
         b.outboxReportInterval = outboxReportInterval; b.beaconInterval = beaconInterval;
         b.maxEventsPerBeacon = maxEventsPerBeacon; b.flagRefreshInterval = flagRefreshInterval; b.meanOnline = meanOnline;
         b.meanOffline = meanOffline; b.partitionFrom = partitionFrom; b.partitionFor = partitionFor; b.upgrade = upgrade;
-        b.textPlainShare = textPlainShare; b.duplicateShare = duplicateShare; b.regression = regression;
+        b.textPlainShare = textPlainShare; b.duplicateShare = duplicateShare; b.flushRepeatFailures = flushRepeatFailures;
+        b.regression = regression;
         return b;
     }
 
@@ -75,6 +78,7 @@ public record FleetSettings(int clients, long seed, String canaryFlag, String re
         private Upgrade upgrade;
         private double textPlainShare = 0.5;
         private double duplicateShare = 0.02;
+        private boolean flushRepeatFailures = true;
         private Regression regression = Regression.NONE;
 
         public Builder clients(int n) { clients = n; return this; }
@@ -90,6 +94,7 @@ public record FleetSettings(int clients, long seed, String canaryFlag, String re
         public Builder partition(Instant from, Duration length) { partitionFrom = from; partitionFor = length; return this; }
         public Builder upgrade(Upgrade u) { upgrade = u; return this; }
         public Builder duplicateShare(double share) { duplicateShare = share; return this; }
+        public Builder flushRepeatFailures(boolean flush) { flushRepeatFailures = flush; return this; }
         public Builder regression(Regression r) { regression = r; return this; }
 
         public FleetSettings build() {
@@ -97,7 +102,7 @@ public record FleetSettings(int clients, long seed, String canaryFlag, String re
                     transientFailureShare, maxAttempts, backoffBase, backoffCap, conflictShare, syncLatencyMedianMs,
                     replayLatencyMedianMs, baseMigrationFailureRate, syncInterval, outboxReportInterval, beaconInterval,
                     maxEventsPerBeacon, flagRefreshInterval, meanOnline, meanOffline, partitionFrom, partitionFor,
-                    upgrade, textPlainShare, duplicateShare, regression);
+                    upgrade, textPlainShare, duplicateShare, flushRepeatFailures, regression);
         }
     }
 

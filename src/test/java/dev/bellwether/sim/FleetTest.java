@@ -218,4 +218,33 @@ class FleetTest {
         assertThat(fleet.canaryClients()).isZero();
         assertThat(fleet.ledger().count(e -> e.canary() && e.at().isAfter(back.plus(Duration.ofSeconds(30))))).isZero();
     }
+
+    @Test
+    void aMutationThatFailsAgainIsSentAtOnceNotAtTheNextBeaconInterval() {
+        FleetSettings settings = FleetSettings.builder().clients(200).alwaysOnline().build();
+        assertThat(secondsRepeatFailuresWaited(settings)).as("sent in the step they happen").containsOnly(0L);
+        List<Long> batched = secondsRepeatFailuresWaited(settings.toBuilder().flushRepeatFailures(false).build());
+        assertThat(batched).as("batched: most wait for the beacon interval").hasSizeGreaterThan(50)
+                .filteredOn(seconds -> seconds > 0).hasSizeGreaterThan(batched.size() / 2);
+    }
+
+    /** For each replay that failed again (a failed retry or a dead letter): seconds from its event to its beacon. */
+    private static List<Long> secondsRepeatFailuresWaited(FleetSettings settings) {
+        Fleet fleet = fleet(settings, new HashedRollout("new-sync-engine", 50));
+        List<Long> waited = new ArrayList<>();
+        for (Instant now = START.plus(STEP); !now.isAfter(START.plus(Duration.ofMinutes(10))); now = now.plus(STEP)) {
+            for (OutgoingBeacon beacon : fleet.step(now, STEP)) {
+                for (ObjectNode event : beacon.events()) {
+                    String outcome = event.path("outcome").asText();
+                    boolean failedAgain = event.get("type").asText().equals("replay") && (outcome.equals("dead_lettered")
+                            || outcome.equals("retried") && event.get("attempts").asInt() >= 2);
+                    if (failedAgain) {
+                        waited.add(Duration.between(Instant.parse(event.get("at").asText()), now).toSeconds());
+                    }
+                }
+                fleet.delivered(beacon);
+            }
+        }
+        return waited;
+    }
 }

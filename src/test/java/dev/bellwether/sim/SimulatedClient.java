@@ -14,7 +14,8 @@ import java.util.Random;
 /**
  * One offline-first PWA: edits go to an IndexedDB outbox; online, the outbox replays with exponential backoff and
  * bounded attempts (a poison mutation is dead-lettered after the last), the app syncs and reports its outbox, and its
- * telemetry SDK batches events into beacons. Offline, edits and outbox reports pile up and are sent late; flags are
+ * telemetry SDK batches events into beacons, but sends at once when a mutation fails again (a failed retry or a dead
+ * letter, if {@link FleetSettings#flushRepeatFailures()}), as error-reporting SDKs send errors unbatched. Offline, edits and outbox reports pile up and are sent late; flags are
  * not refreshed, so the client keeps running with the flags it last saw. All randomness comes from the client's own
  * seeded generator, so a run is the same for a seed whatever the HTTP timing.
  */
@@ -63,6 +64,8 @@ public final class SimulatedClient {
     private Instant nextSyncAt;
     private Instant nextOutboxReportAt;
     private Instant lastBeaconAt;
+    /** A mutation failed again since the last beacon: the SDK sends without waiting for the interval. */
+    private boolean repeatFailurePending;
     private long mutations;
     private long events;
 
@@ -140,10 +143,11 @@ public final class SimulatedClient {
                 sync(now, running, regression);
             }
             boolean due = !now.isBefore(lastBeaconAt.plus(settings.beaconInterval()))
-                    || telemetry.size() >= settings.maxEventsPerBeacon() || reconnected;
+                    || telemetry.size() >= settings.maxEventsPerBeacon() || reconnected || repeatFailurePending;
             if (due && !telemetry.isEmpty()) {
                 beacons(out);
                 lastBeaconAt = now;
+                repeatFailurePending = false;
             }
             // telemetry of the offline spell went out with the flags it ran with; only now does the SDK refresh
             if (flagsRefreshedAt == null || !now.isBefore(flagsRefreshedAt.plus(settings.flagRefreshInterval()))) {
@@ -219,6 +223,9 @@ public final class SimulatedClient {
             ObjectNode replay = event("replay", now).put("mutation", queued.mutation.name()).put("outcome", outcome)
                     .put("attempts", queued.attempts).put("latencyMs", Math.round(logNormal(settings.replayLatencyMedianMs(), 0.5)));
             record(replay, running, outcome);
+            if (failed && (queued.attempts >= 2 || lastAttempt) && settings.flushRepeatFailures()) {
+                repeatFailurePending = true;
+            }
             if (outcome.equals("conflicted")) {
                 String resolution = RESOLUTIONS[random.nextInt(RESOLUTIONS.length)];
                 record(event("conflict", now).put("entity", queued.mutation.name().substring(0, queued.mutation.name().indexOf('.')))
