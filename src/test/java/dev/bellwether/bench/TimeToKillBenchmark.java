@@ -36,12 +36,14 @@ import org.junit.jupiter.api.Test;
  * {@code -Dbench.kill-min-sample} (100), {@code -Dbench.kill-traffic} (edits per client per minute, one set of runs
  * each, default 3,12,30), {@code -Dbench.kill-guards} (guard sets, {@code +} between the SLIs of one set and
  * {@code ,} between sets; default {@code dead_letter_ratio,dead_letter_ratio+replay_repeat_failure_ratio}),
- * {@code -Dbench.kill-onsets} (seconds from the rollout's start to the onset, default 30). Every guard set and
- * onset runs the same fleets (seeds), so that they compare run by run.
+ * {@code -Dbench.kill-onsets} (seconds from the rollout's start to the onset, default 30),
+ * {@code -Dbench.kill-flush} (the clients' SDK sends at once when a mutation fails again, as README recommends;
+ * default true). Every guard set and onset runs the same fleets (seeds), so that they compare run by run.
  *
  * <p>Part of the time is the client's own: a poison mutation is dead-lettered only after its bounded retries with
- * backoff (about 15 s with the fleet's defaults), and its event then waits for the next beacon (up to 10 s). Its
- * second attempt fails about a second after its first, which is what the repeat-failure guard judges.
+ * backoff (about 15 s with the fleet's defaults). Its second attempt fails about a second after its first, which is
+ * what the repeat-failure guard judges; the SDK sends that at once, and other events wait for the next beacon (up to
+ * 10 s).
  */
 class TimeToKillBenchmark {
 
@@ -68,6 +70,7 @@ class TimeToKillBenchmark {
      */
     private static final List<Long> ONSETS = java.util.Arrays.stream(System.getProperty("bench.kill-onsets", "30")
             .split(",")).map(String::trim).map(Long::parseLong).toList();
+    private static final boolean FLUSH = Boolean.parseBoolean(System.getProperty("bench.kill-flush", "true"));
     private static final Duration GIVE_UP = Duration.ofMinutes(5);
 
     record Run(long onsetSeconds, String guards, double mutationsPerMinute, long seed, long canaryClients,
@@ -132,7 +135,7 @@ class TimeToKillBenchmark {
         Instant start = Instant.now();
         Instant onset = start.plus(afterStart);
         FleetSettings settings = FleetSettings.builder().clients(CLIENTS).seed(seed).canaryFlag(flag)
-                .mutationsPerMinute(mutationsPerMinute).regression(Regression.deadLetters(MULTIPLIER).from(onset)).build();
+                .mutationsPerMinute(mutationsPerMinute).flushRepeatFailures(FLUSH).regression(Regression.deadLetters(MULTIPLIER).from(onset)).build();
         try (UnleashFlags flags = new UnleashFlags(unleash.apiUrl(), unleash.clientToken(), List.of(flag))) {
             Fleet fleet = new Fleet(settings, flags, start);
             Simulator simulator = new Simulator(fleet, new BeaconTransport(base, app, key, 64), start,
@@ -160,14 +163,15 @@ class TimeToKillBenchmark {
 
     private static void report(List<Run> runs) throws Exception {
         System.out.println();
-        System.out.printf(Locale.ROOT, "%d clients, %d %% canary, %.0fx dead letters from the onset, controller every %s, min sample %d%n",
-                CLIENTS, PERCENT, MULTIPLIER, INTERVAL, MIN_SAMPLE);
+        System.out.printf(Locale.ROOT, "%d clients, %d %% canary, %.0fx dead letters from the onset, controller every %s, min sample %d,"
+                + " repeat failures sent at once: %s%n", CLIENTS, PERCENT, MULTIPLIER, INTERVAL, MIN_SAMPLE, FLUSH);
         System.out.println("| onset after start s | guards | edits/min/client | run (seed) | canary clients at most"
                 + " | onset → FAIL verdict s | onset → flag off in Unleash s |");
         System.out.println("|---|---|---|---|---|---|---|");
         ObjectNode json = JSON.createObjectNode();
         json.put("clients", CLIENTS).put("canaryPercent", PERCENT).put("deadLetterMultiplier", MULTIPLIER)
-                .put("rolloutInterval", INTERVAL).put("minSamplePerCohort", MIN_SAMPLE);
+                .put("rolloutInterval", INTERVAL).put("minSamplePerCohort", MIN_SAMPLE)
+                .put("flushRepeatFailures", FLUSH);
         ArrayNode levels = json.putArray("traffic");
         // runs were made level by level: grouping keeps that order
         Map<List<Object>, List<Run>> byLevel = runs.stream().collect(java.util.stream.Collectors.groupingBy(
