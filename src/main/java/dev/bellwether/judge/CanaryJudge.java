@@ -29,27 +29,68 @@ import java.util.stream.Collectors;
  * Each guard's comparisons share its {@code alpha} (Bonferroni). Too little data in either cohort, or none in control,
  * is HOLD, never PASS; but with enough canary data the SLO bound still applies, so a canary at 100 % (when control has
  * drained away) can still fail. Any failing guard fails the verdict, its action chosen by {@link GuardAction}'s order.
+ *
+ * <p>A regression that starts in the middle of a step (a server change, a mutation that only old outboxes hold) is
+ * diluted by the step's healthy events before it: after an hour of them, the step's ratio moves slowly. So each
+ * comparison is also made from each later {@link Window} on (each minute boundary of the step), and its evidence is
+ * the weighted sum of the windows' likelihood ratios, three quarters of the weight on the whole step and a quarter
+ * spread over the later minutes ({@link #weight}). The weights are fixed before any data and sum to at most 1, so the
+ * sum is itself a test martingale and crossing {@code 1/alpha} keeps its false-alarm bound (Shin, Ramdas and Rinaldo,
+ * "E-detectors", 2023). A window counts only when the canary is worse in it, and only with enough data in it; leaving
+ * a window out only lowers the sum.
  */
 public final class CanaryJudge {
 
     static final double[] QUANTILES = {0.5, 0.9, 0.99};
     private static final String SLO_BOUND = "slo error budget";
 
-    private CanaryJudge() {
-    }
-
     /**
+     * Canary and control from a minute of the step on: minute 0 is the whole step.
+     *
      * @param control null when every client has the flag (a 100 % step): what is left in control then are clients on
      *     stale flags, whose outcomes lag their cause (a mutation queued as control is dead-lettered after the refresh,
      *     as canary), so comparing with them is biased; the canary is judged by its SLO bounds alone
      */
+    public record Window(long minute, Rollup canary, Rollup control) {
+    }
+
+    private CanaryJudge() {
+    }
+
+    /**
+     * The prior weight of the test from {@code minute} of the step on: 3/4 for the whole step (a canary's regression
+     * usually comes with the flag, so most weight stays where it costs least), {@code 1/(4k(k+1))} for minute k ≥ 1.
+     * The sum over all minutes is 1. A regression from minute 10 on needs about 6 nats of evidence more than one from
+     * the step's start; one diluted by ten minutes of healthy events would need several times the events instead.
+     */
+    static double weight(long minute) {
+        return minute == 0 ? 0.75 : 0.25 / ((double) minute * (minute + 1));
+    }
+
+    /** The step as one window (no later minutes to restart from). */
     public static Verdict judge(List<Guard> guards, Rollup canary, Rollup control, JudgeSettings settings) {
+        return judge(guards, List.of(new Window(0, canary, control)), settings);
+    }
+
+    /**
+     * @param windows the whole step (minute 0) first, then any later minutes of it, in increasing order; all with
+     *     control or all without
+     */
+    public static Verdict judge(List<Guard> guards, List<Window> windows, JudgeSettings settings) {
+        if (windows.isEmpty() || windows.get(0).minute() != 0) {
+            throw new IllegalArgumentException("the first window is the whole step (minute 0)");
+        }
+        for (int i = 1; i < windows.size(); i++) {
+            if (windows.get(i).minute() <= windows.get(i - 1).minute()) {
+                throw new IllegalArgumentException("windows go by increasing minute");
+            }
+        }
         if (guards.isEmpty()) {
             return new Verdict(Outcome.HOLD, null, "no guards to judge by", List.of());
         }
         List<GuardResult> results = new ArrayList<>();
         for (Guard guard : guards) {
-            results.add(judge(guard, canary, control, settings));
+            results.add(judge(guard, windows, settings));
         }
         List<GuardResult> failed = results.stream().filter(r -> r.outcome() == Outcome.FAIL).toList();
         if (!failed.isEmpty()) {
@@ -65,31 +106,27 @@ public final class CanaryJudge {
         return new Verdict(Outcome.PASS, null, "no guard regressed", results);
     }
 
-    static GuardResult judge(Guard guard, Rollup canary, Rollup control, JudgeSettings settings) {
+    static GuardResult judge(Guard guard, List<Window> windows, JudgeSettings settings) {
         Sli sli = guard.sli();
         String name = sli.wireName();
-        Distribution canaryValues = distribution(sli, canary);
-        boolean withoutControl = control == null;
-        if (withoutControl) {
-            control = new Rollup();
-        }
-        Distribution controlValues = distribution(sli, control);
+        Window step = windows.get(0);
+        boolean withoutControl = step.control() == null;
         // the threshold indicators are the distributions: latency, staleness, outbox depth
         boolean distributional = sli.needsThreshold();
-        long canaryValid = distributional ? count(canaryValues) : sli.count(canary, null).valid();
-        long controlValid = distributional ? count(controlValues) : sli.count(control, null).valid();
+        long canaryValid = valid(sli, step.canary());
+        long controlValid = withoutControl ? 0 : valid(sli, step.control());
         boolean bounded = guard.sloAllowedErrorRatio() != null;
         int tests = (distributional ? QUANTILES.length : 1) + (bounded ? 1 : 0);
         double alpha = settings.alpha() / tests;
         boolean enoughCanary = canaryValid >= Math.max(1, settings.minSamplePerCohort());
-        if (controlValid == 0 || !enoughCanary || controlValid < settings.minSamplePerCohort()) {
+        if (!enoughCanary || !enoughControl(controlValid, settings)) {
             String why = withoutControl ? "every client has the flag: judged by the SLO bound alone"
                     : controlValid == 0 ? "no control data" : String.format(Locale.ROOT,
                     "too little data: %d canary and %d control events, %d needed in each", canaryValid, controlValid,
                     settings.minSamplePerCohort());
             // without a control to compare with (at 100 %, control drains away), the SLO still bounds the canary
             if (bounded && enoughCanary) {
-                Comparison slo = sloBound(guard, sli, canary, settings, alpha);
+                Comparison slo = combined(windows, alpha, w -> sloBound(guard, sli, w.canary(), settings, alpha));
                 if (slo.regression()) {
                     return new GuardResult(name, guard.action(), Outcome.FAIL, failure(List.of(slo)) + " (" + why + ")",
                             canaryValid, controlValid, List.of(slo));
@@ -100,19 +137,18 @@ public final class CanaryJudge {
         List<Comparison> comparisons = new ArrayList<>();
         if (distributional) {
             for (double q : QUANTILES) {
-                double bound = controlValues.quantile(q);
-                long canaryAbove = canaryValid - Math.min(canaryValid, canaryValues.countAtMost(bound));
-                long controlAbove = controlValid - Math.min(controlValid, controlValues.countAtMost(bound));
-                comparisons.add(compare(String.format(Locale.ROOT, "above control p%s (%.0f)", percentile(q), bound),
-                        canaryAbove, canaryValid, controlAbove, controlValid, settings, alpha));
+                comparisons.add(combined(windows, alpha, w -> aboveControlQuantile(sli, w, q, settings, alpha)));
             }
         } else {
-            GoodValid c = sli.count(canary, null);
-            GoodValid k = sli.count(control, null);
-            comparisons.add(compare("bad ratio", c.bad(), c.valid(), k.bad(), k.valid(), settings, alpha));
+            comparisons.add(combined(windows, alpha, w -> {
+                GoodValid c = sli.count(w.canary(), null);
+                GoodValid k = sli.count(w.control(), null);
+                return enough(c.valid(), k.valid(), settings)
+                        ? compare("bad ratio", c.bad(), c.valid(), k.bad(), k.valid(), settings, alpha) : null;
+            }));
         }
         if (bounded) {
-            comparisons.add(sloBound(guard, sli, canary, settings, alpha));
+            comparisons.add(combined(windows, alpha, w -> sloBound(guard, sli, w.canary(), settings, alpha)));
         }
         List<Comparison> regressions = comparisons.stream().filter(Comparison::regression).toList();
         if (regressions.isEmpty()) {
@@ -122,36 +158,99 @@ public final class CanaryJudge {
         return new GuardResult(name, guard.action(), Outcome.FAIL, reason, canaryValid, controlValid, comparisons);
     }
 
-    /** The canary's bad ratio against the SLO's error budget, on its own. */
-    private static Comparison sloBound(Guard guard, Sli sli, Rollup canary, JudgeSettings settings, double alpha) {
-        GoodValid c = sli.count(canary, guard.sloThreshold());
-        double budget = guard.sloAllowedErrorRatio();
-        SequentialTest.Result r = SequentialTest.testAgainst(c.bad(), c.valid(), budget,
-                SequentialTest.Mixture.spread(Math.max(budget, settings.effectScale())), alpha);
-        return new Comparison(SLO_BOUND, r.canaryRatio(), budget, 0, evidence(r), r.regression());
-    }
+    /** One window's comparison, before its evidence is weighed with the others'; null: too little data in it. */
+    private record WindowTest(String what, SequentialTest.Result result) {
 
-    private static String failure(List<Comparison> regressions) {
-        return regressions.stream().map(r -> String.format(Locale.ROOT, "%s: canary %.4f vs %s %.4f (evidence %.3g)",
-                r.what(), r.canaryRatio(), r.what().equals(SLO_BOUND) ? "budget" : "control", r.controlRatio(),
-                r.likelihoodRatio())).collect(Collectors.joining(", "));
-    }
-
-    private static Comparison compare(String what, long canaryBad, long canaryValid, long controlBad, long controlValid,
-            JudgeSettings settings, double alpha) {
-        double controlRatio = (double) controlBad / controlValid;
-        double margin = Math.max(settings.minAbsoluteEffect(), settings.minRelativeEffect() * controlRatio);
-        SequentialTest.Result r = SequentialTest.test(canaryBad, canaryValid, controlBad, controlValid, margin,
-                SequentialTest.Mixture.spread(Math.max(margin, settings.effectScale())), alpha);
-        return new Comparison(what, r.canaryRatio(), r.controlRatio(), margin, evidence(r), r.regression());
+        /** The likelihood ratio when the canary is worse than allowed, else 0: a better canary is no evidence. */
+        double evidence() {
+            return result.canaryRatio() > result.controlRatio() + result.margin() ? result.likelihoodRatio() : 0;
+        }
     }
 
     /**
-     * Evidence of a regression, as shown: the likelihood ratio when the canary is worse than allowed, else 1 (the
-     * ratio also grows when the canary is better, which is no evidence against it). Capped to stay readable.
+     * A comparison over every window, its evidence the weighted sum of theirs; shown with the numbers of the window
+     * that weighs most, and from which minute of the step on.
      */
-    private static double evidence(SequentialTest.Result r) {
-        return r.canaryRatio() > r.controlRatio() + r.margin() ? Math.min(r.likelihoodRatio(), 1e12) : 1;
+    private static Comparison combined(List<Window> windows, double alpha,
+            java.util.function.Function<Window, WindowTest> test) {
+        double evidence = 0;
+        double heaviest = -1;
+        WindowTest shown = null;
+        long shownSince = 0;
+        for (Window window : windows) {
+            WindowTest t = test.apply(window);
+            if (t == null) {
+                continue;
+            }
+            double weighted = weight(window.minute()) * t.evidence();
+            evidence += weighted;
+            if (weighted > heaviest) {
+                heaviest = weighted;
+                shown = t;
+                shownSince = window.minute();
+            }
+        }
+        if (shown == null) {
+            throw new IllegalStateException("the whole step has enough data, so it has a comparison");
+        }
+        SequentialTest.Result r = shown.result();
+        return new Comparison(shown.what(), r.canaryRatio(), r.controlRatio(), r.margin(), Math.min(evidence, 1e12),
+                evidence >= 1 / alpha, shownSince);
+    }
+
+    /** The share of canary values above control's quantile {@code q} against control's own share. */
+    private static WindowTest aboveControlQuantile(Sli sli, Window window, double q, JudgeSettings settings,
+            double alpha) {
+        Distribution canaryValues = distribution(sli, window.canary());
+        Distribution controlValues = distribution(sli, window.control());
+        long canaryValid = count(canaryValues);
+        long controlValid = count(controlValues);
+        if (!enough(canaryValid, controlValid, settings)) {
+            return null;
+        }
+        double bound = controlValues.quantile(q);
+        long canaryAbove = canaryValid - Math.min(canaryValid, canaryValues.countAtMost(bound));
+        long controlAbove = controlValid - Math.min(controlValid, controlValues.countAtMost(bound));
+        return compare(String.format(Locale.ROOT, "above control p%s (%.0f)", percentile(q), bound),
+                canaryAbove, canaryValid, controlAbove, controlValid, settings, alpha);
+    }
+
+    /** The canary's bad ratio against the SLO's error budget, on its own. */
+    private static WindowTest sloBound(Guard guard, Sli sli, Rollup canary, JudgeSettings settings, double alpha) {
+        GoodValid c = sli.count(canary, guard.sloThreshold());
+        if (c.valid() < Math.max(1, settings.minSamplePerCohort())) {
+            return null;
+        }
+        double budget = guard.sloAllowedErrorRatio();
+        return new WindowTest(SLO_BOUND, SequentialTest.testAgainst(c.bad(), c.valid(), budget,
+                SequentialTest.Mixture.spread(Math.max(budget, settings.effectScale())), alpha));
+    }
+
+    private static long valid(Sli sli, Rollup rollup) {
+        return sli.needsThreshold() ? count(distribution(sli, rollup)) : sli.count(rollup, null).valid();
+    }
+
+    private static boolean enoughControl(long controlValid, JudgeSettings settings) {
+        return controlValid > 0 && controlValid >= settings.minSamplePerCohort();
+    }
+
+    private static boolean enough(long canaryValid, long controlValid, JudgeSettings settings) {
+        return canaryValid >= Math.max(1, settings.minSamplePerCohort()) && enoughControl(controlValid, settings);
+    }
+
+    private static String failure(List<Comparison> regressions) {
+        return regressions.stream().map(r -> String.format(Locale.ROOT, "%s: canary %.4f vs %s %.4f%s (evidence %.3g)",
+                r.what(), r.canaryRatio(), r.what().equals(SLO_BOUND) ? "budget" : "control", r.controlRatio(),
+                r.sinceMinute() == 0 ? "" : " since minute " + r.sinceMinute() + " of the step", r.likelihoodRatio()))
+                .collect(Collectors.joining(", "));
+    }
+
+    private static WindowTest compare(String what, long canaryBad, long canaryValid, long controlBad, long controlValid,
+            JudgeSettings settings, double alpha) {
+        double controlRatio = (double) controlBad / controlValid;
+        double margin = Math.max(settings.minAbsoluteEffect(), settings.minRelativeEffect() * controlRatio);
+        return new WindowTest(what, SequentialTest.test(canaryBad, canaryValid, controlBad, controlValid, margin,
+                SequentialTest.Mixture.spread(Math.max(margin, settings.effectScale())), alpha));
     }
 
     private static Distribution distribution(Sli sli, Rollup rollup) {

@@ -17,8 +17,12 @@ public record Verdict(Outcome outcome, GuardAction action, String reason, List<G
                               long controlValid, List<Comparison> comparisons) {
     }
 
-    /** What was compared ("ratio", "above control p99", "slo bound"), the two ratios, the margin and the evidence. */
+    /**
+     * What was compared ("bad ratio", "above control p99", "slo error budget"), the two ratios and the margin as seen
+     * from {@code sinceMinute} of the step on (0: the whole step), and the evidence: the likelihood ratios of every
+     * window of the step, weighted ({@link CanaryJudge}), 0 when the canary is no worse in any.
+     */
     public record Comparison(String what, double canaryRatio, double controlRatio, double margin, double likelihoodRatio,
-                             boolean regression) {
+                             boolean regression, long sinceMinute) {
     }
 }

@@ -171,11 +171,13 @@ public class RolloutService {
         if (rollout.state != RolloutState.RUNNING) {
             return;
         }
-        SliService.CanaryControl cohorts = sli.canaryAgainstControl(rollout.app.id, rollout.flag,
+        List<SliService.CanaryControl> cohorts = sli.canaryAgainstControl(rollout.app.id, rollout.flag,
                 rollout.stepStartedAt.toInstant(), clock.instant());
         boolean everyone = rollout.stepList().get(rollout.step) == 100;
-        Verdict verdict = CanaryJudge.judge(guards(rollout), cohorts.canary(), everyone ? null : cohorts.control(),
-                judgeSettings(rollout.minSamplePerCohort));
+        java.time.Instant stepStart = cohorts.get(0).since();
+        List<CanaryJudge.Window> windows = cohorts.stream().map(c -> new CanaryJudge.Window(
+                Duration.between(stepStart, c.since()).toMinutes(), c.canary(), everyone ? null : c.control())).toList();
+        Verdict verdict = CanaryJudge.judge(guards(rollout), windows, judgeSettings(rollout.minSamplePerCohort));
         rollout.verdict = write(verdict);
         Counter.builder("bellwether.rollout.verdicts").tag("app", rollout.app.name).tag("flag", rollout.flag)
                 .tag("outcome", verdict.outcome().name()).register(registry).increment();

@@ -66,22 +66,54 @@ public class SliService {
         return new SliReport(appName, from, to, release, flag, SliSummary.of(total), perCohort);
     }
 
-    /** Events of clients that ran with {@code flag} on (canary) and off (control); clients without it are left out. */
-    public record CanaryControl(Rollup canary, Rollup control) {
+    /**
+     * Events of clients that ran with {@code flag} on (canary) and off (control) from {@code since} on; clients without
+     * the flag are left out.
+     */
+    public record CanaryControl(Instant since, Rollup canary, Rollup control) {
     }
 
-    /** The judge's read of the telemetry: canary against control over [from, to), by event time. */
-    public CanaryControl canaryAgainstControl(long appId, String flag, Instant from, Instant to) {
+    /**
+     * The judge's read of the telemetry: canary against control over [from, to), by event time, and again from each
+     * later bucket boundary in it (each minute; each hour where the window holds whole hours), so that the judge can
+     * weigh what happened since then apart from what came before.
+     *
+     * @return the whole window first (from {@code from}'s bucket), then one element per later bucket, oldest first
+     */
+    public List<CanaryControl> canaryAgainstControl(long appId, String flag, Instant from, Instant to) {
         Map<Long, Cohort> cohorts = cohorts(appId);
-        Rollup canary = new Rollup();
-        Rollup control = new Rollup();
+        TreeMap<Instant, Rollup[]> buckets = new TreeMap<>();
         rollups.read(appId, from, to, null, clock.instant().minus(retention.rawEvents()), row -> {
             Boolean on = cohorts.getOrDefault(row.key().cohortId(), Cohort.NONE).isOn(flag);
             if (on != null) {
-                (on ? canary : control).merge(row.rollup());
+                buckets.computeIfAbsent(row.key().bucket(), b -> new Rollup[] {new Rollup(), new Rollup()})[on ? 0 : 1]
+                        .merge(row.rollup());
             }
         });
-        return new CanaryControl(canary, control);
+        Instant start = from.truncatedTo(java.time.temporal.ChronoUnit.MINUTES);
+        if (!buckets.isEmpty() && buckets.firstKey().isBefore(start)) {
+            start = buckets.firstKey(); // older than the minute rollups' retention: read from its hour
+        }
+        // suffix sums, newest first: each later bucket's window is everything from it on
+        List<CanaryControl> windows = new ArrayList<>();
+        Rollup canary = new Rollup();
+        Rollup control = new Rollup();
+        for (Map.Entry<Instant, Rollup[]> bucket : buckets.descendingMap().entrySet()) {
+            canary.merge(bucket.getValue()[0]);
+            control.merge(bucket.getValue()[1]);
+            if (bucket.getKey().isAfter(start)) {
+                windows.add(new CanaryControl(bucket.getKey(), copy(canary), copy(control)));
+            }
+        }
+        windows.add(new CanaryControl(start, canary, control));
+        java.util.Collections.reverse(windows);
+        return windows;
+    }
+
+    private static Rollup copy(Rollup rollup) {
+        Rollup copy = new Rollup();
+        copy.merge(rollup);
+        return copy;
     }
 
     private static Cohort flagGroup(Cohort cohort, String flag) {

@@ -198,8 +198,7 @@ class JudgeAccuracyBenchmark {
                 nextTick = nextTick.plus(TICK);
                 // RolloutService.progress: judge the current step; FAIL applies the guard's action, PASS after the bake advances
                 boolean full = STEPS.get(position.step()) == 100;
-                last = CanaryJudge.judge(GUARDS, telemetry.canary,
-                        full ? null : telemetry.control, JUDGE);
+                last = CanaryJudge.judge(GUARDS, telemetry.windows(!full), JUDGE);
                 verdicts++;
                 watch.saw(last);
                 Trigger trigger = null;
@@ -263,17 +262,18 @@ class JudgeAccuracyBenchmark {
     }
 
     /**
-     * The canary and control rollups of the current step, as {@code SliService.canaryAgainstControl} reads them:
-     * by event time, from the minute the step started in ({@code RollupStore.read} truncates {@code from} to the
+     * The canary and control rollups of the current step by minute, as {@code SliService.canaryAgainstControl} reads
+     * them: by event time, from the minute the step started in ({@code RollupStore.read} truncates {@code from} to the
      * minute, so the step's first minute includes events just before it) up to, not including, the minute bucket of
      * the judging instant. Events of the instant itself land in its bucket when it is a whole minute; they are held
-     * back until the judge has looked ({@link #settle}).
+     * back until the judge has looked ({@link #settle}). {@link #windows} gives the judge the whole step and each later
+     * minute on, as the service does.
      */
     static final class StepTelemetry {
-        Rollup canary = new Rollup();
-        Rollup control = new Rollup();
         long rejected;
         private Instant fromMinute = Instant.MIN;
+        /** The step's minute buckets: canary, control. */
+        private final NavigableMap<Instant, Rollup[]> stepMinutes = new TreeMap<>();
         /** Minute buckets as far back as a step that starts now reaches: the current minute. */
         private final NavigableMap<Instant, Rollup[]> recentMinutes = new TreeMap<>();
         private final List<Arrived> heldBack = new ArrayList<>();
@@ -302,14 +302,13 @@ class JudgeAccuracyBenchmark {
                     TelemetryEvent event = indexed.event();
                     Instant bucket = event.at().truncatedTo(ChronoUnit.MINUTES);
                     if (!bucket.isBefore(currentMinute)) {
-                        recentMinutes.computeIfAbsent(bucket, b -> new Rollup[] {new Rollup(), new Rollup()})[on ? 0 : 1]
-                                .add(event);
+                        cohorts(recentMinutes, bucket)[on ? 0 : 1].add(event);
                     }
                     if (bucket.isBefore(fromMinute)) {
                         continue;
                     }
                     if (bucket.isBefore(now)) {
-                        (on ? canary : control).add(event);
+                        cohorts(stepMinutes, bucket)[on ? 0 : 1].add(event);
                     } else {
                         heldBack.add(new Arrived(on, event));
                     }
@@ -317,22 +316,56 @@ class JudgeAccuracyBenchmark {
             }
         }
 
+        private static Rollup[] cohorts(NavigableMap<Instant, Rollup[]> minutes, Instant bucket) {
+            return minutes.computeIfAbsent(bucket, b -> new Rollup[] {new Rollup(), new Rollup()});
+        }
+
         /** After the judge (if it ran): what was held back counts from now on. */
         void settle() {
-            heldBack.forEach(held -> (held.canary() ? canary : control).add(held.event()));
+            heldBack.forEach(held -> cohorts(stepMinutes, held.event().at().truncatedTo(ChronoUnit.MINUTES))
+                    [held.canary() ? 0 : 1].add(held.event()));
             heldBack.clear();
         }
 
         /** A new step: rollups start again from the minute it starts in, with what that minute already holds. */
         void startStep(Instant at) {
             fromMinute = at.truncatedTo(ChronoUnit.MINUTES);
-            canary = new Rollup();
-            control = new Rollup();
-            recentMinutes.tailMap(fromMinute, true).values().forEach(arms -> {
-                canary.merge(arms[0]);
-                control.merge(arms[1]);
+            stepMinutes.clear();
+            recentMinutes.tailMap(fromMinute, true).forEach((bucket, arms) -> {
+                Rollup[] copy = cohorts(stepMinutes, bucket);
+                copy[0].merge(arms[0]);
+                copy[1].merge(arms[1]);
             });
             heldBack.clear(); // already in the minute buckets just merged
+        }
+
+        /** The whole step, then each later minute on; without control at 100 %. */
+        List<CanaryJudge.Window> windows(boolean withControl) {
+            List<CanaryJudge.Window> windows = new ArrayList<>();
+            Rollup canary = new Rollup();
+            Rollup control = new Rollup();
+            for (var minute : stepMinutes.descendingMap().entrySet()) {
+                canary.merge(minute.getValue()[0]);
+                control.merge(minute.getValue()[1]);
+                long index = Duration.between(fromMinute, minute.getKey()).toMinutes();
+                if (index > 0) {
+                    windows.add(window(index, canary, control, withControl));
+                }
+            }
+            windows.add(window(0, canary, control, withControl));
+            java.util.Collections.reverse(windows);
+            return windows;
+        }
+
+        private static CanaryJudge.Window window(long minute, Rollup canary, Rollup control, boolean withControl) {
+            Rollup canaryCopy = new Rollup();
+            canaryCopy.merge(canary);
+            Rollup controlCopy = null;
+            if (withControl) {
+                controlCopy = new Rollup();
+                controlCopy.merge(control);
+            }
+            return new CanaryJudge.Window(minute, canaryCopy, controlCopy);
         }
     }
 

@@ -453,18 +453,19 @@ class CanaryJudgeTest {
 
     @Test
     void theGuardsComparisonsShareItsAlpha() {
-        // 3.8 % vs 1 % on 1000 each, margin 0.005, tau 0.01 spread: evidence 31.77 (computed independently), a
-        // failure at alpha 0.05 (needs 20) but not once a passing SLO bound halves it (needs 40)
+        // 3.8 % vs 1 % on 1000 each, margin 0.005, tau 0.01 spread: likelihood ratio 31.77 (computed independently),
+        // weighed 3/4 as the whole step: 23.83, a failure at alpha 0.05 (needs 20) but not once a passing SLO bound
+        // halves it (needs 40)
         Rollup canary = replays(1000, 38);
         Rollup control = replays(1000, 10);
 
         Verdict alone = judge(Guard.of(Sli.DEAD_LETTER_RATIO, GuardAction.KILL), canary, control);
         Verdict withBound = judge(new Guard(Sli.DEAD_LETTER_RATIO, GuardAction.KILL, 0.2, null), canary, control);
 
-        assertThat(alone.guards().get(0).comparisons().get(0).likelihoodRatio()).isCloseTo(31.7709594566127, within(1e-6));
+        assertThat(alone.guards().get(0).comparisons().get(0).likelihoodRatio()).isCloseTo(0.75 * 31.7709594566127, within(1e-6));
         assertThat(alone.outcome()).isEqualTo(Outcome.FAIL);
         assertThat(withBound.outcome()).isEqualTo(Outcome.PASS);
-        assertThat(withBound.guards().get(0).comparisons().get(0).likelihoodRatio()).isCloseTo(31.7709594566127,
+        assertThat(withBound.guards().get(0).comparisons().get(0).likelihoodRatio()).isCloseTo(0.75 * 31.7709594566127,
                 within(1e-6));
     }
 
@@ -603,8 +604,8 @@ class CanaryJudgeTest {
             assertThat(c.canaryRatio()).isEqualTo(0.05);
             assertThat(c.controlRatio()).isEqualTo(0.01);
             assertThat(c.margin()).isCloseTo(0.005, within(1e-15));
-            // 100/2000 vs 380/38000, margin 0.005, tau 0.01 spread: computed independently
-            assertThat(c.likelihoodRatio()).isCloseTo(4668942289.02116, withinPercentage(1e-6));
+            // 100/2000 vs 380/38000, margin 0.005, tau 0.01 spread: computed independently, weighed 3/4 (the whole step)
+            assertThat(c.likelihoodRatio()).isCloseTo(0.75 * 4668942289.02116, withinPercentage(1e-6));
             assertThat(c.regression()).isTrue();
         });
 
@@ -629,9 +630,151 @@ class CanaryJudgeTest {
         assertThat(slo.controlRatio()).isEqualTo(0.5);
         assertThat(slo.canaryRatio()).isCloseTo(0.0003, within(0.002)); // P(>1000 ms) = P(Z > 3.2) under sigma 0.5
         assertThat(slo.regression()).isFalse();
+        assertThat(slo.likelihoodRatio()).as("a canary far within budget is no evidence").isZero();
         for (Comparison c : latency.comparisons()) {
             assertThat(c.canaryRatio()).isBetween(0.0, 1.0);
-            assertThat(c.likelihoodRatio()).isPositive().isFinite();
+            assertThat(c.likelihoodRatio()).isNotNegative().isFinite();
+            assertThat(c.sinceMinute()).isZero();
         }
+    }
+
+    // ---------------------------------------------------------------- a regression from the middle of a step
+
+    /** The windows of a step whose minutes hold these canary and control rollups: from minute 0, and from each later one. */
+    private static List<CanaryJudge.Window> windows(List<Rollup> canaryByMinute, List<Rollup> controlByMinute) {
+        List<CanaryJudge.Window> windows = new ArrayList<>();
+        for (int from = 0; from < canaryByMinute.size(); from++) {
+            Rollup canary = new Rollup();
+            Rollup control = new Rollup();
+            for (int m = from; m < canaryByMinute.size(); m++) {
+                canary.merge(canaryByMinute.get(m));
+                control.merge(controlByMinute.get(m));
+            }
+            windows.add(new CanaryJudge.Window(from, canary, control));
+        }
+        return windows;
+    }
+
+    /** Each minute 200 canary and 4000 control replays, 1 % dead-lettered; the canary's from {@code onset} on 10 %. */
+    private static List<CanaryJudge.Window> deadLettersFrom(int onset, int minutes) {
+        List<Rollup> canary = new ArrayList<>();
+        List<Rollup> control = new ArrayList<>();
+        for (int m = 0; m < minutes; m++) {
+            canary.add(replays(200, m < onset ? 2 : 20));
+            control.add(replays(4000, 40));
+        }
+        return windows(canary, control);
+    }
+
+    @ParameterizedTest(name = "weight of the test from minute {0}: {1}")
+    @CsvSource({"0, 0.75", "1, 0.125", "2, 0.041666666666666664", "3, 0.020833333333333332", "30, 0.00026881720430107527"})
+    void theWholeStepWeighsThreeQuartersAndLaterMinutesShareAQuarter(long minute, double weight) {
+        assertThat(CanaryJudge.weight(minute)).isCloseTo(weight, within(1e-15));
+    }
+
+    @Test
+    void theWeightsOfAllMinutesSumToOne() {
+        double sum = 0;
+        for (long minute = 0; minute < 1_000_000; minute++) {
+            sum += CanaryJudge.weight(minute);
+        }
+        assertThat(sum).isCloseTo(1, within(1e-6)).isLessThanOrEqualTo(1);
+    }
+
+    @Test
+    void aRegressionFromMinuteThirtyIsCaughtFromThatMinuteWhereTheWholeStepStillLooksFine() {
+        List<CanaryJudge.Window> windows = deadLettersFrom(30, 33);
+        Guard guard = Guard.of(Sli.DEAD_LETTER_RATIO, GuardAction.KILL);
+
+        Verdict wholeStepOnly = CanaryJudge.judge(List.of(guard), windows.subList(0, 1), SETTINGS);
+        Verdict verdict = CanaryJudge.judge(List.of(guard), windows, SETTINGS);
+
+        // 30 healthy minutes dilute 3 bad ones: 1.82 % against control's 1 % and a margin of 0.5 %
+        assertThat(wholeStepOnly.outcome()).isEqualTo(Outcome.PASS);
+        assertThat(verdict.outcome()).isEqualTo(Outcome.FAIL);
+        Comparison ratio = verdict.guards().get(0).comparisons().get(0);
+        assertThat(ratio.sinceMinute()).isEqualTo(30);
+        assertThat(ratio.canaryRatio()).isEqualTo(0.1);
+        assertThat(verdict.reason()).contains("canary 0.1000 vs control 0.0100 since minute 30 of the step");
+    }
+
+    @Test
+    void theEvidenceIsTheWeightedSumOfTheWindowsWhereTheCanaryIsWorse() {
+        List<CanaryJudge.Window> windows = deadLettersFrom(2, 4);
+        Guard guard = Guard.of(Sli.DEAD_LETTER_RATIO, GuardAction.KILL);
+        double expected = 0;
+        for (CanaryJudge.Window w : windows) {
+            long canaryBad = w.canary().replays(ReplayOutcome.DEAD_LETTERED);
+            long canaryValid = w.canary().terminalReplays();
+            long controlBad = w.control().replays(ReplayOutcome.DEAD_LETTERED);
+            long controlValid = w.control().terminalReplays();
+            SequentialTest.Result r = SequentialTest.test(canaryBad, canaryValid, controlBad, controlValid, 0.005,
+                    SequentialTest.Mixture.spread(0.01), 0.05);
+            expected += CanaryJudge.weight(w.minute()) * r.likelihoodRatio();
+        }
+
+        Comparison ratio = CanaryJudge.judge(List.of(guard), windows, SETTINGS).guards().get(0).comparisons().get(0);
+
+        assertThat(ratio.likelihoodRatio()).isCloseTo(expected, withinPercentage(1e-9));
+    }
+
+    @Test
+    void aLaterWindowWhereTheCanaryIsBetterAddsNoEvidence() {
+        // bad for the first two minutes, then better than control: the later windows do not count against it
+        List<Rollup> canary = List.of(replays(200, 20), replays(200, 20), replays(200, 0), replays(200, 0));
+        List<Rollup> control = List.of(replays(4000, 40), replays(4000, 40), replays(4000, 40), replays(4000, 40));
+        List<CanaryJudge.Window> windows = windows(canary, control);
+        Guard guard = Guard.of(Sli.DEAD_LETTER_RATIO, GuardAction.KILL);
+
+        double all = CanaryJudge.judge(List.of(guard), windows, SETTINGS).guards().get(0).comparisons().get(0)
+                .likelihoodRatio();
+        double stepAndMinuteOne = CanaryJudge.judge(List.of(guard), windows.subList(0, 2), SETTINGS).guards().get(0)
+                .comparisons().get(0).likelihoodRatio();
+
+        assertThat(all).isEqualTo(stepAndMinuteOne);
+    }
+
+    @Test
+    void aWindowWithTooLittleDataAddsNothing() {
+        List<CanaryJudge.Window> windows = deadLettersFrom(0, 3);
+        Guard guard = Guard.of(Sli.DEAD_LETTER_RATIO, GuardAction.KILL);
+        JudgeSettings settings = settings(500); // the whole step has 600 canary replays, each later window 400 or 200
+
+        double all = CanaryJudge.judge(List.of(guard), windows, settings).guards().get(0).comparisons().get(0)
+                .likelihoodRatio();
+        double wholeStep = CanaryJudge.judge(List.of(guard), windows.subList(0, 1), settings).guards().get(0)
+                .comparisons().get(0).likelihoodRatio();
+
+        assertThat(all).isEqualTo(wholeStep);
+    }
+
+    @Test
+    void atOneHundredPercentTheSloBoundIsAlsoJudgedFromLaterMinutes() {
+        List<Rollup> canary = new ArrayList<>();
+        for (int m = 0; m < 32; m++) {
+            canary.add(replays(200, m < 30 ? 2 : 100)); // the whole step: 4.06 %, within the 5 % budget
+        }
+        List<CanaryJudge.Window> windows = new ArrayList<>();
+        for (CanaryJudge.Window w : windows(canary, canary)) {
+            windows.add(new CanaryJudge.Window(w.minute(), w.canary(), null));
+        }
+        Guard guard = new Guard(Sli.DEAD_LETTER_RATIO, GuardAction.KILL, 0.05, null);
+
+        Verdict verdict = CanaryJudge.judge(List.of(guard), windows, SETTINGS);
+
+        assertThat(verdict.outcome()).isEqualTo(Outcome.FAIL);
+        assertThat(verdict.guards().get(0).comparisons()).singleElement()
+                .satisfies(c -> assertThat(c.sinceMinute()).isEqualTo(30));
+    }
+
+    @ParameterizedTest(name = "minutes {0}")
+    @CsvSource({"'1'", "'0, 2, 1'", "'0, 1, 1'"})
+    void windowsStartWithTheWholeStepAndGoByIncreasingMinute(String minutes) {
+        List<CanaryJudge.Window> windows = java.util.Arrays.stream(minutes.split(",")).map(String::trim)
+                .map(m -> new CanaryJudge.Window(Long.parseLong(m), replays(300, 3), replays(300, 3))).toList();
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> CanaryJudge.judge(
+                List.of(Guard.of(Sli.DEAD_LETTER_RATIO, GuardAction.KILL)), windows, SETTINGS))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 }

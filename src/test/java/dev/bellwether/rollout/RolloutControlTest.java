@@ -163,6 +163,30 @@ class RolloutControlTest {
     }
 
     @Test
+    void aRegressionThatStartsInTheMiddleOfAStepIsJudgedFromTheMinuteItStarted() throws Exception {
+        Fixture f = fixture("[5, 100]", "[{\"sli\": \"dead_letter_ratio\", \"action\": \"kill\"}]", 100);
+        command(f.rollout, "start", ADMIN).then().statusCode(200);
+        // the step started three minutes ago, on a minute: healthy since, until the canary turns bad this minute
+        Instant stepStart = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MINUTES).minus(java.time.Duration.ofMinutes(3));
+        io.quarkus.narayana.jta.QuarkusTransaction.requiringNew().run(() -> Rollout.update("stepStartedAt = ?1 where id = ?2",
+                stepStart.atOffset(java.time.ZoneOffset.UTC), f.rollout));
+        for (int minute = 0; minute < 3; minute++) {
+            f.postAt(true, stepStart.plusSeconds(60L * minute + 1), 1000, 0.01);
+            f.postAt(false, stepStart.plusSeconds(60L * minute + 1), 1000, 0.01);
+        }
+        f.postAt(true, stepStart.plusSeconds(3 * 60 + 1), 300, 0.10);
+        f.postAt(false, stepStart.plusSeconds(3 * 60 + 1), 1000, 0.01);
+        controller.tick();
+
+        // the whole step: 1.8 % against 1 %, not enough to tell; from minute 3 on: 10 % against 1 %
+        assertThat(rollout(f.rollout).getString("state")).isEqualTo("KILLED");
+        JsonPath trail = decisions(f.rollout);
+        assertThat(trail.getString("[-1].reason")).contains("canary 0.1000 vs control 0.0100 since minute 3 of the step");
+        assertThat(trail.getLong("[-1].evidence.guards[0].comparisons[0].sinceMinute")).isEqualTo(3);
+        assertUnleash(f.flag, false, 5);
+    }
+
+    @Test
     void aLatencyTailRegressionIsCaughtAndRolledBack() throws Exception {
         Fixture f = fixture("[10, 100]", "[{\"sli\": \"sync_latency\", \"action\": \"rollback\"}]", 100);
         command(f.rollout, "start", ADMIN).then().statusCode(200);
@@ -395,9 +419,12 @@ class RolloutControlTest {
         }
 
         private void post(boolean on, int count, double deadLetters) {
+            postAt(on, Instant.now(), count, deadLetters);
+        }
+
+        private void postAt(boolean on, Instant now, int count, double deadLetters) {
             List<String> events = new ArrayList<>();
             int bad = (int) Math.round(count * deadLetters);
-            Instant now = Instant.now();
             String batch = UUID.randomUUID().toString().substring(0, 8);
             for (int i = 0; i < count; i++) {
                 events.add(replay(batch + "-" + i, now, i < bad ? "dead_lettered" : "succeeded"));
