@@ -3,28 +3,35 @@ package dev.bellwether.unleash;
 import dev.bellwether.rollout.AutomationSwitch;
 import io.getunleash.Unleash;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * The automation switch as an Unleash flag, read with the client SDK (polled, cached): on when the flag is enabled,
  * and also when Unleash does not have it at all, so that automation works before anyone creates the switch.
- * Without a client token the SDK is inactive and the switch reads on. Known limit: a replica that starts while
- * Unleash is down has never read the switch and reads it on (the SDK gives no reliable "has synced" signal: an
- * Unleash without flags looks the same).
+ * Without a client token the SDK is inactive and the switch reads on. Until the SDK has fetched flags once since
+ * this replica started (Unleash down at startup, or a wrong client token), the switch is unknown and reads off: a
+ * release manager who turned automation off must not see a fresh replica act.
  */
 @ApplicationScoped
 public class UnleashAutomationSwitch implements AutomationSwitch {
 
     private final Unleash unleash;
     private final String flag;
-
     private final boolean sdkActive;
+    private final UnleashSyncWatcher sync;
 
+    @Inject
     public UnleashAutomationSwitch(Unleash unleash, @ConfigProperty(name = "bellwether.rollout.automation-flag") String flag,
-            UnleashConfig config) {
+            UnleashConfig config, UnleashSyncWatcher sync) {
+        this(unleash, flag, config.url().isPresent() && config.clientToken().isPresent(), sync);
+    }
+
+    UnleashAutomationSwitch(Unleash unleash, String flag, boolean sdkActive, UnleashSyncWatcher sync) {
         this.unleash = unleash;
         this.flag = flag;
-        this.sdkActive = config.url().isPresent() && config.clientToken().isPresent();
+        this.sdkActive = sdkActive;
+        this.sync = sync;
     }
 
     @Override
@@ -32,11 +39,15 @@ public class UnleashAutomationSwitch implements AutomationSwitch {
         if (!sdkActive) {
             return true;
         }
-        return unleash.isEnabled(flag, true);
+        return sync.fetched() && unleash.isEnabled(flag, true);
     }
 
     @Override
     public String describe() {
+        if (sdkActive && !sync.fetched()) {
+            return "Unleash flag " + flag + " not read yet: the client SDK has not fetched flags since this replica"
+                    + " started; is Unleash up, and is BELLWETHER_UNLEASH_CLIENT_TOKEN right?";
+        }
         return "Unleash flag " + flag;
     }
 }
