@@ -34,10 +34,11 @@ import java.util.stream.Collectors;
  * diluted by the step's healthy events before it: after an hour of them, the step's ratio moves slowly. So each
  * comparison is also made from each later {@link Window} on (each minute boundary of the step), and its evidence is
  * the weighted sum of the windows' likelihood ratios, three quarters of the weight on the whole step and a quarter
- * spread over the later minutes ({@link #weight}). The weights are fixed before any data and sum to at most 1, so the
- * sum is itself a test martingale and crossing {@code 1/alpha} keeps its false-alarm bound (Shin, Ramdas and Rinaldo,
- * "E-detectors", 2023). A window counts only when the canary is worse in it, and only with enough data in it; leaving
- * a window out only lowers the sum.
+ * spread over the later minutes ({@link #weight}). The weights are fixed before any data and sum to at most 1, and a
+ * weighted average of test martingales is a test martingale, so crossing {@code 1/alpha} keeps the false-alarm bound
+ * each window's test has (a window's test is 1 until it starts). A window counts only when the canary is worse in it,
+ * and only with enough data in it; leaving a window out only lowers the sum. The bound is only as good as each
+ * window's normal approximation, which is weakest at few events: {@code JudgeAccuracyBenchmark} measures the whole.
  */
 public final class CanaryJudge {
 
@@ -83,6 +84,9 @@ public final class CanaryJudge {
         for (int i = 1; i < windows.size(); i++) {
             if (windows.get(i).minute() <= windows.get(i - 1).minute()) {
                 throw new IllegalArgumentException("windows go by increasing minute");
+            }
+            if ((windows.get(i).control() == null) != (windows.get(0).control() == null)) {
+                throw new IllegalArgumentException("windows all have control or none has");
             }
         }
         if (guards.isEmpty()) {

@@ -174,9 +174,16 @@ public class RolloutService {
         List<SliService.CanaryControl> cohorts = sli.canaryAgainstControl(rollout.app.id, rollout.flag,
                 rollout.stepStartedAt.toInstant(), clock.instant());
         boolean everyone = rollout.stepList().get(rollout.step) == 100;
-        java.time.Instant stepStart = cohorts.get(0).since();
-        List<CanaryJudge.Window> windows = cohorts.stream().map(c -> new CanaryJudge.Window(
-                Duration.between(stepStart, c.since()).toMinutes(), c.canary(), everyone ? null : c.control())).toList();
+        // a window's weight goes by its minute of the step, counted from the minute the step started in
+        java.time.Instant stepMinute = rollout.stepStartedAt.toInstant().truncatedTo(java.time.temporal.ChronoUnit.MINUTES);
+        List<CanaryJudge.Window> windows = new ArrayList<>();
+        windows.add(new CanaryJudge.Window(0, cohorts.get(0).canary(), everyone ? null : cohorts.get(0).control()));
+        for (SliService.CanaryControl later : cohorts.subList(1, cohorts.size())) {
+            long minute = Duration.between(stepMinute, later.since()).toMinutes();
+            if (minute > 0) { // not before the step's minute (hour buckets of a step older than the minute rollups)
+                windows.add(new CanaryJudge.Window(minute, later.canary(), everyone ? null : later.control()));
+            }
+        }
         Verdict verdict = CanaryJudge.judge(guards(rollout), windows, judgeSettings(rollout.minSamplePerCohort));
         rollout.verdict = write(verdict);
         Counter.builder("bellwether.rollout.verdicts").tag("app", rollout.app.name).tag("flag", rollout.flag)
@@ -266,8 +273,9 @@ public class RolloutService {
     }
 
     private void tryMove(Rollout rollout, Trigger trigger, String reason, Object evidence) {
-        if (!automation.on()) {
-            recordWithoutActing(rollout, trigger, reason, evidence);
+        AutomationSwitch.State state = automation.state();
+        if (!state.allows(trigger)) {
+            recordWithoutActing(rollout, trigger, reason, evidence, state);
             return;
         }
         try {
@@ -277,15 +285,17 @@ public class RolloutService {
         }
     }
 
-    /** Automation is off: the decision Bellwether would make is recorded once, and nothing moves. */
-    private void recordWithoutActing(Rollout rollout, Trigger trigger, String reason, Object evidence) {
+    /** Automation is off (or unknown, for a step-up): the decision Bellwether would make is recorded once, and nothing moves. */
+    private void recordWithoutActing(Rollout rollout, Trigger trigger, String reason, Object evidence,
+            AutomationSwitch.State state) {
         RolloutMachine.Move move;
         try {
             move = RolloutMachine.apply(rollout.position(), trigger, rollout.stepList());
         } catch (RolloutMachine.RefusedException e) {
             return;
         }
-        String answer = "automation is off (" + automation.describe() + "): recorded, not applied";
+        String answer = (state == AutomationSwitch.State.UNKNOWN ? "automation switch unknown (" : "automation is off (")
+                + automation.describe(state) + "): recorded, not applied";
         RolloutDecision last = RolloutDecision.latest(rollout.id);
         if (last != null && answer.equals(last.answer) && last.trigger.equals(trigger.wireName())
                 && last.fromState.equals(rollout.state.name()) && last.fromStep == rollout.step) {

@@ -111,6 +111,15 @@ public class RollupStore {
         }
     }
 
+    /** Every minute row of an app in [from, to), {@code from} truncated to its minute, whole hours included. */
+    public void readMinutes(long appId, Instant from, Instant to, java.util.function.Consumer<Row> each) {
+        try (Connection connection = dataSource.getConnection()) {
+            select(connection, Granularity.MINUTE, appId, from.truncatedTo(ChronoUnit.MINUTES), to, null, each);
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not read rollups", e);
+        }
+    }
+
     /**
      * Folds the deltas of up to {@code maxSeries} series into one compacted row each. Safe beside writers and
      * other compactors: each row is deleted exactly once and its content re-inserted exactly once.

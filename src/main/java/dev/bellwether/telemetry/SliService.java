@@ -73,23 +73,34 @@ public class SliService {
     public record CanaryControl(Instant since, Rollup canary, Rollup control) {
     }
 
+    /** How far back the judge's windows start at every minute; before that, at every hour. */
+    static final java.time.Duration JUDGED_BY_MINUTE = java.time.Duration.ofHours(2);
+
     /**
      * The judge's read of the telemetry: canary against control over [from, to), by event time, and again from each
-     * later bucket boundary in it (each minute; each hour where the window holds whole hours), so that the judge can
-     * weigh what happened since then apart from what came before.
+     * later bucket boundary in it (each minute of the last two hours or more; each hour before that), so that the judge
+     * can weigh what happened since then apart from what came before.
      *
      * @return the whole window first (from {@code from}'s bucket), then one element per later bucket, oldest first
      */
     public List<CanaryControl> canaryAgainstControl(long appId, String flag, Instant from, Instant to) {
         Map<Long, Cohort> cohorts = cohorts(appId);
         TreeMap<Instant, Rollup[]> buckets = new TreeMap<>();
-        rollups.read(appId, from, to, null, clock.instant().minus(retention.rawEvents()), row -> {
+        java.util.function.Consumer<RollupStore.Row> add = row -> {
             Boolean on = cohorts.getOrDefault(row.key().cohortId(), Cohort.NONE).isOn(flag);
             if (on != null) {
                 buckets.computeIfAbsent(row.key().bucket(), b -> new Rollup[] {new Rollup(), new Rollup()})[on ? 0 : 1]
                         .merge(row.rollup());
             }
-        });
+        };
+        // whole hours before the recent ones as hour rows (cheap for a long step), the recent ones minute by minute
+        Instant byMinute = to.minus(JUDGED_BY_MINUTE).truncatedTo(java.time.temporal.ChronoUnit.HOURS);
+        if (byMinute.isAfter(from)) {
+            rollups.read(appId, from, byMinute, null, clock.instant().minus(retention.rawEvents()), add);
+        } else {
+            byMinute = from;
+        }
+        rollups.readMinutes(appId, byMinute, to, add);
         Instant start = from.truncatedTo(java.time.temporal.ChronoUnit.MINUTES);
         if (!buckets.isEmpty() && buckets.firstKey().isBefore(start)) {
             start = buckets.firstKey(); // older than the minute rollups' retention: read from its hour

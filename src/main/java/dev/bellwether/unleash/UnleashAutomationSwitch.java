@@ -10,8 +10,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * The automation switch as an Unleash flag, read with the client SDK (polled, cached): on when the flag is enabled,
  * and also when Unleash does not have it at all, so that automation works before anyone creates the switch.
  * Without a client token the SDK is inactive and the switch reads on. Until the SDK has fetched flags once since
- * this replica started (Unleash down at startup, or a wrong client token), the switch is unknown and reads off: a
- * release manager who turned automation off must not see a fresh replica act.
+ * this replica started (Unleash down at startup, or a wrong client token), the switch is unknown: a release manager
+ * who turned automation off must not see a fresh replica step a rollout up.
  */
 @ApplicationScoped
 public class UnleashAutomationSwitch implements AutomationSwitch {
@@ -35,16 +35,19 @@ public class UnleashAutomationSwitch implements AutomationSwitch {
     }
 
     @Override
-    public boolean on() {
+    public State state() {
         if (!sdkActive) {
-            return true;
+            return State.ON;
         }
-        return sync.fetched() && unleash.isEnabled(flag, true);
+        if (!sync.ready()) {
+            return State.UNKNOWN;
+        }
+        return unleash.isEnabled(flag, true) ? State.ON : State.OFF;
     }
 
     @Override
-    public String describe() {
-        if (sdkActive && !sync.fetched()) {
+    public String describe(State state) {
+        if (state == State.UNKNOWN) {
             return "Unleash flag " + flag + " not read yet: the client SDK has not fetched flags since this replica"
                     + " started; is Unleash up, and is BELLWETHER_UNLEASH_CLIENT_TOKEN right?";
         }

@@ -217,7 +217,7 @@ class JudgeAccuracyBenchmark {
                     Position from = position;
                     position = move(position, trigger, flag);
                     steps.add(watch.trace(STEPS.get(from.step()), Duration.between(stepStartedAt, now),
-                            trigger == Trigger.ADVANCE ? "advanced" : "failed", last));
+                            trigger == Trigger.ADVANCE ? "advanced" : "failed", last, telemetry));
                     if (position.step() != from.step() && position.state() == RolloutState.RUNNING) {
                         stepStartedAt = now;
                         telemetry.startStep(now);
@@ -235,7 +235,7 @@ class JudgeAccuracyBenchmark {
             default -> Ending.HOLDING;
         };
         if (ending == Ending.HOLDING) {
-            steps.add(watch.trace(STEPS.get(position.step()), Duration.between(stepStartedAt, now), "time limit", last));
+            steps.add(watch.trace(STEPS.get(position.step()), Duration.between(stepStartedAt, now), "time limit", last, telemetry));
         }
         boolean failed = last != null && last.outcome() == Verdict.Outcome.FAIL;
         String failedGuards = failed ? last.guards().stream().filter(g -> g.outcome() == Verdict.Outcome.FAIL)
@@ -339,6 +339,16 @@ class JudgeAccuracyBenchmark {
             heldBack.clear(); // already in the minute buckets just merged
         }
 
+        /** The whole step so far: canary, control. */
+        Rollup[] wholeStep() {
+            Rollup[] whole = {new Rollup(), new Rollup()};
+            stepMinutes.values().forEach(arms -> {
+                whole[0].merge(arms[0]);
+                whole[1].merge(arms[1]);
+            });
+            return whole;
+        }
+
         /** The whole step, then each later minute on; without control at 100 %. */
         List<CanaryJudge.Window> windows(boolean withControl) {
             List<CanaryJudge.Window> windows = new ArrayList<>();
@@ -371,26 +381,32 @@ class JudgeAccuracyBenchmark {
 
     /** What the judge said over one step, for its trace. */
     static final class StepWatch {
-        private double maxDeadLetterEvidence = 1;
+        private double maxDeadLetterEvidence;
 
         void saw(Verdict verdict) {
             deadLetters(verdict).ifPresent(g -> g.comparisons().forEach(c ->
                     maxDeadLetterEvidence = Math.max(maxDeadLetterEvidence, c.likelihoodRatio())));
         }
 
-        StepTrace trace(int percentage, Duration length, String exit, Verdict last) {
+        /** @param step what the last verdict judged: its dead-letter ratios are the whole step's, as the verdict's are a window's */
+        StepTrace trace(int percentage, Duration length, String exit, Verdict last, StepTelemetry step) {
             var deadLetters = last == null ? java.util.Optional.<Verdict.GuardResult>empty() : deadLetters(last);
             var latency = last == null ? java.util.Optional.<Verdict.GuardResult>empty()
                     : last.guards().stream().filter(g -> g.sli().equals(Sli.SYNC_LATENCY.wireName())).findFirst();
-            var ratio = deadLetters.flatMap(g -> g.comparisons().stream().findFirst());
+            boolean compared = deadLetters.map(g -> !g.comparisons().isEmpty()).orElse(false);
+            Rollup[] whole = step.wholeStep();
             return new StepTrace(percentage, length.toMillis() / 60_000.0, exit,
                     deadLetters.map(Verdict.GuardResult::canaryValid).orElse(-1L),
                     deadLetters.map(Verdict.GuardResult::controlValid).orElse(-1L),
                     latency.map(Verdict.GuardResult::canaryValid).orElse(-1L),
                     latency.map(Verdict.GuardResult::controlValid).orElse(-1L),
-                    ratio.map(Verdict.Comparison::canaryRatio).orElse(Double.NaN),
-                    ratio.map(Verdict.Comparison::controlRatio).orElse(Double.NaN),
+                    compared ? deadLetterRatio(whole[0]) : Double.NaN, compared ? deadLetterRatio(whole[1]) : Double.NaN,
                     maxDeadLetterEvidence, last == null ? null : last.reason());
+        }
+
+        private static double deadLetterRatio(Rollup rollup) {
+            Double ratio = Sli.DEAD_LETTER_RATIO.count(rollup, null).errorRatio();
+            return ratio == null ? Double.NaN : ratio;
         }
 
         private static java.util.Optional<Verdict.GuardResult> deadLetters(Verdict verdict) {

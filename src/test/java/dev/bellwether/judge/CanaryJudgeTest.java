@@ -762,11 +762,17 @@ class CanaryJudgeTest {
                 .satisfies(c -> assertThat(c.sinceMinute()).isEqualTo(30));
     }
 
-    @ParameterizedTest(name = "minutes {0}")
-    @CsvSource({"'1'", "'0, 2, 1'", "'0, 1, 1'"})
-    void windowsStartWithTheWholeStepAndGoByIncreasingMinute(String minutes) {
-        List<CanaryJudge.Window> windows = java.util.Arrays.stream(minutes.split(",")).map(String::trim)
-                .map(m -> new CanaryJudge.Window(Long.parseLong(m), replays(300, 3), replays(300, 3))).toList();
+    @ParameterizedTest(name = "minutes {0}, with control {1}")
+    @CsvSource({"'1', 'true'", "'0, 2, 1', 'true, true, true'", "'0, 1, 1', 'true, true, true'",
+            "'0, 1', 'true, false'", "'0, 1', 'false, true'"})
+    void windowsStartWithTheWholeStepGoByIncreasingMinuteAndAllHaveControlOrNone(String minutes, String withControl) {
+        String[] minute = minutes.split(",");
+        String[] control = withControl.split(",");
+        List<CanaryJudge.Window> windows = new ArrayList<>();
+        for (int i = 0; i < minute.length; i++) {
+            windows.add(new CanaryJudge.Window(Long.parseLong(minute[i].trim()), replays(300, 3),
+                    Boolean.parseBoolean(control[i].trim()) ? replays(300, 3) : null));
+        }
 
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> CanaryJudge.judge(
                 List.of(Guard.of(Sli.DEAD_LETTER_RATIO, GuardAction.KILL)), windows, SETTINGS))

@@ -187,6 +187,30 @@ class RolloutControlTest {
     }
 
     @Test
+    void inAStepOfHoursTheLastTwoHoursAreJudgedFromEachMinute() throws Exception {
+        Fixture f = fixture("[5, 100]", "[{\"sli\": \"dead_letter_ratio\", \"action\": \"kill\"}]", 100);
+        command(f.rollout, "start", ADMIN).then().statusCode(200);
+        // a step four hours old: its first hours are read as hour rollups, its last two by the minute
+        Instant stepStart = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.HOURS).minus(java.time.Duration.ofHours(4));
+        io.quarkus.narayana.jta.QuarkusTransaction.requiringNew().run(() -> Rollout.update("stepStartedAt = ?1 where id = ?2",
+                stepStart.atOffset(java.time.ZoneOffset.UTC), f.rollout));
+        for (int halfHour = 0; halfHour < 4; halfHour++) { // healthy through the step's first two hours
+            f.postAt(true, stepStart.plusSeconds(1800L * halfHour + 60), 5000, 0.01);
+            f.postAt(false, stepStart.plusSeconds(1800L * halfHour + 60), 5000, 0.01);
+        }
+        // 70 minutes ago: in an hour that is over, which the step's reading as a whole takes as one hour row
+        Instant onset = Instant.now().minus(java.time.Duration.ofMinutes(70));
+        f.postAt(true, onset, 300, 0.30);
+        f.postAt(false, onset, 1000, 0.01);
+        controller.tick();
+
+        // the whole step: 1.4 % against 1 %; from the onset's minute: 30 % against 1 %
+        long minute = java.time.Duration.between(stepStart, onset.truncatedTo(java.time.temporal.ChronoUnit.MINUTES)).toMinutes();
+        assertThat(rollout(f.rollout).getString("state")).isEqualTo("KILLED");
+        assertThat(decisions(f.rollout).getString("[-1].reason")).contains("since minute " + minute + " of the step");
+    }
+
+    @Test
     void aLatencyTailRegressionIsCaughtAndRolledBack() throws Exception {
         Fixture f = fixture("[10, 100]", "[{\"sli\": \"sync_latency\", \"action\": \"rollback\"}]", 100);
         command(f.rollout, "start", ADMIN).then().statusCode(200);
@@ -228,10 +252,11 @@ class RolloutControlTest {
 
     private void awaitAutomation(boolean on) throws InterruptedException {
         Instant deadline = Instant.now().plusSeconds(30);
-        while (automation.on() != on && Instant.now().isBefore(deadline)) {
+        while ((automation.state() == AutomationSwitch.State.ON) != on && Instant.now().isBefore(deadline)) {
             Thread.sleep(200);
         }
-        assertThat(automation.on()).as("automation switch seen by the client SDK").isEqualTo(on);
+        assertThat(automation.state()).as("automation switch seen by the client SDK")
+                .isEqualTo(on ? AutomationSwitch.State.ON : AutomationSwitch.State.OFF);
     }
 
     @Test

@@ -2,7 +2,9 @@ package dev.bellwether.unleash;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.bellwether.rollout.AutomationSwitch.State;
 import io.getunleash.DefaultUnleash;
+import io.getunleash.event.UnleashReady;
 import io.getunleash.util.UnleashConfig;
 import io.getunleash.util.UnleashScheduledExecutorImpl;
 import java.net.ServerSocket;
@@ -17,7 +19,7 @@ import org.junit.jupiter.api.Test;
 class UnleashAutomationSwitchTest {
 
     @Test
-    void aReplicaWhoseSdkHasNeverReachedUnleashReadsTheSwitchOff() throws Exception {
+    void aReplicaWhoseSdkHasNeverReachedUnleashReadsTheSwitchUnknownUntilTheSdkIsReady() throws Exception {
         int closedPort;
         try (ServerSocket socket = new ServerSocket(0)) {
             closedPort = socket.getLocalPort(); // free once closed: nothing answers there
@@ -33,9 +35,12 @@ class UnleashAutomationSwitchTest {
             UnleashAutomationSwitch automation = new UnleashAutomationSwitch(unleash, "bellwether-automation", true, sync);
             Thread.sleep(2500); // a few failed fetches
 
-            assertThat(sync.fetched()).isFalse();
-            assertThat(automation.on()).as("unknown reads off, though the SDK's default for a missing flag is on").isFalse();
-            assertThat(automation.describe()).contains("not read yet").contains("BELLWETHER_UNLEASH_CLIENT_TOKEN");
+            assertThat(automation.state()).as("though the SDK's default for a missing flag is on").isEqualTo(State.UNKNOWN);
+            assertThat(automation.describe(State.UNKNOWN)).contains("not read yet").contains("BELLWETHER_UNLEASH_CLIENT_TOKEN");
+
+            sync.onReady(new UnleashReady()); // what the SDK sends once its first fetch has loaded the flags
+            assertThat(automation.state()).as("a switch Unleash does not have reads on").isEqualTo(State.ON);
+            assertThat(automation.describe(State.ON)).isEqualTo("Unleash flag bellwether-automation");
         } finally {
             unleash.shutdown();
         }
@@ -46,7 +51,6 @@ class UnleashAutomationSwitchTest {
         UnleashAutomationSwitch automation = new UnleashAutomationSwitch(null, "bellwether-automation", false,
                 new UnleashSyncWatcher());
 
-        assertThat(automation.on()).isTrue();
-        assertThat(automation.describe()).isEqualTo("Unleash flag bellwether-automation");
+        assertThat(automation.state()).isEqualTo(State.ON);
     }
 }
