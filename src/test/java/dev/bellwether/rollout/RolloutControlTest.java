@@ -164,12 +164,9 @@ class RolloutControlTest {
 
     @Test
     void aRegressionThatStartsInTheMiddleOfAStepIsJudgedFromTheMinuteItStarted() throws Exception {
-        Fixture f = fixture("[5, 100]", "[{\"sli\": \"dead_letter_ratio\", \"action\": \"kill\"}]", 100);
-        command(f.rollout, "start", ADMIN).then().statusCode(200);
         // the step started three minutes ago, on a minute: healthy since, until the canary turns bad this minute
         Instant stepStart = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MINUTES).minus(java.time.Duration.ofMinutes(3));
-        io.quarkus.narayana.jta.QuarkusTransaction.requiringNew().run(() -> Rollout.update("stepStartedAt = ?1 where id = ?2",
-                stepStart.atOffset(java.time.ZoneOffset.UTC), f.rollout));
+        Fixture f = killGuardedStepStartedAt(stepStart);
         for (int minute = 0; minute < 3; minute++) {
             f.postAt(true, stepStart.plusSeconds(60L * minute + 1), 1000, 0.01);
             f.postAt(false, stepStart.plusSeconds(60L * minute + 1), 1000, 0.01);
@@ -188,12 +185,9 @@ class RolloutControlTest {
 
     @Test
     void inAStepOfHoursTheLastTwoHoursAreJudgedFromEachMinute() throws Exception {
-        Fixture f = fixture("[5, 100]", "[{\"sli\": \"dead_letter_ratio\", \"action\": \"kill\"}]", 100);
-        command(f.rollout, "start", ADMIN).then().statusCode(200);
         // a step four hours old: its first hours are read as hour rollups, its last two by the minute
         Instant stepStart = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.HOURS).minus(java.time.Duration.ofHours(4));
-        io.quarkus.narayana.jta.QuarkusTransaction.requiringNew().run(() -> Rollout.update("stepStartedAt = ?1 where id = ?2",
-                stepStart.atOffset(java.time.ZoneOffset.UTC), f.rollout));
+        Fixture f = killGuardedStepStartedAt(stepStart);
         for (int halfHour = 0; halfHour < 4; halfHour++) { // healthy through the step's first two hours
             f.postAt(true, stepStart.plusSeconds(1800L * halfHour + 60), 5000, 0.01);
             f.postAt(false, stepStart.plusSeconds(1800L * halfHour + 60), 5000, 0.01);
@@ -481,6 +475,15 @@ class RolloutControlTest {
                         events.subList(from, Math.min(events.size(), from + 100)))).then().statusCode(202);
             }
         }
+    }
+
+    /** A started rollout with a dead-letter kill guard, its first step moved back to have started at {@code stepStart}. */
+    private Fixture killGuardedStepStartedAt(Instant stepStart) throws Exception {
+        Fixture f = fixture("[5, 100]", "[{\"sli\": \"dead_letter_ratio\", \"action\": \"kill\"}]", 100);
+        command(f.rollout, "start", ADMIN).then().statusCode(200);
+        io.quarkus.narayana.jta.QuarkusTransaction.requiringNew().run(() -> Rollout.update("stepStartedAt = ?1 where id = ?2",
+                stepStart.atOffset(java.time.ZoneOffset.UTC), f.rollout));
+        return f;
     }
 
     private Fixture fixture(String steps, String guards, int minSample) throws Exception {
