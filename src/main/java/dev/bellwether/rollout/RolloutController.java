@@ -24,10 +24,12 @@ public class RolloutController {
 
     private final RolloutService rollouts;
     private final RolloutMetrics metrics;
+    private final AutomationSwitch automation;
 
-    public RolloutController(RolloutService rollouts, RolloutMetrics metrics) {
+    public RolloutController(RolloutService rollouts, RolloutMetrics metrics, AutomationSwitch automation) {
         this.rollouts = rollouts;
         this.metrics = metrics;
+        this.automation = automation;
     }
 
     @Scheduled(every = "${bellwether.rollout.interval:5s}", delayed = "5s",
@@ -69,8 +71,12 @@ public class RolloutController {
         return processed;
     }
 
-    /** Rollout states, percentages and the latest convergence of each recent kill, as gauges ({@link RolloutMetrics}). */
+    /**
+     * Rollout states, percentages, the latest convergence of each recent kill and the automation switch, as gauges
+     * ({@link RolloutMetrics}).
+     */
     public void refreshMetrics() {
+        metrics.refreshAutomation(automation.state());
         QuarkusTransaction.requiringNew().run(() -> {
             List<Rollout> recent = Rollout.list("state in ?1 or updatedAt > ?2", WATCHED,
                     java.time.OffsetDateTime.now().minusDays(1));

@@ -9,8 +9,9 @@ import java.util.List;
 
 /**
  * Rollouts as Prometheus series, refreshed from the database on every replica ({@code bellwether.rollout.metrics-interval}):
- * {@code bellwether_rollout_state{app,flag,environment,state}} (1 for the current state) and
- * {@code bellwether_rollout_percentage{app,flag,environment}}. Verdicts and actuations are counters kept where they
+ * {@code bellwether_rollout_state{app,flag,environment,state}} (1 for the current state),
+ * {@code bellwether_rollout_percentage{app,flag,environment}}, and {@code bellwether_rollout_automation{state}} (1 for
+ * the automation switch's state as this replica reads it). Verdicts and actuations are counters kept where they
  * happen ({@link RolloutService}).
  */
 @ApplicationScoped
@@ -19,6 +20,7 @@ public class RolloutMetrics {
     private final MultiGauge states;
     private final MultiGauge percentages;
     private final MultiGauge convergence;
+    private final MultiGauge automation;
 
     public RolloutMetrics(MeterRegistry registry) {
         this.states = MultiGauge.builder("bellwether.rollout.state")
@@ -28,6 +30,19 @@ public class RolloutMetrics {
         this.convergence = MultiGauge.builder("bellwether.rollout.convergence.share.on")
                 .description("After a kill: share of active clients (beacon in the last 5 minutes) still reporting the flag on")
                 .register(registry);
+        this.automation = MultiGauge.builder("bellwether.rollout.automation")
+                .description("1 for the state of the automation switch as this replica reads it: on, off, or unknown"
+                        + " (not read from Unleash since the replica started: step-ups are held)")
+                .register(registry);
+    }
+
+    /** The automation switch as this replica reads it. */
+    void refreshAutomation(AutomationSwitch.State state) {
+        List<MultiGauge.Row<?>> rows = new ArrayList<>();
+        for (AutomationSwitch.State each : AutomationSwitch.State.values()) {
+            rows.add(MultiGauge.Row.of(Tags.of("state", each.name().toLowerCase(java.util.Locale.ROOT)), each == state ? 1 : 0));
+        }
+        automation.register(rows, true);
     }
 
     /** The latest point of each recent kill's convergence curve. */

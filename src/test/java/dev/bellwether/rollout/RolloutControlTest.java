@@ -224,6 +224,10 @@ class RolloutControlTest {
         unleash.createFlag("bellwether-automation");  // created off in every environment
         try {
             awaitAutomation(false);
+            controller.refreshMetrics();
+            assertThat(given().get("/q/metrics").then().extract().asString())
+                    .contains("bellwether_rollout_automation{state=\"off\"} 1.0")
+                    .contains("bellwether_rollout_automation{state=\"unknown\"} 0.0");
             f.traffic(300, 0.20, 600, 0.01);
             controller.tick();
             controller.tick();
@@ -399,6 +403,7 @@ class RolloutControlTest {
             unleash.start();
         }
         evaluator.evaluateNow();
+        controller.refreshMetrics();
 
         String exported = given().get("/q/metrics").then().statusCode(200).extract().asString();
         Set<String> names = new java.util.TreeSet<>();
