@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
@@ -55,7 +56,39 @@ public final class CanaryJudge {
     public record Window(long minute, Rollup canary, Rollup control) {
     }
 
+    /** Canary and control of one minute of a step (or of the bucket that starts then). */
+    public record Minute(Rollup canary, Rollup control) {
+    }
+
     private CanaryJudge() {
+    }
+
+    /**
+     * A step's windows from its data by minute of the step: the whole step (minute 0), then from each later minute
+     * that has data on. Minutes below 0 (a bucket that starts before the step's minute) count in the whole step only.
+     *
+     * @param withControl false at 100 %: every window without control
+     */
+    public static List<Window> windows(java.util.NavigableMap<Long, Minute> byMinute, boolean withControl) {
+        List<Window> windows = new ArrayList<>();
+        Rollup canary = new Rollup();
+        Rollup control = new Rollup();
+        for (Map.Entry<Long, Minute> minute : byMinute.descendingMap().entrySet()) {
+            canary.merge(minute.getValue().canary());
+            control.merge(minute.getValue().control());
+            if (minute.getKey() > 0) {
+                windows.add(new Window(minute.getKey(), copy(canary), withControl ? copy(control) : null));
+            }
+        }
+        windows.add(new Window(0, canary, withControl ? control : null));
+        java.util.Collections.reverse(windows);
+        return windows;
+    }
+
+    private static Rollup copy(Rollup rollup) {
+        Rollup copy = new Rollup();
+        copy.merge(rollup);
+        return copy;
     }
 
     /**

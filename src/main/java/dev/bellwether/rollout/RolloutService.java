@@ -171,19 +171,15 @@ public class RolloutService {
         if (rollout.state != RolloutState.RUNNING) {
             return;
         }
-        List<SliService.CanaryControl> cohorts = sli.canaryAgainstControl(rollout.app.id, rollout.flag,
-                rollout.stepStartedAt.toInstant(), clock.instant());
+        java.util.NavigableMap<java.time.Instant, SliService.CanaryControl> buckets = sli.canaryAgainstControl(
+                rollout.app.id, rollout.flag, rollout.stepStartedAt.toInstant(), clock.instant());
         boolean everyone = rollout.stepList().get(rollout.step) == 100;
         // a window's weight goes by its minute of the step, counted from the minute the step started in
         java.time.Instant stepMinute = rollout.stepStartedAt.toInstant().truncatedTo(java.time.temporal.ChronoUnit.MINUTES);
-        List<CanaryJudge.Window> windows = new ArrayList<>();
-        windows.add(new CanaryJudge.Window(0, cohorts.get(0).canary(), everyone ? null : cohorts.get(0).control()));
-        for (SliService.CanaryControl later : cohorts.subList(1, cohorts.size())) {
-            long minute = Duration.between(stepMinute, later.since()).toMinutes();
-            if (minute > 0) { // not before the step's minute (hour buckets of a step older than the minute rollups)
-                windows.add(new CanaryJudge.Window(minute, later.canary(), everyone ? null : later.control()));
-            }
-        }
+        java.util.TreeMap<Long, CanaryJudge.Minute> byMinute = new java.util.TreeMap<>();
+        buckets.forEach((bucket, cohorts) -> byMinute.put(Duration.between(stepMinute, bucket).toMinutes(),
+                new CanaryJudge.Minute(cohorts.canary(), cohorts.control())));
+        List<CanaryJudge.Window> windows = CanaryJudge.windows(byMinute, !everyone);
         Verdict verdict = CanaryJudge.judge(guards(rollout), windows, judgeSettings(rollout.minSamplePerCohort));
         rollout.verdict = write(verdict);
         Counter.builder("bellwether.rollout.verdicts").tag("app", rollout.app.name).tag("flag", rollout.flag)

@@ -66,31 +66,30 @@ public class SliService {
         return new SliReport(appName, from, to, release, flag, SliSummary.of(total), perCohort);
     }
 
-    /**
-     * Events of clients that ran with {@code flag} on (canary) and off (control) from {@code since} on; clients without
-     * the flag are left out.
-     */
-    public record CanaryControl(Instant since, Rollup canary, Rollup control) {
+    /** Events of clients that ran with {@code flag} on (canary) and off (control); clients without it are left out. */
+    public record CanaryControl(Rollup canary, Rollup control) {
     }
 
-    /** How far back the judge's windows start at every minute; before that, at every hour. */
+    /** How far back the judge reads minute by minute; before that, whole hours by the hour. */
     static final java.time.Duration JUDGED_BY_MINUTE = java.time.Duration.ofHours(2);
 
     /**
-     * The judge's read of the telemetry: canary against control over [from, to), by event time, and again from each
-     * later bucket boundary in it (each minute of the last two hours or more; each hour before that), so that the judge
-     * can weigh what happened since then apart from what came before.
+     * The judge's read of the telemetry: canary against control over [from, to), by event time, bucket by bucket (each
+     * minute of the last two hours or more; each whole hour before that), so that the judge can weigh what happened
+     * since a bucket apart from what came before.
      *
-     * @return the whole window first (from {@code from}'s bucket), then one element per later bucket, oldest first
+     * @return by the bucket's start, oldest first; the first bucket is {@code from}'s minute (or hour, when older than
+     *     the minute rollups)
      */
-    public List<CanaryControl> canaryAgainstControl(long appId, String flag, Instant from, Instant to) {
+    public java.util.NavigableMap<Instant, CanaryControl> canaryAgainstControl(long appId, String flag, Instant from,
+            Instant to) {
         Map<Long, Cohort> cohorts = cohorts(appId);
-        TreeMap<Instant, Rollup[]> buckets = new TreeMap<>();
+        TreeMap<Instant, CanaryControl> buckets = new TreeMap<>();
         java.util.function.Consumer<RollupStore.Row> add = row -> {
             Boolean on = cohorts.getOrDefault(row.key().cohortId(), Cohort.NONE).isOn(flag);
             if (on != null) {
-                buckets.computeIfAbsent(row.key().bucket(), b -> new Rollup[] {new Rollup(), new Rollup()})[on ? 0 : 1]
-                        .merge(row.rollup());
+                CanaryControl bucket = buckets.computeIfAbsent(row.key().bucket(), b -> new CanaryControl(new Rollup(), new Rollup()));
+                (on ? bucket.canary() : bucket.control()).merge(row.rollup());
             }
         };
         // whole hours before the recent ones as hour rows (cheap for a long step), the recent ones minute by minute
@@ -101,30 +100,7 @@ public class SliService {
             byMinute = from;
         }
         rollups.readMinutes(appId, byMinute, to, add);
-        Instant start = from.truncatedTo(java.time.temporal.ChronoUnit.MINUTES);
-        if (!buckets.isEmpty() && buckets.firstKey().isBefore(start)) {
-            start = buckets.firstKey(); // older than the minute rollups' retention: read from its hour
-        }
-        // suffix sums, newest first: each later bucket's window is everything from it on
-        List<CanaryControl> windows = new ArrayList<>();
-        Rollup canary = new Rollup();
-        Rollup control = new Rollup();
-        for (Map.Entry<Instant, Rollup[]> bucket : buckets.descendingMap().entrySet()) {
-            canary.merge(bucket.getValue()[0]);
-            control.merge(bucket.getValue()[1]);
-            if (bucket.getKey().isAfter(start)) {
-                windows.add(new CanaryControl(bucket.getKey(), copy(canary), copy(control)));
-            }
-        }
-        windows.add(new CanaryControl(start, canary, control));
-        java.util.Collections.reverse(windows);
-        return windows;
-    }
-
-    private static Rollup copy(Rollup rollup) {
-        Rollup copy = new Rollup();
-        copy.merge(rollup);
-        return copy;
+        return buckets;
     }
 
     private static Cohort flagGroup(Cohort cohort, String flag) {

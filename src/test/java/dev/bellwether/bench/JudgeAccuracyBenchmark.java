@@ -351,31 +351,10 @@ class JudgeAccuracyBenchmark {
 
         /** The whole step, then each later minute on; without control at 100 %. */
         List<CanaryJudge.Window> windows(boolean withControl) {
-            List<CanaryJudge.Window> windows = new ArrayList<>();
-            Rollup canary = new Rollup();
-            Rollup control = new Rollup();
-            for (var minute : stepMinutes.descendingMap().entrySet()) {
-                canary.merge(minute.getValue()[0]);
-                control.merge(minute.getValue()[1]);
-                long index = Duration.between(fromMinute, minute.getKey()).toMinutes();
-                if (index > 0) {
-                    windows.add(window(index, canary, control, withControl));
-                }
-            }
-            windows.add(window(0, canary, control, withControl));
-            java.util.Collections.reverse(windows);
-            return windows;
-        }
-
-        private static CanaryJudge.Window window(long minute, Rollup canary, Rollup control, boolean withControl) {
-            Rollup canaryCopy = new Rollup();
-            canaryCopy.merge(canary);
-            Rollup controlCopy = null;
-            if (withControl) {
-                controlCopy = new Rollup();
-                controlCopy.merge(control);
-            }
-            return new CanaryJudge.Window(minute, canaryCopy, controlCopy);
+            java.util.TreeMap<Long, CanaryJudge.Minute> byMinute = new java.util.TreeMap<>();
+            stepMinutes.forEach((bucket, arms) -> byMinute.put(Duration.between(fromMinute, bucket).toMinutes(),
+                    new CanaryJudge.Minute(arms[0], arms[1])));
+            return CanaryJudge.windows(byMinute, withControl);
         }
     }
 

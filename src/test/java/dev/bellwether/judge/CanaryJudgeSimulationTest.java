@@ -86,19 +86,11 @@ class CanaryJudgeSimulationTest {
 
         /** The whole step, then from each later tick on. */
         private static List<CanaryJudge.Window> windows(List<Rollup[]> ticks) {
-            java.util.LinkedList<CanaryJudge.Window> windows = new java.util.LinkedList<>();
-            Rollup canary = new Rollup();
-            Rollup control = new Rollup();
-            for (int from = ticks.size() - 1; from >= 0; from--) {
-                canary.merge(ticks.get(from)[0]);
-                control.merge(ticks.get(from)[1]);
-                Rollup canaryCopy = new Rollup();
-                canaryCopy.merge(canary);
-                Rollup controlCopy = new Rollup();
-                controlCopy.merge(control);
-                windows.addFirst(new CanaryJudge.Window(from, canaryCopy, controlCopy));
+            java.util.TreeMap<Long, CanaryJudge.Minute> byTick = new java.util.TreeMap<>();
+            for (int tick = 0; tick < ticks.size(); tick++) {
+                byTick.put((long) tick, new CanaryJudge.Minute(ticks.get(tick)[0], ticks.get(tick)[1]));
             }
-            return windows;
+            return CanaryJudge.windows(byTick, true);
         }
 
         /** Share of the runs with a FAIL at any tick. */

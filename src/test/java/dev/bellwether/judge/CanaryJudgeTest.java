@@ -642,17 +642,30 @@ class CanaryJudgeTest {
 
     /** The windows of a step whose minutes hold these canary and control rollups: from minute 0, and from each later one. */
     private static List<CanaryJudge.Window> windows(List<Rollup> canaryByMinute, List<Rollup> controlByMinute) {
-        List<CanaryJudge.Window> windows = new ArrayList<>();
-        for (int from = 0; from < canaryByMinute.size(); from++) {
-            Rollup canary = new Rollup();
-            Rollup control = new Rollup();
-            for (int m = from; m < canaryByMinute.size(); m++) {
-                canary.merge(canaryByMinute.get(m));
-                control.merge(controlByMinute.get(m));
-            }
-            windows.add(new CanaryJudge.Window(from, canary, control));
+        java.util.TreeMap<Long, CanaryJudge.Minute> byMinute = new java.util.TreeMap<>();
+        for (int m = 0; m < canaryByMinute.size(); m++) {
+            byMinute.put((long) m, new CanaryJudge.Minute(canaryByMinute.get(m), controlByMinute.get(m)));
         }
-        return windows;
+        return CanaryJudge.windows(byMinute, true);
+    }
+
+    @Test
+    void aStepsWindowsAreTheWholeStepThenEachLaterMinuteWithDataOn() {
+        java.util.TreeMap<Long, CanaryJudge.Minute> byMinute = new java.util.TreeMap<>();
+        byMinute.put(-30L, new CanaryJudge.Minute(replays(100, 1), replays(1000, 10))); // an hour bucket from before
+        byMinute.put(0L, new CanaryJudge.Minute(replays(200, 2), replays(2000, 20)));
+        byMinute.put(4L, new CanaryJudge.Minute(replays(300, 3), replays(3000, 30)));
+        byMinute.put(9L, new CanaryJudge.Minute(replays(400, 40), replays(4000, 40)));
+
+        List<CanaryJudge.Window> windows = CanaryJudge.windows(byMinute, true);
+        List<CanaryJudge.Window> withoutControl = CanaryJudge.windows(byMinute, false);
+
+        assertThat(windows).extracting(CanaryJudge.Window::minute).containsExactly(0L, 4L, 9L);
+        assertThat(windows).extracting(w -> w.canary().terminalReplays()).containsExactly(1000L, 700L, 400L);
+        assertThat(windows).extracting(w -> w.control().terminalReplays()).containsExactly(10000L, 7000L, 4000L);
+        assertThat(windows).extracting(w -> w.canary().replays(ReplayOutcome.DEAD_LETTERED)).containsExactly(46L, 43L, 40L);
+        assertThat(withoutControl).extracting(CanaryJudge.Window::control).containsOnlyNulls();
+        assertThat(withoutControl).extracting(w -> w.canary().terminalReplays()).containsExactly(1000L, 700L, 400L);
     }
 
     /** Each minute 200 canary and 4000 control replays, 1 % dead-lettered; the canary's from {@code onset} on 10 %. */
