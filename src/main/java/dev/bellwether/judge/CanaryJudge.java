@@ -155,7 +155,7 @@ public final class CanaryJudge {
         boolean bounded = guard.sloAllowedErrorRatio() != null;
         int tests = (distributional ? QUANTILES.length : 1) + (bounded ? 1 : 0);
         double alpha = settings.alpha() / tests;
-        boolean enoughCanary = canaryValid >= Math.max(1, settings.minSamplePerCohort());
+        boolean enoughCanary = enoughCanary(canaryValid, settings);
         if (!enoughCanary || !enoughControl(controlValid, settings)) {
             String why = withoutControl ? "every client has the flag: judged by the SLO bound alone"
                     : controlValid == 0 ? "no control data" : String.format(Locale.ROOT,
@@ -255,7 +255,7 @@ public final class CanaryJudge {
     /** The canary's bad ratio against the SLO's error budget, on its own. */
     private static WindowTest sloBound(Guard guard, Sli sli, Rollup canary, JudgeSettings settings, double alpha) {
         GoodValid c = sli.count(canary, guard.sloThreshold());
-        if (c.valid() < Math.max(1, settings.minSamplePerCohort())) {
+        if (!enoughCanary(c.valid(), settings)) {
             return null;
         }
         double budget = guard.sloAllowedErrorRatio();
@@ -267,12 +267,16 @@ public final class CanaryJudge {
         return sli.needsThreshold() ? count(distribution(sli, rollup)) : sli.count(rollup, null).valid();
     }
 
+    private static boolean enoughCanary(long canaryValid, JudgeSettings settings) {
+        return canaryValid >= Math.max(1, settings.minSamplePerCohort());
+    }
+
     private static boolean enoughControl(long controlValid, JudgeSettings settings) {
         return controlValid > 0 && controlValid >= settings.minSamplePerCohort();
     }
 
     private static boolean enough(long canaryValid, long controlValid, JudgeSettings settings) {
-        return canaryValid >= Math.max(1, settings.minSamplePerCohort()) && enoughControl(controlValid, settings);
+        return enoughCanary(canaryValid, settings) && enoughControl(controlValid, settings);
     }
 
     private static String failure(List<Comparison> regressions) {
