@@ -76,7 +76,8 @@ import org.junit.jupiter.api.Test;
  * {@code bench.min-sample}, {@code bench.bake-minutes}, {@code bench.steps}, {@code bench.guards}
  * ({@code sli:action,...}), {@code bench.clients}, {@code bench.dead-letter-multiplier},
  * {@code bench.limit-minutes}, {@code bench.warm-up-minutes}, {@code bench.seed}, {@code bench.fleet-step-seconds},
- * {@code bench.tick-seconds}, {@code bench.scenarios} ({@code aa,dead-letters}) and {@code bench.json-text}.
+ * {@code bench.tick-seconds}, {@code bench.scenarios} ({@code aa,dead-letters}), {@code bench.json-text} and
+ * {@code bench.first-attempt-flags} (false: the SDK reports each replay with the flags of that attempt).
  */
 class JudgeAccuracyBenchmark {
 
@@ -103,6 +104,8 @@ class JudgeAccuracyBenchmark {
      * false: the beacon's tree is built from the simulator's event nodes instead of its JSON text being read back (the
      * same tree and the same figures, sooner); the parser reads it either way.
      */
+    /** The SDK reports a mutation's replays with the flags of its first attempt, as README's beacon contract asks. */
+    private static final boolean FIRST_ATTEMPT_FLAGS = Boolean.parseBoolean(System.getProperty("bench.first-attempt-flags", "true"));
     private static final boolean JSON_TEXT = Boolean.parseBoolean(System.getProperty("bench.json-text", "true"));
     private static final List<String> SCENARIOS = List.of(System.getProperty("bench.scenarios", "aa,dead-letters").split(","));
 
@@ -165,7 +168,7 @@ class JudgeAccuracyBenchmark {
 
     private static RolloutResult rollout(Scenario scenario, long seed) {
         FleetSettings settings = FleetSettings.builder().clients(CLIENTS).seed(seed).canaryFlag(FLAG)
-                .regression(scenario.regression()).build();
+                .firstAttemptFlags(FIRST_ATTEMPT_FLAGS).regression(scenario.regression()).build();
         HashedRollout flag = new HashedRollout(FLAG, 0);
         Fleet fleet = new Fleet(settings, flag, FLEET_START);
         StepTelemetry telemetry = new StepTelemetry();
@@ -398,9 +401,10 @@ class JudgeAccuracyBenchmark {
     private static void report(Map<Scenario, List<RolloutResult>> results, double seconds) throws Exception {
         StringBuilder out = new StringBuilder();
         out.append(String.format(Locale.ROOT, "%nJudge accuracy: %d rollouts per scenario, %d clients, steps %s, bake %d min, "
-                        + "tick %d s, min %d per cohort, guards %s, %s; limit %d min; fleet step %d s%n%n",
+                        + "tick %d s, min %d per cohort, guards %s, %s; limit %d min; fleet step %d s; replays reported with the flags "
+                        + "of %s%n%n",
                 ROLLOUTS, CLIENTS, STEPS, BAKE.toMinutes(), TICK.toSeconds(), MIN_SAMPLE, describe(GUARDS), JUDGE,
-                TIME_LIMIT.toMinutes(), FLEET_STEP.toSeconds()));
+                TIME_LIMIT.toMinutes(), FLEET_STEP.toSeconds(), FIRST_ATTEMPT_FLAGS ? "their first attempt" : "each attempt"));
         out.append("| scenario | rollouts | promoted | killed | rolled back | frozen | holding at limit | measure | aim "
                 + "| median min to kill/rollback | median min to promotion |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
         ObjectNode json = JSON.createObjectNode();
@@ -411,7 +415,7 @@ class JudgeAccuracyBenchmark {
                 .put("warmUpMinutes", WARM_UP.toMinutes()).put("guards", describe(GUARDS)).put("alpha", JUDGE.alpha())
                 .put("minAbsoluteEffect", JUDGE.minAbsoluteEffect()).put("minRelativeEffect", JUDGE.minRelativeEffect())
                 .put("effectScale", JUDGE.effectScale()).put("deadLetterMultiplier", DEAD_LETTER_MULTIPLIER)
-                .put("jsonText", JSON_TEXT);
+                .put("jsonText", JSON_TEXT).put("firstAttemptFlags", FIRST_ATTEMPT_FLAGS);
         STEPS.forEach(settings.putArray("steps")::add);
         ObjectNode scenariosJson = json.putObject("scenarios");
         for (var entry : results.entrySet()) {

@@ -16,6 +16,9 @@ import java.time.Instant;
  * @param duplicateShare share of beacons sent twice, as when an acknowledgement is lost and the SDK sends again
  * @param flushRepeatFailures the SDK sends a beacon at once when a mutation fails again (README's beacon contract
  *     recommends it): the early sign of a bad canary does not wait for the beacon interval
+ * @param firstAttemptFlags the SDK reports a mutation's replays (and their conflicts) with the flags of its first
+ *     attempt (README's beacon contract asks for it), not the flags at each attempt: a client whose flags change
+ *     while a mutation is retried would otherwise count its first attempt in one cohort and its failure in the other
  */
 public record FleetSettings(int clients, long seed, String canaryFlag, String release, int schemaVersion,
                             double mutationsPerMinute, double poisonShare, double transientFailureShare, int maxAttempts,
@@ -24,7 +27,8 @@ public record FleetSettings(int clients, long seed, String canaryFlag, String re
                             Duration syncInterval, Duration outboxReportInterval, Duration beaconInterval,
                             int maxEventsPerBeacon, Duration flagRefreshInterval, Duration meanOnline, Duration meanOffline,
                             Instant partitionFrom, Duration partitionFor, Upgrade upgrade, double textPlainShare,
-                            double duplicateShare, boolean flushRepeatFailures, Regression regression) {
+                            double duplicateShare, boolean flushRepeatFailures, boolean firstAttemptFlags,
+                            Regression regression) {
 
     /** A release with a new IndexedDB schema, rolled out to the fleet at {@code at}. */
     public record Upgrade(String release, int toVersion, Instant at) {
@@ -45,7 +49,7 @@ public record FleetSettings(int clients, long seed, String canaryFlag, String re
         b.maxEventsPerBeacon = maxEventsPerBeacon; b.flagRefreshInterval = flagRefreshInterval; b.meanOnline = meanOnline;
         b.meanOffline = meanOffline; b.partitionFrom = partitionFrom; b.partitionFor = partitionFor; b.upgrade = upgrade;
         b.textPlainShare = textPlainShare; b.duplicateShare = duplicateShare; b.flushRepeatFailures = flushRepeatFailures;
-        b.regression = regression;
+        b.firstAttemptFlags = firstAttemptFlags; b.regression = regression;
         return b;
     }
 
@@ -79,6 +83,7 @@ public record FleetSettings(int clients, long seed, String canaryFlag, String re
         private double textPlainShare = 0.5;
         private double duplicateShare = 0.02;
         private boolean flushRepeatFailures = true;
+        private boolean firstAttemptFlags = true;
         private Regression regression = Regression.NONE;
 
         public Builder clients(int n) { clients = n; return this; }
@@ -95,6 +100,7 @@ public record FleetSettings(int clients, long seed, String canaryFlag, String re
         public Builder upgrade(Upgrade u) { upgrade = u; return this; }
         public Builder duplicateShare(double share) { duplicateShare = share; return this; }
         public Builder flushRepeatFailures(boolean flush) { flushRepeatFailures = flush; return this; }
+        public Builder firstAttemptFlags(boolean first) { firstAttemptFlags = first; return this; }
         public Builder regression(Regression r) { regression = r; return this; }
 
         public FleetSettings build() {
@@ -102,7 +108,7 @@ public record FleetSettings(int clients, long seed, String canaryFlag, String re
                     transientFailureShare, maxAttempts, backoffBase, backoffCap, conflictShare, syncLatencyMedianMs,
                     replayLatencyMedianMs, baseMigrationFailureRate, syncInterval, outboxReportInterval, beaconInterval,
                     maxEventsPerBeacon, flagRefreshInterval, meanOnline, meanOffline, partitionFrom, partitionFor,
-                    upgrade, textPlainShare, duplicateShare, flushRepeatFailures, regression);
+                    upgrade, textPlainShare, duplicateShare, flushRepeatFailures, firstAttemptFlags, regression);
         }
     }
 

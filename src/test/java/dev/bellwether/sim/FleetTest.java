@@ -228,6 +228,46 @@ class FleetTest {
                 .filteredOn(seconds -> seconds > 0).hasSizeGreaterThan(batched.size() / 2);
     }
 
+    @Test
+    void aMutationsReplaysAreReportedWithTheFlagsOfItsFirstAttempt() {
+        // many failing mutations, so that many are being retried when every client switches to the canary
+        FleetSettings settings = FleetSettings.builder().clients(200).alwaysOnline().poisonShare(0.2).duplicateShare(0)
+                .build();
+
+        long[] firstAttempt = controlFirstAttemptsAndEndings(settings);
+        long[] eachAttempt = controlFirstAttemptsAndEndings(settings.toBuilder().firstAttemptFlags(false).build());
+
+        assertThat(firstAttempt[0]).as("control's first attempts").isGreaterThan(1000);
+        assertThat(firstAttempt[1]).as("every mutation control began ends in control").isEqualTo(firstAttempt[0]);
+        assertThat(eachAttempt[0] - eachAttempt[1]).as("with each attempt's flags, the ones being retried at the switch "
+                + "end in the canary").isGreaterThan(10);
+    }
+
+    /** Control's replays with {@code attempts} 1, and its replays that end a mutation, when all switch at minute 2. */
+    private static long[] controlFirstAttemptsAndEndings(FleetSettings settings) {
+        HashedRollout rollout = new HashedRollout("new-sync-engine", 0);
+        Fleet fleet = fleet(settings, rollout);
+        Instant switchAt = START.plus(Duration.ofMinutes(2));
+        long[] counts = new long[2];
+        List<OutgoingBeacon> posted = run(fleet, Duration.ofMinutes(10), now -> {
+            if (now.equals(switchAt)) {
+                rollout.percentage(100);
+            }
+        });
+        for (OutgoingBeacon beacon : posted) {
+            if (Boolean.TRUE.equals(beacon.flags().get("new-sync-engine"))) {
+                continue;
+            }
+            for (ObjectNode event : beacon.events()) {
+                if (event.get("type").asText().equals("replay")) {
+                    counts[0] += event.get("attempts").asInt() == 1 ? 1 : 0;
+                    counts[1] += event.get("outcome").asText().equals("retried") ? 0 : 1;
+                }
+            }
+        }
+        return counts;
+    }
+
     /** For each replay that failed again (a failed retry or a dead letter): seconds from its event to its beacon. */
     private static List<Long> secondsRepeatFailuresWaited(FleetSettings settings) {
         Fleet fleet = fleet(settings, new HashedRollout("new-sync-engine", 50));

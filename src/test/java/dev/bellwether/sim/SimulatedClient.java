@@ -16,7 +16,8 @@ import java.util.Random;
  * bounded attempts (a poison mutation is dead-lettered after the last), the app syncs and reports its outbox, and its
  * telemetry SDK batches events into beacons, but sends at once when a mutation fails again (a failed retry or a dead
  * letter, if {@link FleetSettings#flushRepeatFailures()}), as error-reporting SDKs send errors unbatched. Offline, edits and outbox reports pile up and are sent late; flags are
- * not refreshed, so the client keeps running with the flags it last saw. All randomness comes from the client's own
+ * not refreshed, so the client keeps running with the flags it last saw. A mutation's replays are reported with the
+ * flags of its first attempt ({@link FleetSettings#firstAttemptFlags()}). All randomness comes from the client's own
  * seeded generator, so a run is the same for a seed whatever the HTTP timing.
  */
 public final class SimulatedClient {
@@ -32,6 +33,8 @@ public final class SimulatedClient {
         final Mutation mutation;
         int attempts;
         Instant nextAttempt;
+        /** The flags its first replay attempt ran with: its replays are reported with them. */
+        Map<String, Object> firstAttemptFlags;
 
         Queued(Mutation mutation) {
             this.mutation = mutation;
@@ -210,6 +213,10 @@ public final class SimulatedClient {
             }
             budget--;
             queued.attempts++;
+            if (queued.attempts == 1) {
+                queued.firstAttemptFlags = running;
+            }
+            Map<String, Object> reported = settings.firstAttemptFlags() ? queued.firstAttemptFlags : running;
             boolean lastAttempt = queued.attempts >= settings.maxAttempts();
             boolean failed = queued.mutation.poison() || random.nextDouble() < settings.transientFailureShare();
             String outcome;
@@ -222,14 +229,14 @@ public final class SimulatedClient {
             }
             ObjectNode replay = event("replay", now).put("mutation", queued.mutation.name()).put("outcome", outcome)
                     .put("attempts", queued.attempts).put("latencyMs", Math.round(logNormal(settings.replayLatencyMedianMs(), 0.5)));
-            record(replay, running, outcome);
+            record(replay, reported, outcome);
             if (failed && (queued.attempts >= 2 || lastAttempt) && settings.flushRepeatFailures()) {
                 repeatFailurePending = true;
             }
             if (outcome.equals("conflicted")) {
                 String resolution = RESOLUTIONS[random.nextInt(RESOLUTIONS.length)];
                 record(event("conflict", now).put("entity", queued.mutation.name().substring(0, queued.mutation.name().indexOf('.')))
-                        .put("resolution", resolution), running, resolution);
+                        .put("resolution", resolution), reported, resolution);
             }
             if (outcome.equals("retried")) {
                 long backoff = Math.min(settings.backoffCap().toMillis(),
