@@ -19,8 +19,8 @@ import java.util.stream.Collectors;
  *
  * <ul>
  *   <li>Ratio indicators (dead letters, replay success, conflicts, migration failures): the canary's bad ratio
- *       against control's, by the always-valid {@link SequentialTest}, so that judging every tick does not inflate
- *       false alarms.</li>
+ *       against control's, by always-valid tests, so that judging every tick does not inflate false alarms: half the
+ *       prior on {@link RateRatioTest} (the canary's share of the bad events), half on {@link SequentialTest}.</li>
  *   <li>Distributions (sync latency, staleness, outbox depth): the share of canary values above control's p50, p90
  *       and p99, each tested against control's own share the same way. A slower median, a heavier tail or a wider
  *       spread all raise one of these shares.</li>
@@ -181,7 +181,7 @@ public final class CanaryJudge {
                 GoodValid c = sli.count(w.canary(), null);
                 GoodValid k = sli.count(w.control(), null);
                 return enough(c.valid(), k.valid(), settings)
-                        ? compare("bad ratio", c.bad(), c.valid(), k.bad(), k.valid(), settings, alpha) : null;
+                        ? compareRates(c.bad(), c.valid(), k.bad(), k.valid(), settings, alpha) : null;
             }));
         }
         if (bounded) {
@@ -284,6 +284,26 @@ public final class CanaryJudge {
                 r.what(), r.canaryRatio(), r.what().equals(SLO_BOUND) ? "budget" : "control", r.controlRatio(),
                 r.sinceMinute() == 0 ? "" : " since minute " + r.sinceMinute() + " of the step", r.likelihoodRatio()))
                 .collect(Collectors.joining(", "));
+    }
+
+    /**
+     * A ratio indicator's bad events, canary against control: half the prior on {@link RateRatioTest} (exact for rare
+     * events, where the normal approximation wastes about half of each event's information) and half on the normal
+     * mixture of {@link SequentialTest}. The rate test alone is blind where control has no bad events: every canary
+     * share is then consistent with a control rate near zero and an absolute margin as large as the canary's rate.
+     * The average of two test martingales under the same null is one, so the bound holds; each costs the other only
+     * a factor of two.
+     */
+    private static WindowTest compareRates(long canaryBad, long canaryValid, long controlBad, long controlValid,
+            JudgeSettings settings, double alpha) {
+        SequentialTest.Result normal = compare("bad ratio", canaryBad, canaryValid, controlBad, controlValid, settings,
+                alpha).result();
+        SequentialTest.Result rates = RateRatioTest.test(canaryBad, canaryValid, controlBad, controlValid,
+                normal.margin(), alpha);
+        double likelihoodRatio = (rates.likelihoodRatio() + normal.likelihoodRatio()) / 2;
+        boolean worse = rates.canaryRatio() > rates.controlRatio() + rates.margin();
+        return new WindowTest("bad ratio", new SequentialTest.Result(rates.canaryRatio(), rates.controlRatio(),
+                rates.margin(), likelihoodRatio, worse && likelihoodRatio >= 1 / alpha));
     }
 
     private static WindowTest compare(String what, long canaryBad, long canaryValid, long controlBad, long controlValid,

@@ -286,7 +286,8 @@ class CanaryJudgeTest {
             "3500,  100000, 2000,  0.01,  FAIL",
             // 0.05 % vs none: within the absolute margin of 0.1 point
             "100,   200000, 0,     0.001, PASS",
-            // 0.15 % vs none: beyond it
+            // 0.15 % vs none: beyond it (caught by the normal mixture: with no bad events in control, the share test
+            // alone sees next to nothing)
             "300,   200000, 0,     0.001, FAIL",
             // 14 % vs 10 %: within half of 10 %
             "14000, 100000, 10000, 0.05,  PASS",
@@ -453,20 +454,20 @@ class CanaryJudgeTest {
 
     @Test
     void theGuardsComparisonsShareItsAlpha() {
-        // 3.8 % vs 1 % on 1000 each, margin 0.005, tau 0.01 spread: likelihood ratio 31.77 (computed independently),
-        // weighed 3/4 as the whole step: 23.83, a failure at alpha 0.05 (needs 20) but not once a passing SLO bound
-        // halves it (needs 40)
-        Rollup canary = replays(1000, 38);
+        // 3.9 % vs 1 % on 1000 each, margin 0.005 (computed independently): the normal mixture (tau 0.01 spread)
+        // 43.9215320218 and the rate test 27.387802581, half the prior each; weighed 3/4 as the whole step: 26.741, a
+        // failure at alpha 0.05 (needs 20) but not once a passing SLO bound halves it (needs 40)
+        Rollup canary = replays(1000, 39);
         Rollup control = replays(1000, 10);
+        double evidence = 0.75 * (43.9215320218 + 27.387802581) / 2;
 
         Verdict alone = judge(Guard.of(Sli.DEAD_LETTER_RATIO, GuardAction.KILL), canary, control);
         Verdict withBound = judge(new Guard(Sli.DEAD_LETTER_RATIO, GuardAction.KILL, 0.2, null), canary, control);
 
-        assertThat(alone.guards().get(0).comparisons().get(0).likelihoodRatio()).isCloseTo(0.75 * 31.7709594566127, within(1e-6));
+        assertThat(alone.guards().get(0).comparisons().get(0).likelihoodRatio()).isCloseTo(evidence, within(1e-6));
         assertThat(alone.outcome()).isEqualTo(Outcome.FAIL);
         assertThat(withBound.outcome()).isEqualTo(Outcome.PASS);
-        assertThat(withBound.guards().get(0).comparisons().get(0).likelihoodRatio()).isCloseTo(0.75 * 31.7709594566127,
-                within(1e-6));
+        assertThat(withBound.guards().get(0).comparisons().get(0).likelihoodRatio()).isCloseTo(evidence, within(1e-6));
     }
 
     /** A clean control must not blind the test: the effect scale does not shrink with control's ratio. */
@@ -581,8 +582,8 @@ class CanaryJudgeTest {
 
     @Test
     void theVerdictKeepsEachGuardsSampleSizesAndComparisons() {
-        Rollup canary = replays(2000, 100);
-        Rollup control = replays(38000, 380);
+        Rollup canary = replays(1000, 40);
+        Rollup control = replays(19000, 190);
         syncs(canary, 41, 2500, 1, 0, 1);
         syncs(control, 42, 40000, 1, 0, 1);
 
@@ -597,15 +598,17 @@ class CanaryJudgeTest {
         assertThat(deadLetters.sli()).isEqualTo("dead_letter_ratio");
         assertThat(deadLetters.action()).isEqualTo(GuardAction.KILL);
         assertThat(deadLetters.outcome()).isEqualTo(Outcome.FAIL);
-        assertThat(deadLetters.canaryValid()).isEqualTo(2000);
-        assertThat(deadLetters.controlValid()).isEqualTo(38000);
+        assertThat(deadLetters.canaryValid()).isEqualTo(1000);
+        assertThat(deadLetters.controlValid()).isEqualTo(19000);
         assertThat(deadLetters.comparisons()).singleElement().satisfies(c -> {
             assertThat(c.what()).isEqualTo("bad ratio");
-            assertThat(c.canaryRatio()).isEqualTo(0.05);
+            assertThat(c.canaryRatio()).isEqualTo(0.04);
             assertThat(c.controlRatio()).isEqualTo(0.01);
             assertThat(c.margin()).isCloseTo(0.005, within(1e-15));
-            // 100/2000 vs 380/38000, margin 0.005, tau 0.01 spread: computed independently, weighed 3/4 (the whole step)
-            assertThat(c.likelihoodRatio()).isCloseTo(0.75 * 4668942289.02116, withinPercentage(1e-6));
+            // 40/1000 vs 190/19000, margin 0.005, computed independently: the normal mixture (tau 0.01 spread)
+            // 259.579498087 and the rate test 56357.0139724, half each, weighed 3/4 (the whole step)
+            assertThat(c.likelihoodRatio()).isCloseTo(0.75 * (259.579498087 + 56357.0139724) / 2,
+                    withinPercentage(1e-6));
             assertThat(c.regression()).isTrue();
         });
 
@@ -713,7 +716,7 @@ class CanaryJudgeTest {
 
     @Test
     void theEvidenceIsTheWeightedSumOfTheWindowsWhereTheCanaryIsWorse() {
-        List<CanaryJudge.Window> windows = deadLettersFrom(2, 4);
+        List<CanaryJudge.Window> windows = deadLettersFrom(2, 3);
         Guard guard = Guard.of(Sli.DEAD_LETTER_RATIO, GuardAction.KILL);
         double expected = 0;
         for (CanaryJudge.Window w : windows) {
@@ -721,9 +724,11 @@ class CanaryJudgeTest {
             long canaryValid = w.canary().terminalReplays();
             long controlBad = w.control().replays(ReplayOutcome.DEAD_LETTERED);
             long controlValid = w.control().terminalReplays();
-            SequentialTest.Result r = SequentialTest.test(canaryBad, canaryValid, controlBad, controlValid, 0.005,
+            SequentialTest.Result normal = SequentialTest.test(canaryBad, canaryValid, controlBad, controlValid, 0.005,
                     SequentialTest.Mixture.spread(0.01), 0.05);
-            expected += CanaryJudge.weight(w.minute()) * r.likelihoodRatio();
+            SequentialTest.Result rates = RateRatioTest.test(canaryBad, canaryValid, controlBad, controlValid, 0.005,
+                    0.05);
+            expected += CanaryJudge.weight(w.minute()) * (normal.likelihoodRatio() + rates.likelihoodRatio()) / 2;
         }
 
         Comparison ratio = CanaryJudge.judge(List.of(guard), windows, SETTINGS).guards().get(0).comparisons().get(0);

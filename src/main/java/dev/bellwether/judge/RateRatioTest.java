@@ -1,0 +1,80 @@
+package dev.bellwether.judge;
+
+/**
+ * An always-valid test that the canary's rate of rare bad events (dead letters, repeat failures, conflicts, failed
+ * migrations) exceeds control's by more than a ratio, from the canary's share of all bad events.
+ *
+ * <p>When bad events are rare, each cohort's count is close to Poisson, and given the total count {@code B}, the
+ * canary's count is binomial: each bad event is the canary's with probability {@code p(ρ) = nc·ρ / (nc·ρ + nk)},
+ * where {@code nc} and {@code nk} are the cohorts' valid events and {@code ρ} the ratio of their rates. Control's own
+ * noise drops out, and the likelihood is exact where the normal approximation of {@link SequentialTest} is weakest:
+ * at rates of a few percent, it takes the variance at the canary's (raised) rate and so uses about half the
+ * information each event holds. The alternative is a mixture over ratios above the null's {@code ρ0} (log-spaced from
+ * {@code 1.26·ρ0} to {@code 16·ρ0}, equal weights): its likelihood ratio against {@code p(ρ0)} is a test supermartingale
+ * under any ratio at most {@code ρ0}, so checking it at every event keeps the chance of ever crossing {@code 1/alpha}
+ * below {@code alpha}. For bad events that are not rare the binomial overstates the share's variance, which makes the
+ * test conservative, not wrong.
+ *
+ * <p>Worked out on expected counts (90 canary clients dead-lettering five times control's 1.25 % of mutations, 1,900
+ * control clients, 12 edits a minute): about 8 s of events to cross {@code 1/alpha} at 0.05, where the normal mixture
+ * needs about 21 s; for a 2× regression about a fifth fewer events. {@code RateRatioTestTest} has the cases.
+ *
+ * <p>Where control has no bad events, any share is consistent with a control rate near zero, so a margin in absolute
+ * units becomes a huge {@code ρ0} and the test sees little: {@link CanaryJudge} keeps the normal mixture beside it.
+ */
+public final class RateRatioTest {
+
+    /** How many ratios the alternative spreads over, and the largest as a multiple of the null's. */
+    static final int RATIOS = 12;
+    static final double WIDEST = 16;
+
+    private RateRatioTest() {
+    }
+
+    /**
+     * The canary's bad ratio against control's plus {@code margin}, as {@link SequentialTest#test} takes them. The
+     * margin becomes the null's ratio of rates, {@code ρ0 = 1 + margin / control's ratio}, control's ratio smoothed by
+     * half an event (as {@link SequentialTest} smooths), so that a control without bad events gives a large but
+     * finite {@code ρ0}.
+     */
+    public static SequentialTest.Result test(long canaryBad, long canaryValid, long controlBad, long controlValid,
+            double margin, double alpha) {
+        if (canaryValid <= 0 || controlValid <= 0) {
+            throw new IllegalArgumentException("both cohorts need valid events");
+        }
+        if (!(margin >= 0)) {
+            throw new IllegalArgumentException("the margin is at least 0, not " + margin);
+        }
+        double canaryRatio = (double) canaryBad / canaryValid;
+        double controlRatio = (double) controlBad / controlValid;
+        double nullRatio = 1 + margin / ((controlBad + 0.5) / (controlValid + 1.0));
+        double logRatio = logLikelihoodRatio(canaryBad, canaryValid, controlBad, controlValid, nullRatio);
+        double likelihoodRatio = Math.exp(Math.min(logRatio, 700));
+        boolean worse = canaryRatio > controlRatio + margin;
+        return new SequentialTest.Result(canaryRatio, controlRatio, margin, likelihoodRatio,
+                worse && likelihoodRatio >= 1 / alpha);
+    }
+
+    static double logLikelihoodRatio(long canaryBad, long canaryValid, long controlBad, long controlValid,
+            double nullRatio) {
+        double nullShare = share(canaryValid, controlValid, nullRatio);
+        double[] logs = new double[RATIOS];
+        double max = Double.NEGATIVE_INFINITY;
+        for (int j = 1; j <= RATIOS; j++) {
+            double share = share(canaryValid, controlValid, nullRatio * Math.pow(WIDEST, (double) j / RATIOS));
+            logs[j - 1] = canaryBad * Math.log(share / nullShare) + controlBad * Math.log((1 - share) / (1 - nullShare));
+            max = Math.max(max, logs[j - 1]);
+        }
+        double sum = 0;
+        for (double log : logs) {
+            sum += Math.exp(log - max);
+        }
+        return max + Math.log(sum / RATIOS);
+    }
+
+    /** The chance that a bad event is the canary's when its rate is {@code ratio} times control's. */
+    static double share(long canaryValid, long controlValid, double ratio) {
+        double canary = canaryValid * ratio;
+        return canary / (canary + controlValid);
+    }
+}
