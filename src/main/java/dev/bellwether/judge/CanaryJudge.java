@@ -39,7 +39,7 @@ import java.util.stream.Collectors;
  * weighted average of test martingales is a test martingale, so crossing {@code 1/alpha} keeps the false-alarm bound
  * each window's test has (a window's test is 1 until it starts). A window counts only when the canary is worse in it,
  * and only with enough data in it; leaving a window out only lowers the sum. The bound is only as good as each
- * window's normal approximation, which is weakest at few events: {@code JudgeAccuracyBenchmark} measures the whole.
+ * window's test (the normal approximation is weakest at few events): {@code JudgeAccuracyBenchmark} measures the whole.
  */
 public final class CanaryJudge {
 

@@ -100,12 +100,12 @@ class JudgeAccuracyBenchmark {
     private static final List<Guard> GUARDS = guards(System.getProperty("bench.guards",
             "dead_letter_ratio:kill,replay_repeat_failure_ratio:kill,sync_latency:rollback,conflict_ratio:rollback"));
     private static final JudgeSettings JUDGE = judgeSettings();
+    /** The SDK reports a mutation's replays with the flags of its first attempt, as README's beacon contract asks. */
+    private static final boolean FIRST_ATTEMPT_FLAGS = Boolean.parseBoolean(System.getProperty("bench.first-attempt-flags", "true"));
     /**
      * false: the beacon's tree is built from the simulator's event nodes instead of its JSON text being read back (the
      * same tree and the same figures, sooner); the parser reads it either way.
      */
-    /** The SDK reports a mutation's replays with the flags of its first attempt, as README's beacon contract asks. */
-    private static final boolean FIRST_ATTEMPT_FLAGS = Boolean.parseBoolean(System.getProperty("bench.first-attempt-flags", "true"));
     private static final boolean JSON_TEXT = Boolean.parseBoolean(System.getProperty("bench.json-text", "true"));
     private static final List<String> SCENARIOS = List.of(System.getProperty("bench.scenarios", "aa,dead-letters").split(","));
 
