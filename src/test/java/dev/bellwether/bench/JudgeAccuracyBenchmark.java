@@ -77,7 +77,7 @@ import org.junit.jupiter.api.Test;
  * ({@code sli:action,...}), {@code bench.clients}, {@code bench.dead-letter-multiplier},
  * {@code bench.limit-minutes}, {@code bench.warm-up-minutes}, {@code bench.seed}, {@code bench.fleet-step-seconds},
  * {@code bench.tick-seconds}, {@code bench.scenarios} ({@code aa,dead-letters}), {@code bench.json-text} and
- * {@code bench.first-attempt-flags} (true: the SDK reports a mutation's replays with the flags of its first attempt).
+ * {@code bench.first-attempt-flags} (false: the SDK reports each replay with the flags of that attempt).
  */
 class JudgeAccuracyBenchmark {
 
@@ -100,8 +100,8 @@ class JudgeAccuracyBenchmark {
     private static final List<Guard> GUARDS = guards(System.getProperty("bench.guards",
             "dead_letter_ratio:kill,replay_repeat_failure_ratio:kill,sync_latency:rollback,conflict_ratio:rollback"));
     private static final JudgeSettings JUDGE = judgeSettings();
-    /** The SDK reports a mutation's replays with the flags of its first attempt, not of each attempt. */
-    private static final boolean FIRST_ATTEMPT_FLAGS = Boolean.getBoolean("bench.first-attempt-flags");
+    /** The SDK reports a mutation's replays with the flags of its first attempt, as README's beacon contract asks. */
+    private static final boolean FIRST_ATTEMPT_FLAGS = Boolean.parseBoolean(System.getProperty("bench.first-attempt-flags", "true"));
     /**
      * false: the beacon's tree is built from the simulator's event nodes instead of its JSON text being read back (the
      * same tree and the same figures, sooner); the parser reads it either way.

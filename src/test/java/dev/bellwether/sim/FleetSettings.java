@@ -17,8 +17,8 @@ import java.time.Instant;
  * @param flushRepeatFailures the SDK sends a beacon at once when a mutation fails again (README's beacon contract
  *     recommends it): the early sign of a bad canary does not wait for the beacon interval
  * @param firstAttemptFlags the SDK reports a mutation's replays (and their conflicts) with the flags of its first
- *     attempt, not those of each attempt (the default, as README's beacon contract says). Measured in README: it does
- *     not remove the cohorts' bias at a step-up, it turns it in the canary's favour
+ *     attempt (the default, as README's beacon contract asks), not those of each attempt: a client whose flags change
+ *     while a mutation is retried would otherwise count its first attempt in one cohort and its failure in the other
  */
 public record FleetSettings(int clients, long seed, String canaryFlag, String release, int schemaVersion,
                             double mutationsPerMinute, double poisonShare, double transientFailureShare, int maxAttempts,
@@ -83,7 +83,7 @@ public record FleetSettings(int clients, long seed, String canaryFlag, String re
         private double textPlainShare = 0.5;
         private double duplicateShare = 0.02;
         private boolean flushRepeatFailures = true;
-        private boolean firstAttemptFlags = false;
+        private boolean firstAttemptFlags = true;
         private Regression regression = Regression.NONE;
 
         public Builder clients(int n) { clients = n; return this; }

@@ -229,13 +229,13 @@ class FleetTest {
     }
 
     @Test
-    void withFirstAttemptFlagsAMutationsReplaysAreReportedWithTheFlagsItBeganWith() {
+    void aMutationsReplaysAreReportedWithTheFlagsOfItsFirstAttempt() {
         // many failing mutations, so that many are being retried when every client switches to the canary
         FleetSettings settings = FleetSettings.builder().clients(200).alwaysOnline().poisonShare(0.2).duplicateShare(0)
                 .build();
 
-        long[] firstAttempt = controlFirstAttemptsAndEndings(settings.toBuilder().firstAttemptFlags(true).build());
-        long[] eachAttempt = controlFirstAttemptsAndEndings(settings);
+        long[] firstAttempt = controlFirstAttemptsAndEndings(settings);
+        long[] eachAttempt = controlFirstAttemptsAndEndings(settings.toBuilder().firstAttemptFlags(false).build());
 
         assertThat(firstAttempt[0]).as("control's first attempts").isGreaterThan(1000);
         assertThat(firstAttempt[1]).as("every mutation control began ends in control").isEqualTo(firstAttempt[0]);

@@ -16,8 +16,8 @@ import java.util.Random;
  * bounded attempts (a poison mutation is dead-lettered after the last), the app syncs and reports its outbox, and its
  * telemetry SDK batches events into beacons, but sends at once when a mutation fails again (a failed retry or a dead
  * letter, if {@link FleetSettings#flushRepeatFailures()}), as error-reporting SDKs send errors unbatched. Offline, edits and outbox reports pile up and are sent late; flags are
- * not refreshed, so the client keeps running with the flags it last saw. Replays are reported with the flags of each
- * attempt, or of the mutation's first ({@link FleetSettings#firstAttemptFlags()}). All randomness comes from the client's own
+ * not refreshed, so the client keeps running with the flags it last saw. A mutation's replays are reported with the
+ * flags of its first attempt ({@link FleetSettings#firstAttemptFlags()}). All randomness comes from the client's own
  * seeded generator, so a run is the same for a seed whatever the HTTP timing.
  */
 public final class SimulatedClient {
@@ -33,7 +33,7 @@ public final class SimulatedClient {
         final Mutation mutation;
         int attempts;
         Instant nextAttempt;
-        /** The flags its first replay attempt ran with (its replays are reported with them if firstAttemptFlags). */
+        /** The flags its first replay attempt ran with: its replays are reported with them. */
         Map<String, Object> firstAttemptFlags;
 
         Queued(Mutation mutation) {
