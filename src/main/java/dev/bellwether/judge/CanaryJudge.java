@@ -288,7 +288,7 @@ public final class CanaryJudge {
 
     /**
      * A ratio indicator's bad events, canary against control: half the prior on {@link RateRatioTest} (exact for rare
-     * events, where the normal approximation wastes about half of each event's information) and half on the normal
+     * events; sharper than the normal approximation for a small canary, not at a 50 % step) and half on the normal
      * mixture of {@link SequentialTest}. The rate test alone is blind where control has no bad events: every canary
      * share is then consistent with a control rate near zero and an absolute margin as large as the canary's rate.
      * The average of two test martingales under the same null is one, so the bound holds; each costs the other only
