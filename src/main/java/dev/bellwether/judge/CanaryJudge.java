@@ -20,7 +20,7 @@ import java.util.stream.Collectors;
  * <ul>
  *   <li>Ratio indicators (dead letters, replay success, conflicts, migration failures): the canary's bad ratio
  *       against control's, by always-valid tests, so that judging every tick does not inflate false alarms: half the
- *       prior on {@link RateRatioTest} (the canary's share of the bad events), half on {@link SequentialTest}.</li>
+ *       prior on {@link BadEventShareSprt} (the canary's share of the bad events), half on {@link NormalMixtureSprt}.</li>
  *   <li>Distributions (sync latency, staleness, outbox depth): the share of canary values above control's p50, p90
  *       and p99, each tested against control's own share the same way. A slower median, a heavier tail or a wider
  *       spread all raise one of these shares.</li>
@@ -196,7 +196,7 @@ public final class CanaryJudge {
     }
 
     /** One window's comparison, before its evidence is weighed with the others'; null: too little data in it. */
-    private record WindowTest(String what, SequentialTest.Result result) {
+    private record WindowTest(String what, NormalMixtureSprt.Result result) {
 
         /** The likelihood ratio when the canary is worse than allowed, else 0: a better canary is no evidence. */
         double evidence() {
@@ -230,7 +230,7 @@ public final class CanaryJudge {
         if (shown == null) {
             throw new IllegalStateException("the whole step has enough data, so it has a comparison");
         }
-        SequentialTest.Result r = shown.result();
+        NormalMixtureSprt.Result r = shown.result();
         return new Comparison(shown.what(), r.canaryRatio(), r.controlRatio(), r.margin(), Math.min(evidence, 1e12),
                 evidence >= 1 / alpha, shownSince);
     }
@@ -259,8 +259,8 @@ public final class CanaryJudge {
             return null;
         }
         double budget = guard.sloAllowedErrorRatio();
-        return new WindowTest(SLO_BOUND, SequentialTest.testAgainst(c.bad(), c.valid(), budget,
-                SequentialTest.Mixture.spread(Math.max(budget, settings.effectScale())), alpha));
+        return new WindowTest(SLO_BOUND, NormalMixtureSprt.testAgainst(c.bad(), c.valid(), budget,
+                NormalMixtureSprt.Mixture.spread(Math.max(budget, settings.effectScale())), alpha));
     }
 
     private static long valid(Sli sli, Rollup rollup) {
@@ -287,22 +287,22 @@ public final class CanaryJudge {
     }
 
     /**
-     * A ratio indicator's bad events, canary against control: half the prior on {@link RateRatioTest} (exact for rare
+     * A ratio indicator's bad events, canary against control: half the prior on {@link BadEventShareSprt} (exact for rare
      * events; sharper than the normal approximation for a small canary, not at a 50 % step) and half on the normal
-     * mixture of {@link SequentialTest}. The rate test alone is blind where control has no bad events: every canary
+     * mixture of {@link NormalMixtureSprt}. The rate test alone is blind where control has no bad events: every canary
      * share is then consistent with a control rate near zero and an absolute margin as large as the canary's rate.
      * The average of two test martingales under the same null is one, so the bound holds; each costs the other only
      * a factor of two.
      */
     private static WindowTest compareRates(long canaryBad, long canaryValid, long controlBad, long controlValid,
             JudgeSettings settings, double alpha) {
-        SequentialTest.Result normal = compare("bad ratio", canaryBad, canaryValid, controlBad, controlValid, settings,
+        NormalMixtureSprt.Result normal = compare("bad ratio", canaryBad, canaryValid, controlBad, controlValid, settings,
                 alpha).result();
-        SequentialTest.Result rates = RateRatioTest.test(canaryBad, canaryValid, controlBad, controlValid,
+        NormalMixtureSprt.Result rates = BadEventShareSprt.test(canaryBad, canaryValid, controlBad, controlValid,
                 normal.margin(), alpha);
         double likelihoodRatio = (rates.likelihoodRatio() + normal.likelihoodRatio()) / 2;
         boolean worse = rates.canaryRatio() > rates.controlRatio() + rates.margin();
-        return new WindowTest("bad ratio", new SequentialTest.Result(rates.canaryRatio(), rates.controlRatio(),
+        return new WindowTest("bad ratio", new NormalMixtureSprt.Result(rates.canaryRatio(), rates.controlRatio(),
                 rates.margin(), likelihoodRatio, worse && likelihoodRatio >= 1 / alpha));
     }
 
@@ -310,8 +310,8 @@ public final class CanaryJudge {
             JudgeSettings settings, double alpha) {
         double controlRatio = (double) controlBad / controlValid;
         double margin = Math.max(settings.minAbsoluteEffect(), settings.minRelativeEffect() * controlRatio);
-        return new WindowTest(what, SequentialTest.test(canaryBad, canaryValid, controlBad, controlValid, margin,
-                SequentialTest.Mixture.spread(Math.max(margin, settings.effectScale())), alpha));
+        return new WindowTest(what, NormalMixtureSprt.test(canaryBad, canaryValid, controlBad, controlValid, margin,
+                NormalMixtureSprt.Mixture.spread(Math.max(margin, settings.effectScale())), alpha));
     }
 
     private static Distribution distribution(Sli sli, Rollup rollup) {

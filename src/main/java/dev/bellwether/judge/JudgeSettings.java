@@ -4,8 +4,8 @@ package dev.bellwether.judge;
  * How the judge decides. {@code alpha}: the chance of a false alarm per guard and step (each step is
  * judged on its own events). A regression counts once the canary is worse than control by more than
  * {@code minAbsoluteEffect} and more than {@code minRelativeEffect} of the control's ratio (0.25: a quarter as bad
- * again; measured by {@code JudgeAccuracyBenchmark}: 2x dead letters caught before 100 % in every run, A/A false kills
- * at most 1 in 600). Below {@code minSamplePerCohort}
+ * again; {@code JudgeAccuracyBenchmark} measures what these defaults cost in false kills and power, and
+ * docs/benchmarks.md has its current figures). Below {@code minSamplePerCohort}
  * valid events in either cohort, a guard holds. {@code effectScale} is the size of regression (in ratio units) the
  * sequential test is most sensitive to; it must not shrink with control's ratio, or a clean control would blind
  * the test to a canary that is clearly broken.

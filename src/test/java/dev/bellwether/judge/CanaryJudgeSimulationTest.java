@@ -146,7 +146,7 @@ class CanaryJudgeSimulationTest {
     }
 
     @Test
-    void theSequentialTestStaysWithinAlphaWhereAFixedSampleTestCheckedEveryTickDoesNot() {
+    void theNormalMixtureSprtStaysWithinAlphaWhereAFixedSampleTestCheckedEveryTickDoesNot() {
         // the raw test at margin 0 (the null on its boundary), tau 0.005, 200/3800 a tick, 1 % in both, from 200 canary
         // events on; measured: sequential 0 of 200 runs, one-sided z > 1.645 checked every tick 32 of 200
         int sequential = 0;
@@ -162,11 +162,11 @@ class CanaryJudgeSimulationTest {
                 for (int i = 0; i < 3800; i++, controlValid++) {
                     controlBad += random.nextDouble() < 0.01 ? 1 : 0;
                 }
-                SequentialTest.Result result = SequentialTest.test(canaryBad, canaryValid, controlBad, controlValid, 0,
+                NormalMixtureSprt.Result result = NormalMixtureSprt.test(canaryBad, canaryValid, controlBad, controlValid, 0,
                         0.005, 0.05);
                 sequentialFailed |= result.regression();
-                double variance = SequentialTest.smoothedVariance(canaryBad, canaryValid)
-                        + SequentialTest.smoothedVariance(controlBad, controlValid);
+                double variance = NormalMixtureSprt.smoothedVariance(canaryBad, canaryValid)
+                        + NormalMixtureSprt.smoothedVariance(controlBad, controlValid);
                 peekingFailed |= (result.canaryRatio() - result.controlRatio()) / Math.sqrt(variance) > 1.645;
             }
             sequential += sequentialFailed ? 1 : 0;

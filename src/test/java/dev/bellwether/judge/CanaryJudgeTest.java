@@ -724,9 +724,9 @@ class CanaryJudgeTest {
             long canaryValid = w.canary().terminalReplays();
             long controlBad = w.control().replays(ReplayOutcome.DEAD_LETTERED);
             long controlValid = w.control().terminalReplays();
-            SequentialTest.Result normal = SequentialTest.test(canaryBad, canaryValid, controlBad, controlValid, 0.005,
-                    SequentialTest.Mixture.spread(0.01), 0.05);
-            SequentialTest.Result rates = RateRatioTest.test(canaryBad, canaryValid, controlBad, controlValid, 0.005,
+            NormalMixtureSprt.Result normal = NormalMixtureSprt.test(canaryBad, canaryValid, controlBad, controlValid, 0.005,
+                    NormalMixtureSprt.Mixture.spread(0.01), 0.05);
+            NormalMixtureSprt.Result rates = BadEventShareSprt.test(canaryBad, canaryValid, controlBad, controlValid, 0.005,
                     0.05);
             expected += CanaryJudge.weight(w.minute()) * (normal.likelihoodRatio() + rates.likelihoodRatio()) / 2;
         }

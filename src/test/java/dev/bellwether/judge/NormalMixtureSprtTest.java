@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-class SequentialTestTest {
+class NormalMixtureSprtTest {
 
     private static final double ALPHA = 0.05;
 
@@ -44,7 +44,7 @@ class SequentialTestTest {
     })
     void likelihoodRatioMatchesAnIndependentComputation(long canaryBad, long canaryValid, long controlBad,
             long controlValid, double margin, double tau, double expectedRatio, boolean regression) {
-        SequentialTest.Result result = SequentialTest.test(canaryBad, canaryValid, controlBad, controlValid, margin, tau,
+        NormalMixtureSprt.Result result = NormalMixtureSprt.test(canaryBad, canaryValid, controlBad, controlValid, margin, tau,
                 ALPHA);
 
         assertThat(result.likelihoodRatio()).isCloseTo(expectedRatio, withinPercentage(1e-6));
@@ -65,7 +65,7 @@ class SequentialTestTest {
     })
     void testAgainstABoundMatchesAnIndependentComputation(long canaryBad, long canaryValid, double bound, double tau,
             double expectedRatio, boolean regression) {
-        SequentialTest.Result result = SequentialTest.testAgainst(canaryBad, canaryValid, bound, tau, ALPHA);
+        NormalMixtureSprt.Result result = NormalMixtureSprt.testAgainst(canaryBad, canaryValid, bound, tau, ALPHA);
 
         assertThat(result.likelihoodRatio()).isCloseTo(expectedRatio, withinPercentage(1e-6));
         assertThat(result.regression()).isEqualTo(regression);
@@ -86,25 +86,25 @@ class SequentialTestTest {
     })
     void theSpreadMixtureIsTheWeightedSumOfItsScales(long canaryBad, long canaryValid, long controlBad, long controlValid,
             double margin, double tau, double expectedRatio) {
-        SequentialTest.Result result = SequentialTest.test(canaryBad, canaryValid, controlBad, controlValid, margin,
-                SequentialTest.Mixture.spread(tau), ALPHA);
+        NormalMixtureSprt.Result result = NormalMixtureSprt.test(canaryBad, canaryValid, controlBad, controlValid, margin,
+                NormalMixtureSprt.Mixture.spread(tau), ALPHA);
 
         assertThat(result.likelihoodRatio()).isCloseTo(expectedRatio, withinPercentage(1e-6));
     }
 
     @Test
     void aMixtureOfOneScaleIsThePlainTest() {
-        SequentialTest.Result plain = SequentialTest.test(50, 1000, 10, 1000, 0.005, 0.005, ALPHA);
-        SequentialTest.Result mixture = SequentialTest.test(50, 1000, 10, 1000, 0.005, SequentialTest.Mixture.of(0.005), ALPHA);
+        NormalMixtureSprt.Result plain = NormalMixtureSprt.test(50, 1000, 10, 1000, 0.005, 0.005, ALPHA);
+        NormalMixtureSprt.Result mixture = NormalMixtureSprt.test(50, 1000, 10, 1000, 0.005, NormalMixtureSprt.Mixture.of(0.005), ALPHA);
 
         assertThat(mixture).isEqualTo(plain);
     }
 
     @Test
     void aMixturesWeightsMustSumToOneOverAsManyScales() {
-        assertThatThrownBy(() -> new SequentialTest.Mixture(new double[] {0.01, 0.04}, new double[] {0.5, 0.6}))
+        assertThatThrownBy(() -> new NormalMixtureSprt.Mixture(new double[] {0.01, 0.04}, new double[] {0.5, 0.6}))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sum to 1");
-        assertThatThrownBy(() -> new SequentialTest.Mixture(new double[] {0.01}, new double[] {0.5, 0.5}))
+        assertThatThrownBy(() -> new NormalMixtureSprt.Mixture(new double[] {0.01}, new double[] {0.5, 0.5}))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("one weight per scale");
     }
 
@@ -124,15 +124,15 @@ class SequentialTestTest {
             double atMost) {
         double margin = Math.max(0.001, 0.25 * control);
         double tau = Math.max(margin, 0.01);
-        double ratio = (double) eventsUntilRegression(canary, control, margin, SequentialTest.Mixture.spread(tau))
-                / eventsUntilRegression(canary, control, margin, SequentialTest.Mixture.of(tau));
+        double ratio = (double) eventsUntilRegression(canary, control, margin, NormalMixtureSprt.Mixture.spread(tau))
+                / eventsUntilRegression(canary, control, margin, NormalMixtureSprt.Mixture.of(tau));
 
         assertThat(ratio).isBetween(atLeast, atMost);
     }
 
-    private static long eventsUntilRegression(double canary, double control, double margin, SequentialTest.Mixture mixture) {
+    private static long eventsUntilRegression(double canary, double control, double margin, NormalMixtureSprt.Mixture mixture) {
         for (long n = 10; n < 10_000_000; n += Math.max(1, n / 100)) {
-            if (SequentialTest.test(Math.round(canary * n), n, Math.round(control * 20 * n), 20 * n, margin, mixture, ALPHA)
+            if (NormalMixtureSprt.test(Math.round(canary * n), n, Math.round(control * 20 * n), 20 * n, margin, mixture, ALPHA)
                     .regression()) {
                 return n;
             }
@@ -152,7 +152,7 @@ class SequentialTestTest {
     })
     void withNoExcessTheLikelihoodRatioIsJustBelowOne(long canaryBad, long canaryValid, long controlBad,
             long controlValid, double margin) {
-        SequentialTest.Result result = SequentialTest.test(canaryBad, canaryValid, controlBad, controlValid, margin,
+        NormalMixtureSprt.Result result = NormalMixtureSprt.test(canaryBad, canaryValid, controlBad, controlValid, margin,
                 0.005, ALPHA);
 
         assertThat(result.likelihoodRatio()).isLessThan(1.0).isGreaterThan(0.0);
@@ -162,8 +162,8 @@ class SequentialTestTest {
     @Test
     void withNoExcessTheLikelihoodRatioIsTheMixturesShrinkageFactor() {
         // d = 0 leaves sqrt(s² / (s² + tau²)): close to 1 while s² dominates tau², falling as data accumulate
-        double small = SequentialTest.test(1, 10, 1, 10, 0, 0.005, ALPHA).likelihoodRatio();
-        double large = SequentialTest.test(100, 10000, 100, 10000, 0, 0.005, ALPHA).likelihoodRatio();
+        double small = NormalMixtureSprt.test(1, 10, 1, 10, 0, 0.005, ALPHA).likelihoodRatio();
+        double large = NormalMixtureSprt.test(100, 10000, 100, 10000, 0, 0.005, ALPHA).likelihoodRatio();
 
         assertThat(small).isCloseTo(1.0, withinPercentage(1)).isLessThan(1.0);
         assertThat(large).isLessThan(small);
@@ -174,13 +174,13 @@ class SequentialTestTest {
         // canary 3 % against control 1 %, margin 0.5 point: the same ratios on ever more events
         double previous = 0;
         for (int valid = 500; valid <= 64000; valid *= 2) {
-            SequentialTest.Result result = SequentialTest.test(valid * 3L / 100, valid, valid / 100, valid, 0.005, 0.005,
+            NormalMixtureSprt.Result result = NormalMixtureSprt.test(valid * 3L / 100, valid, valid / 100, valid, 0.005, 0.005,
                     ALPHA);
             assertThat(result.likelihoodRatio()).as("at %d events", valid).isGreaterThan(previous);
             previous = result.likelihoodRatio();
         }
-        assertThat(SequentialTest.test(15, 500, 5, 500, 0.005, 0.005, ALPHA).regression()).isFalse();
-        assertThat(SequentialTest.test(1920, 64000, 640, 64000, 0.005, 0.005, ALPHA).regression()).isTrue();
+        assertThat(NormalMixtureSprt.test(15, 500, 5, 500, 0.005, 0.005, ALPHA).regression()).isFalse();
+        assertThat(NormalMixtureSprt.test(1920, 64000, 640, 64000, 0.005, 0.005, ALPHA).regression()).isTrue();
     }
 
     @Test
@@ -189,7 +189,7 @@ class SequentialTestTest {
         // mixture being two-sided until regression() checks the sign
         double previous = 0;
         for (int canaryBad = 30; canaryBad <= 90; canaryBad += 10) {
-            double ratio = SequentialTest.test(canaryBad, 2000, 20, 2000, 0.005, 0.005, ALPHA).likelihoodRatio();
+            double ratio = NormalMixtureSprt.test(canaryBad, 2000, 20, 2000, 0.005, 0.005, ALPHA).likelihoodRatio();
             assertThat(ratio).as("canary %d/2000", canaryBad).isGreaterThan(previous);
             previous = ratio;
         }
@@ -208,7 +208,7 @@ class SequentialTestTest {
     })
     void regressionNeedsBothAPositiveExcessAndEnoughEvidence(long canaryBad, long canaryValid, long controlBad,
             long controlValid, boolean regression) {
-        SequentialTest.Result result = SequentialTest.test(canaryBad, canaryValid, controlBad, controlValid, 0.005, 0.005,
+        NormalMixtureSprt.Result result = NormalMixtureSprt.test(canaryBad, canaryValid, controlBad, controlValid, 0.005, 0.005,
                 ALPHA);
 
         double excess = result.canaryRatio() - result.controlRatio() - result.margin();
@@ -218,7 +218,7 @@ class SequentialTestTest {
 
     @Test
     void theCanaryBetterThanControlIsNeverARegressionThoughTheEvidenceIsOverwhelming() {
-        SequentialTest.Result result = SequentialTest.test(10, 10000, 200, 10000, 0.005, 0.005, ALPHA);
+        NormalMixtureSprt.Result result = NormalMixtureSprt.test(10, 10000, 200, 10000, 0.005, 0.005, ALPHA);
 
         assertThat(result.likelihoodRatio()).isGreaterThan(1e6);
         assertThat(result.regression()).isFalse();
@@ -227,28 +227,28 @@ class SequentialTestTest {
     @Test
     void theThresholdIsOneOverAlpha() {
         // Λ for 50/1000 vs 10/1000 (margin and tau 0.005) is 19.61: below 1/0.05 = 20, above 1/0.06 = 16.7
-        assertThat(SequentialTest.test(50, 1000, 10, 1000, 0.005, 0.005, 0.05).regression()).isFalse();
-        assertThat(SequentialTest.test(50, 1000, 10, 1000, 0.005, 0.005, 0.06).regression()).isTrue();
+        assertThat(NormalMixtureSprt.test(50, 1000, 10, 1000, 0.005, 0.005, 0.05).regression()).isFalse();
+        assertThat(NormalMixtureSprt.test(50, 1000, 10, 1000, 0.005, 0.005, 0.06).regression()).isTrue();
     }
 
     @Test
     void smoothingKeepsAllGoodSamplesFromClaimingZeroVariance() {
         // without the half event, 0/1000 would have variance 0: one bad canary event would be infinitely significant
-        assertThat(SequentialTest.smoothedVariance(0, 1000)).isPositive()
+        assertThat(NormalMixtureSprt.smoothedVariance(0, 1000)).isPositive()
                 .isCloseTo((0.5 / 1001) * (1 - 0.5 / 1001) / 1000, withinPercentage(1e-9));
-        assertThat(SequentialTest.smoothedVariance(1000, 1000)).isPositive();
+        assertThat(NormalMixtureSprt.smoothedVariance(1000, 1000)).isPositive();
 
-        SequentialTest.Result oneBad = SequentialTest.test(1, 1000, 0, 1000, 0, 0.001, ALPHA);
+        NormalMixtureSprt.Result oneBad = NormalMixtureSprt.test(1, 1000, 0, 1000, 0, 0.001, ALPHA);
         assertThat(oneBad.likelihoodRatio()).isFinite().isLessThan(1 / ALPHA);
         assertThat(oneBad.regression()).isFalse();
 
-        SequentialTest.Result noneBad = SequentialTest.test(0, 1000000, 0, 1000000, 0, 0.001, ALPHA);
+        NormalMixtureSprt.Result noneBad = NormalMixtureSprt.test(0, 1000000, 0, 1000000, 0, 0.001, ALPHA);
         assertThat(noneBad.likelihoodRatio()).isFinite().isPositive().isLessThan(1.0);
     }
 
     @Test
     void anOverwhelmingRegressionSaturatesInsteadOfOverflowing() {
-        SequentialTest.Result result = SequentialTest.test(50000, 100000, 0, 100000, 0, 0.01, ALPHA);
+        NormalMixtureSprt.Result result = NormalMixtureSprt.test(50000, 100000, 0, 100000, 0, 0.01, ALPHA);
 
         assertThat(result.likelihoodRatio()).isFinite().isGreaterThan(1e300);
         assertThat(result.regression()).isTrue();
@@ -256,10 +256,10 @@ class SequentialTestTest {
 
     @Test
     void testAgainstFlagsACanaryWellAboveTheBoundAndNotOneBelowIt() {
-        assertThat(SequentialTest.testAgainst(60, 1000, 0.01, 0.01, ALPHA).regression()).isTrue();
-        assertThat(SequentialTest.testAgainst(5, 1000, 0.01, 0.01, ALPHA).regression()).isFalse();
+        assertThat(NormalMixtureSprt.testAgainst(60, 1000, 0.01, 0.01, ALPHA).regression()).isTrue();
+        assertThat(NormalMixtureSprt.testAgainst(5, 1000, 0.01, 0.01, ALPHA).regression()).isFalse();
         // below the bound with overwhelming evidence: still not a regression
-        SequentialTest.Result below = SequentialTest.testAgainst(0, 100000, 0.01, 0.01, ALPHA);
+        NormalMixtureSprt.Result below = NormalMixtureSprt.testAgainst(0, 100000, 0.01, 0.01, ALPHA);
         assertThat(below.likelihoodRatio()).isGreaterThan(1 / ALPHA);
         assertThat(below.regression()).isFalse();
     }
@@ -267,9 +267,9 @@ class SequentialTestTest {
     @Test
     void testAgainstGrowsWithEvidenceAtTheSameRatio() {
         // 2 % against a 1 % budget: 20/1000 is not enough, 80/4000 is
-        assertThat(SequentialTest.testAgainst(20, 1000, 0.01, 0.01, ALPHA).regression()).isFalse();
-        assertThat(SequentialTest.testAgainst(80, 4000, 0.01, 0.01, ALPHA).regression()).isTrue();
-        assertThat(SequentialTest.testAgainst(80, 4000, 0.01, 0.01, ALPHA).likelihoodRatio())
-                .isGreaterThan(SequentialTest.testAgainst(40, 2000, 0.01, 0.01, ALPHA).likelihoodRatio());
+        assertThat(NormalMixtureSprt.testAgainst(20, 1000, 0.01, 0.01, ALPHA).regression()).isFalse();
+        assertThat(NormalMixtureSprt.testAgainst(80, 4000, 0.01, 0.01, ALPHA).regression()).isTrue();
+        assertThat(NormalMixtureSprt.testAgainst(80, 4000, 0.01, 0.01, ALPHA).likelihoodRatio())
+                .isGreaterThan(NormalMixtureSprt.testAgainst(40, 2000, 0.01, 0.01, ALPHA).likelihoodRatio());
     }
 }

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-class RateRatioTestTest {
+class BadEventShareSprtTest {
 
     private static final double ALPHA = 0.05;
 
@@ -42,7 +42,7 @@ class RateRatioTestTest {
     })
     void likelihoodRatioMatchesAnIndependentComputation(long canaryBad, long canaryValid, long controlBad,
             long controlValid, double margin, double expectedRatio, boolean regression) {
-        SequentialTest.Result result = RateRatioTest.test(canaryBad, canaryValid, controlBad, controlValid, margin, ALPHA);
+        NormalMixtureSprt.Result result = BadEventShareSprt.test(canaryBad, canaryValid, controlBad, controlValid, margin, ALPHA);
 
         assertThat(result.likelihoodRatio()).isCloseTo(expectedRatio, withinPercentage(1e-6));
         assertThat(result.regression()).isEqualTo(regression);
@@ -74,10 +74,10 @@ class RateRatioTestTest {
             long canaryBad = Math.round(canary * canaryRate);
             long controlBad = Math.round(control * controlRate);
             double margin = Math.max(settings.minAbsoluteEffect(), settings.minRelativeEffect() * controlRate);
-            SequentialTest.Result result = rateRatio
-                    ? RateRatioTest.test(canaryBad, canary, controlBad, control, margin, ALPHA)
-                    : SequentialTest.test(canaryBad, canary, controlBad, control, margin,
-                            SequentialTest.Mixture.spread(Math.max(margin, settings.effectScale())), ALPHA);
+            NormalMixtureSprt.Result result = rateRatio
+                    ? BadEventShareSprt.test(canaryBad, canary, controlBad, control, margin, ALPHA)
+                    : NormalMixtureSprt.test(canaryBad, canary, controlBad, control, margin,
+                            NormalMixtureSprt.Mixture.spread(Math.max(margin, settings.effectScale())), ALPHA);
             if (result.regression()) {
                 return canary;
             }
@@ -116,7 +116,7 @@ class RateRatioTestTest {
                     }
                 }
                 double margin = Math.max(0.001, 0.25 * controlBad / control);
-                if (canary >= 100 && RateRatioTest.test(canaryBad, canary, controlBad, control, margin, ALPHA).regression()) {
+                if (canary >= 100 && BadEventShareSprt.test(canaryBad, canary, controlBad, control, margin, ALPHA).regression()) {
                     flagged++;
                     break;
                 }
@@ -130,7 +130,7 @@ class RateRatioTestTest {
     void moreEvidenceAtTheSameRatesIsMoreLikelyARegression() {
         double previous = 0;
         for (int scale = 1; scale <= 16; scale *= 2) {
-            double ratio = RateRatioTest.test(5L * scale, 200L * scale, 20L * scale, 4000L * scale, 0.00125, ALPHA)
+            double ratio = BadEventShareSprt.test(5L * scale, 200L * scale, 20L * scale, 4000L * scale, 0.00125, ALPHA)
                     .likelihoodRatio();
             assertThat(ratio).isGreaterThan(previous);
             previous = ratio;
@@ -139,7 +139,7 @@ class RateRatioTestTest {
 
     @Test
     void theCanaryBetterThanControlIsNeverARegression() {
-        SequentialTest.Result result = RateRatioTest.test(0, 100_000, 5_000, 100_000, 0.0125, ALPHA);
+        NormalMixtureSprt.Result result = BadEventShareSprt.test(0, 100_000, 5_000, 100_000, 0.0125, ALPHA);
 
         assertThat(result.regression()).isFalse();
         assertThat(result.likelihoodRatio()).isLessThan(1);
@@ -148,7 +148,7 @@ class RateRatioTestTest {
     @Test
     void anOverwhelmingRegressionSaturatesInsteadOfOverflowing() {
         // half the canary's events bad against 0.5 % of control's: a log-likelihood ratio of about 2,663
-        SequentialTest.Result result = RateRatioTest.test(5000, 10_000, 50, 10_000, 0.001, ALPHA);
+        NormalMixtureSprt.Result result = BadEventShareSprt.test(5000, 10_000, 50, 10_000, 0.001, ALPHA);
 
         assertThat(result.likelihoodRatio()).isFinite().isEqualTo(Math.exp(700));
         assertThat(result.regression()).isTrue();
@@ -156,11 +156,11 @@ class RateRatioTestTest {
 
     @Test
     void refusesCohortsWithoutEventsAndNegativeMargins() {
-        assertThatThrownBy(() -> RateRatioTest.test(0, 0, 0, 10, 0.001, ALPHA))
+        assertThatThrownBy(() -> BadEventShareSprt.test(0, 0, 0, 10, 0.001, ALPHA))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("valid events");
-        assertThatThrownBy(() -> RateRatioTest.test(0, 10, 0, 0, 0.001, ALPHA))
+        assertThatThrownBy(() -> BadEventShareSprt.test(0, 10, 0, 0, 0.001, ALPHA))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("valid events");
-        assertThatThrownBy(() -> RateRatioTest.test(1, 10, 1, 10, -0.001, ALPHA))
+        assertThatThrownBy(() -> BadEventShareSprt.test(1, 10, 1, 10, -0.001, ALPHA))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("margin");
     }
 }

@@ -17,7 +17,7 @@ package dev.bellwether.judge;
  * itself a mixture over effects, and its likelihood ratio (the weighted sum) stays always valid; each scale costs
  * the others only their weight.
  */
-public final class SequentialTest {
+public final class NormalMixtureSprt {
 
     /**
      * Normal mixtures over effects of several sizes ({@code taus}), with weights summing to 1.
@@ -46,7 +46,7 @@ public final class SequentialTest {
 
         /**
          * Half the weight on {@code tau} (the smallest effect that matters), half on four times it. Worked out for the
-         * judge's margins (SequentialTestTest has the cases): a canary bad 24 % of the time against control's 9.4 % is
+         * judge's margins (NormalMixtureSprtTest has the cases): a canary bad 24 % of the time against control's 9.4 % is
          * caught on about 40 % fewer events than with {@code tau} alone, 5 % dead letters against 1 % on 25 % fewer,
          * and 2 % against 1 % (just beyond the margin) on about 10 % more.
          */
@@ -67,7 +67,7 @@ public final class SequentialTest {
     public record Result(double canaryRatio, double controlRatio, double margin, double likelihoodRatio, boolean regression) {
     }
 
-    private SequentialTest() {
+    private NormalMixtureSprt() {
     }
 
     /**

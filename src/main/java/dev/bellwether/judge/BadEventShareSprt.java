@@ -7,40 +7,38 @@ package dev.bellwether.judge;
  * <p>When bad events are rare, each cohort's count is close to Poisson, and given the total count {@code B}, the
  * canary's count is binomial: each bad event is the canary's with probability {@code p(ρ) = nc·ρ / (nc·ρ + nk)},
  * where {@code nc} and {@code nk} are the cohorts' valid events and {@code ρ} the ratio of their rates. Control's own
- * noise drops out, and the likelihood is exact where the normal approximation of {@link SequentialTest} is weakest:
+ * noise drops out, and the likelihood is exact where the normal approximation of {@link NormalMixtureSprt} is weakest:
  * a small canary at rates of a few percent, where it takes the variance at the canary's (raised) rate. The
  * alternative is a mixture over ratios above the null's {@code ρ0} (log-spaced from {@code 1.26·ρ0} to
  * {@code 16·ρ0}, equal weights): for a fixed {@code ρ0} and canary share of the events, its likelihood ratio against
  * {@code p(ρ0)} is a test supermartingale under any ratio at most {@code ρ0}, so checking it at every event keeps the
  * chance of ever crossing {@code 1/alpha} below {@code alpha}. Here {@code ρ0} follows control's observed ratio and
- * the canary's share moves after a step-up; {@code RateRatioTestTest} simulates the first, and
+ * the canary's share moves after a step-up; {@code BadEventShareSprtTest} simulates the first, and
  * {@code JudgeAccuracyBenchmark} measures the whole. For bad events that are not rare the binomial overstates the
  * share's variance, which makes the test conservative, not wrong.
  *
- * <p>Worked out on expected counts (90 canary clients dead-lettering five times control's 1.25 % of mutations, 1,900
- * control clients, 12 edits a minute): about 8 s of events to cross {@code 1/alpha} at 0.05, where the normal mixture
- * needs about 21 s; for a 2× regression about a fifth fewer events. The larger the canary's share, the smaller the
- * gain: at a 50 % step the normal mixture (with its prior spread to four times the margin) needs fewer events.
- * {@code RateRatioTestTest} has the cases.
+ * <p>The gain is largest for a small canary, whose raised rate the normal approximation takes as its variance; the
+ * larger the canary's share, the smaller the gain: at a 50 % step the normal mixture (with its prior spread to four
+ * times the margin) needs fewer events. {@code BadEventShareSprtTest} has the cases, docs/decisions has the figures.
  *
  * <p>Where control has no bad events, any share is consistent with a control rate near zero, so a margin in absolute
  * units becomes a huge {@code ρ0} and the test sees little: {@link CanaryJudge} keeps the normal mixture beside it.
  */
-public final class RateRatioTest {
+public final class BadEventShareSprt {
 
     /** How many ratios the alternative spreads over, and the largest as a multiple of the null's. */
     static final int RATIOS = 12;
     static final double WIDEST = 16;
 
-    private RateRatioTest() {
+    private BadEventShareSprt() {
     }
 
     /**
-     * The canary's bad ratio against control's plus {@code margin}, as {@link SequentialTest#test} takes them. The
+     * The canary's bad ratio against control's plus {@code margin}, as {@link NormalMixtureSprt#test} takes them. The
      * margin becomes the null's ratio of rates, {@code ρ0 = 1 + margin / control's ratio} (a quarter of control's ratio
      * gives 1.25); a control without bad events counts half of one, so that {@code ρ0} is large but finite.
      */
-    public static SequentialTest.Result test(long canaryBad, long canaryValid, long controlBad, long controlValid,
+    public static NormalMixtureSprt.Result test(long canaryBad, long canaryValid, long controlBad, long controlValid,
             double margin, double alpha) {
         if (canaryValid <= 0 || controlValid <= 0) {
             throw new IllegalArgumentException("both cohorts need valid events");
@@ -56,7 +54,7 @@ public final class RateRatioTest {
         double logRatio = logLikelihoodRatio(canaryBad, canaryValid, controlBad, controlValid, nullRatio);
         double likelihoodRatio = Math.exp(Math.min(logRatio, 700));
         boolean worse = canaryRatio > controlRatio + margin;
-        return new SequentialTest.Result(canaryRatio, controlRatio, margin, likelihoodRatio,
+        return new NormalMixtureSprt.Result(canaryRatio, controlRatio, margin, likelihoodRatio,
                 worse && likelihoodRatio >= 1 / alpha);
     }
 
