@@ -8,26 +8,18 @@ import dev.bellwether.rollout.FlagControlException;
 import dev.bellwether.rollout.FlagRef;
 import dev.bellwether.rollout.FlagState;
 import dev.bellwether.unleash.RolloutStrategies.Strategy;
-import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.ProcessingException;
-import jakarta.ws.rs.client.ClientRequestContext;
-import jakarta.ws.rs.client.ClientRequestFilter;
-import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
@@ -42,6 +34,10 @@ import org.jboss.logging.Logger;
  *
  * <p>The calls block: use the adapter from worker threads (scheduler, {@code @Blocking} endpoints), not the event loop.
  * The admin token is sent on every Admin API call and appears in no message and no log line.
+ *
+ * <p>Longer than most classes here on purpose: the read-compare-write attempts, their retries and the mapping of
+ * Unleash's answers to refusals and outages are one protocol, and every message they build passes the same redaction.
+ * The feature document's reading ({@link UnleashFeatureDocument}) and the clients ({@link UnleashEndpoint}) live apart.
  */
 @ApplicationScoped
 public class UnleashFlagControl implements FlagControl, AutoCloseable {
@@ -67,7 +63,7 @@ public class UnleashFlagControl implements FlagControl, AutoCloseable {
         Optional<String> url = config.url().map(String::trim).filter(value -> !value.isEmpty());
         Optional<String> adminToken = config.adminToken().map(String::trim).filter(value -> !value.isEmpty());
         this.token = adminToken.orElse(null);
-        URI api = url.map(UnleashFlagControl::apiUri).orElse(null);
+        URI api = url.map(UnleashEndpoint::apiUri).orElse(null);
         if (url.isEmpty() || adminToken.isEmpty()) {
             misconfiguration = NOT_CONFIGURED;
         } else if (api == null) {
@@ -83,13 +79,8 @@ public class UnleashFlagControl implements FlagControl, AutoCloseable {
             return;
         }
         long timeout = Math.max(1, config.requestTimeout().toMillis());
-        admin = QuarkusRestClientBuilder.newBuilder().baseUri(api).connectTimeout(timeout, TimeUnit.MILLISECONDS)
-                .readTimeout(timeout, TimeUnit.MILLISECONDS).disableDefaultMapper(true)
-                .loggingMaskedHeaders(Set.of(HttpHeaders.AUTHORIZATION)).register(new AdminToken(token))
-                .build(UnleashAdminApi.class);
-        health = QuarkusRestClientBuilder.newBuilder().baseUri(serverRoot(api))
-                .connectTimeout(timeout, TimeUnit.MILLISECONDS).readTimeout(timeout, TimeUnit.MILLISECONDS)
-                .disableDefaultMapper(true).build(UnleashAdminApi.Health.class);
+        admin = UnleashEndpoint.admin(api, token, timeout);
+        health = UnleashEndpoint.health(api, timeout);
         LOG.infof("Unleash flag control at %s (timeout %d ms, %d attempts)", api, timeout, attempts);
     }
 
@@ -100,7 +91,7 @@ public class UnleashFlagControl implements FlagControl, AutoCloseable {
 
     @Override
     public FlagState read(FlagRef flag) throws FlagControlException {
-        return withRetries("reading " + flag, () -> fetch(flag).map(feature -> state(feature, flag)).orElse(FlagState.MISSING));
+        return withRetries("reading " + flag, () -> fetch(flag).map(feature -> UnleashFeatureDocument.state(feature, flag)).orElse(FlagState.MISSING));
     }
 
     @Override
@@ -108,10 +99,10 @@ public class UnleashFlagControl implements FlagControl, AutoCloseable {
         String rollout = RolloutStrategies.rollout(percentage);
         return withRetries("setting " + flag + " to " + percentage + "%", () -> {
             JsonNode feature = fetch(flag).orElseThrow(() -> missing(flag));
-            JsonNode environment = environment(feature, flag).orElseThrow(() -> noEnvironment(flag));
+            JsonNode environment = UnleashFeatureDocument.environment(feature, flag).orElseThrow(() -> noEnvironment(flag));
             List<JsonNode> raw = new ArrayList<>();
             environment.path("strategies").forEach(raw::add);
-            List<Strategy> strategies = raw.stream().map(UnleashFlagControl::strategy).toList();
+            List<Strategy> strategies = raw.stream().map(UnleashFeatureDocument::strategy).toList();
             OptionalInt steered = RolloutStrategies.steered(strategies, flag.flag());
             boolean wrote = false;
             // The strategy first, the environment after: turned on without an enabled strategy, Unleash would add the
@@ -142,7 +133,7 @@ public class UnleashFlagControl implements FlagControl, AutoCloseable {
                 LOG.infof("Unleash %s: turned on", flag);
                 wrote = true;
             }
-            return wrote ? readBack(flag) : state(feature, flag);
+            return wrote ? readBack(flag) : UnleashFeatureDocument.state(feature, flag);
         });
     }
 
@@ -150,9 +141,9 @@ public class UnleashFlagControl implements FlagControl, AutoCloseable {
     public FlagState turnOff(FlagRef flag) throws FlagControlException {
         return withRetries("turning off " + flag, () -> {
             JsonNode feature = fetch(flag).orElseThrow(() -> missing(flag));
-            JsonNode environment = environment(feature, flag).orElseThrow(() -> noEnvironment(flag));
+            JsonNode environment = UnleashFeatureDocument.environment(feature, flag).orElseThrow(() -> noEnvironment(flag));
             if (!environment.path("enabled").asBoolean(false)) {
-                return state(feature, flag);
+                return UnleashFeatureDocument.state(feature, flag);
             }
             write("turning off " + flag, () -> admin.environmentOff(flag.project(), flag.flag(), flag.environment()));
             LOG.warnf("Unleash %s: turned off (kill switch)", flag);
@@ -192,7 +183,7 @@ public class UnleashFlagControl implements FlagControl, AutoCloseable {
     }
 
     private FlagState readBack(FlagRef flag) throws FlagControlException, Outage {
-        return fetch(flag).map(feature -> state(feature, flag)).orElse(FlagState.MISSING);
+        return fetch(flag).map(feature -> UnleashFeatureDocument.state(feature, flag)).orElse(FlagState.MISSING);
     }
 
     /** A change; a 404 here (the flag deleted since the read, say) is a refusal with Unleash's own message. */
@@ -244,36 +235,6 @@ public class UnleashFlagControl implements FlagControl, AutoCloseable {
             json = JSON.createObjectNode();
         }
         return Optional.of(json);
-    }
-
-    private static FlagState state(JsonNode feature, FlagRef flag) {
-        Optional<JsonNode> environment = environment(feature, flag);
-        if (environment.isEmpty()) {
-            return new FlagState(true, false, null);
-        }
-        List<Strategy> strategies = new ArrayList<>();
-        environment.get().path("strategies").forEach(strategy -> strategies.add(strategy(strategy)));
-        Integer percentage = RolloutStrategies.steeredStrategy(strategies, flag.flag())
-                .map(strategy -> strategy.disabled() ? 0 : RolloutStrategies.percentage(strategy.parameter(RolloutStrategies.ROLLOUT)))
-                .orElse(null);
-        return new FlagState(true, environment.get().path("enabled").asBoolean(false), percentage);
-    }
-
-    private static Optional<JsonNode> environment(JsonNode feature, FlagRef flag) {
-        for (JsonNode environment : feature.path("environments")) {
-            if (flag.environment().equals(environment.path("name").asText())) {
-                return Optional.of(environment);
-            }
-        }
-        return Optional.empty();
-    }
-
-    private static Strategy strategy(JsonNode json) {
-        Map<String, String> parameters = new LinkedHashMap<>();
-        json.path("parameters").properties().forEach(entry -> parameters.put(entry.getKey(),
-                entry.getValue().isNull() ? null : entry.getValue().asText()));
-        return new Strategy(json.path("id").asText(null), json.path("name").asText(null), parameters,
-                json.path("disabled").asBoolean(false));
     }
 
     // --- retries and errors ---
@@ -373,43 +334,5 @@ public class UnleashFlagControl implements FlagControl, AutoCloseable {
         }
         String message = root.getMessage();
         return root.getClass().getSimpleName() + (message == null ? "" : ": " + message);
-    }
-
-    /** The configured URL as the API base, or null when it is not an absolute http(s) URL. */
-    static URI apiUri(String url) {
-        try {
-            String trimmed = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
-            URI uri = URI.create(trimmed);
-            boolean http = "http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme());
-            return http && uri.getHost() != null ? uri : null;
-        } catch (IllegalArgumentException malformed) {
-            return null;
-        }
-    }
-
-    /** The server root next to the API base: {@code http://host:4242/api} → {@code http://host:4242}. */
-    static URI serverRoot(URI api) {
-        String text = api.toString();
-        return URI.create(text.endsWith("/api") ? text.substring(0, text.length() - "/api".length()) : text);
-    }
-
-    /** Adds {@code Authorization: <admin token>} (no "Bearer"; Unleash API tokens are sent bare). */
-    private static final class AdminToken implements ClientRequestFilter {
-
-        private final String token;
-
-        AdminToken(String token) {
-            this.token = token;
-        }
-
-        @Override
-        public void filter(ClientRequestContext request) {
-            request.getHeaders().putSingle(HttpHeaders.AUTHORIZATION, token);
-        }
-
-        @Override
-        public String toString() {
-            return "AdminToken[***]";
-        }
     }
 }
