@@ -1,6 +1,5 @@
 package dev.bellwether.telemetry;
 
-import dev.bellwether.ingest.TelemetryEvent;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Meter;
