@@ -7,6 +7,7 @@ import dev.bellwether.telemetry.Granularity;
 import dev.bellwether.telemetry.Rollup;
 import dev.bellwether.telemetry.RollupKey;
 import dev.bellwether.telemetry.RollupStore;
+import dev.bellwether.telemetry.StorageUnavailableException;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -131,7 +132,7 @@ public class EventWriter {
             return CompletableFuture.completedFuture(new Outcome(destination, 0, 0, List.of()));
         }
         if (!accepting) {
-            return CompletableFuture.failedFuture(new IngestUnavailableException("the server is shutting down", null));
+            return CompletableFuture.failedFuture(new StorageUnavailableException("the server is shutting down", null));
         }
         Submission submission = new Submission(destination, client, events);
         queue.add(submission);
@@ -200,7 +201,7 @@ public class EventWriter {
     private void fail(List<Submission> batch, Exception cause) {
         LOG.errorf(cause, "could not commit %d beacons", batch.size());
         metrics.commitFailed();
-        IngestUnavailableException failure = new IngestUnavailableException("the events could not be committed", cause);
+        StorageUnavailableException failure = new StorageUnavailableException("the events could not be committed", cause);
         batch.forEach(submission -> submission.done().completeExceptionally(failure));
     }
 
