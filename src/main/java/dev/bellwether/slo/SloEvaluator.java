@@ -56,7 +56,7 @@ public class SloEvaluator {
     private Instant previousEvaluation;
 
     public SloEvaluator(AgroalDataSource dataSource, RollupStore rollups, ObjectMapper json, SloMetrics metrics, Clock clock,
-            @ConfigProperty(name = "bellwether.evaluation-interval", defaultValue = "30s") String interval) {
+            @ConfigProperty(name = "bellwether.evaluation-interval") String interval) {
         this.dataSource = dataSource;
         this.rollups = rollups;
         this.json = json;
@@ -69,7 +69,7 @@ public class SloEvaluator {
         return interval;
     }
 
-    @Scheduled(every = "${bellwether.evaluation-interval:30s}", delayed = "3s",
+    @Scheduled(every = "${bellwether.evaluation-interval}", delayed = "3s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void scheduled() {
         try {

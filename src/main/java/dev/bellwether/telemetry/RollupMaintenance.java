@@ -28,7 +28,7 @@ public class RollupMaintenance {
         this.clock = clock;
     }
 
-    @Scheduled(every = "${bellwether.rollup.compaction-interval:15s}", delayed = "5s",
+    @Scheduled(every = "${bellwether.rollup.compaction-interval}", delayed = "5s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void compact() {
         try {
@@ -42,7 +42,7 @@ public class RollupMaintenance {
         }
     }
 
-    @Scheduled(every = "${bellwether.retention.sweep-interval:10m}", delayed = "30s",
+    @Scheduled(every = "${bellwether.retention.sweep-interval}", delayed = "30s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void sweep() {
         Instant now = clock.instant();
