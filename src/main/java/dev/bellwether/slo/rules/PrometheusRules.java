@@ -30,6 +30,9 @@ import java.util.stream.Collectors;
  * <p>The error ratios are computed from the series {@code TelemetryMetrics} exports, summed over the releases and
  * cohorts of the app. Threshold SLIs count the histogram bucket {@code le} the threshold; a threshold that is not a
  * bucket bound (see {@link MetricBuckets}) cannot be expressed and is rejected.
+ *
+ * <p>Longer than 300 lines on purpose: each SLI's PromQL and the alert text that describes it sit side by side, so
+ * that they change together, and the whole file is one output checked against the golden rules file.
  */
 public final class PrometheusRules {
 
