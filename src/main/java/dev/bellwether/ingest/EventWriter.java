@@ -29,6 +29,7 @@ import org.jboss.logging.Logger;
 public class EventWriter {
 
     private static final Logger LOG = Logger.getLogger(EventWriter.class);
+
     /** Where the events of one beacon go: its app, release and cohort. */
     public record Destination(long appId, String appName, long releaseId, String release, long cohortId, String cohort) {
     }
@@ -191,6 +192,7 @@ public class EventWriter {
                         to.releaseId(), to.cohortId(), event.event()), submission, event));
             }
         }
+        // in key order and unique, as the store requires; an event sent twice in one batch counts once, for the first
         rows.sort(Comparator.comparing((Row r) -> r.key().appId()).thenComparing(r -> r.key().client())
                 .thenComparing(r -> r.key().eventId()));
         List<Row> unique = new ArrayList<>(rows.size());
