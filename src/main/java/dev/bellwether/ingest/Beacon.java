@@ -1,5 +1,7 @@
 package dev.bellwether.ingest;
 
+import dev.bellwether.telemetry.Cohort;
+import dev.bellwether.telemetry.TelemetryEvent;
 import java.util.List;
 
 /**

@@ -8,6 +8,8 @@ import dev.bellwether.apps.AppDirectory;
 import dev.bellwether.apps.IngestPrincipal;
 import dev.bellwether.ingest.IngestMetrics.BeaconOutcome;
 import dev.bellwether.security.Public;
+import dev.bellwether.telemetry.ReleaseAndCohortIds;
+import dev.bellwether.telemetry.StorageUnavailableException;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.OPTIONS;
 import jakarta.ws.rs.POST;
@@ -46,7 +48,7 @@ public class BeaconResource {
 
     private final AppDirectory apps;
     private final RateLimiter rateLimiter;
-    private final Dimensions dimensions;
+    private final ReleaseAndCohortIds ids;
     private final EventWriter writer;
     private final IngestMetrics metrics;
     private final ObjectMapper json;
@@ -54,11 +56,11 @@ public class BeaconResource {
     private final BeaconParser parser;
     private final Clock clock;
 
-    public BeaconResource(AppDirectory apps, RateLimiter rateLimiter, Dimensions dimensions, EventWriter writer,
+    public BeaconResource(AppDirectory apps, RateLimiter rateLimiter, ReleaseAndCohortIds ids, EventWriter writer,
             IngestMetrics metrics, ObjectMapper json, IngestConfig config, BeaconParser parser, Clock clock) {
         this.apps = apps;
         this.rateLimiter = rateLimiter;
-        this.dimensions = dimensions;
+        this.ids = ids;
         this.writer = writer;
         this.metrics = metrics;
         this.json = json;
@@ -122,8 +124,8 @@ public class BeaconResource {
         metrics.rejected(principal.appName(), beacon.rejected());
         List<Rejected> rejected = beacon.rejected().stream()
                 .map(r -> new Rejected(r.index(), r.code().label(), r.reason())).toList();
-        return dimensions.releaseId(principal.appId(), beacon.release())
-                .thenCombine(dimensions.cohortId(principal.appId(), beacon.cohort()),
+        return ids.releaseId(principal.appId(), beacon.release())
+                .thenCombine(ids.cohortId(principal.appId(), beacon.cohort()),
                         (releaseId, cohortId) -> new EventWriter.Destination(principal.appId(), principal.appName(),
                                 releaseId, beacon.release(), cohortId, beacon.cohort().label()))
                 .thenCompose(destination -> writer.submit(destination, beacon.client(), beacon.events()))
@@ -223,7 +225,7 @@ public class BeaconResource {
             return problem.toResponse();
         }
         metrics.beacon(BeaconOutcome.UNAVAILABLE);
-        if (!(cause instanceof IngestUnavailableException)) {
+        if (!(cause instanceof StorageUnavailableException)) {
             LOG.error("beacon could not be stored", cause);
         }
         return withCors(Response.fromResponse(new ProblemException(Response.Status.SERVICE_UNAVAILABLE,

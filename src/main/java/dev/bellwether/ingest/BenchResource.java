@@ -14,7 +14,6 @@ import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
 /**
@@ -34,9 +33,8 @@ public class BenchResource {
     private final BeaconParser parser;
     private final Clock clock;
 
-    public BenchResource(@ConfigProperty(name = "bellwether.bench.ceiling-endpoint", defaultValue = "false") boolean enabled,
-            ObjectMapper json, BeaconParser parser, Clock clock) {
-        this.enabled = enabled;
+    public BenchResource(BenchConfig config, ObjectMapper json, BeaconParser parser, Clock clock) {
+        this.enabled = config.ceilingEndpoint();
         this.json = json;
         this.parser = parser;
         this.clock = clock;

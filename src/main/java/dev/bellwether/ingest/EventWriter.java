@@ -1,21 +1,12 @@
 package dev.bellwether.ingest;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bellwether.ingest.Beacon.IndexedEvent;
-import dev.bellwether.telemetry.Granularity;
-import dev.bellwether.telemetry.Rollup;
-import dev.bellwether.telemetry.RollupKey;
-import dev.bellwether.telemetry.RollupStore;
-import io.agroal.api.AgroalDataSource;
+import dev.bellwether.telemetry.EventStore;
+import dev.bellwether.telemetry.StorageUnavailableException;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.sql.Array;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -31,20 +22,13 @@ import org.jboss.logging.Logger;
 
 /**
  * Group commit: request threads hand their events over and wait; a few writer threads each take every event
- * waiting and commit them in one transaction, so concurrent beacons share one fsync. Exactly once comes from
- * the event table's primary key: an insert that conflicts is a duplicate, and only inserted events reach the
- * rollups, in the same transaction. Rows are written in key order so concurrent writers cannot deadlock.
+ * waiting and commit them in one transaction ({@link EventStore#store}), so concurrent beacons share one fsync.
+ * A beacon is answered only once its batch is committed.
  */
 @ApplicationScoped
 public class EventWriter {
 
     private static final Logger LOG = Logger.getLogger(EventWriter.class);
-    private static final String INSERT_EVENTS =
-            "INSERT INTO event (app_id, client, event_id, at, release_id, cohort_id, type, body) "
-                    + "SELECT app_id, client, event_id, at::timestamptz, release_id, cohort_id, type, body::jsonb "
-                    + "FROM unnest(?::bigint[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::text[], ?::text[]) "
-                    + "AS e(app_id, client, event_id, at, release_id, cohort_id, type, body) "
-                    + "ON CONFLICT DO NOTHING RETURNING app_id, client, event_id";
 
     /** Where the events of one beacon go: its app, release and cohort. */
     public record Destination(long appId, String appName, long releaseId, String release, long cohortId, String cohort) {
@@ -84,26 +68,21 @@ public class EventWriter {
         }
     }
 
-    private record EventKey(long appId, String client, String eventId) {
+    private record Row(EventStore.NewEvent stored, Submission submission, IndexedEvent event) {
+        EventStore.Key key() {
+            return stored.key();
+        }
     }
 
-    private record Row(EventKey key, Submission submission, IndexedEvent event) {
-    }
-
-    private final AgroalDataSource dataSource;
-    private final RollupStore rollups;
-    private final ObjectMapper json;
+    private final EventStore events;
     private final IngestMetrics metrics;
     private final IngestConfig.Writer config;
     private final LinkedBlockingQueue<Submission> queue = new LinkedBlockingQueue<>();
     private final List<Thread> writers = new ArrayList<>();
     private volatile boolean accepting;
 
-    public EventWriter(AgroalDataSource dataSource, RollupStore rollups, ObjectMapper json, IngestMetrics metrics,
-            IngestConfig config) {
-        this.dataSource = dataSource;
-        this.rollups = rollups;
-        this.json = json;
+    public EventWriter(EventStore events, IngestMetrics metrics, IngestConfig config) {
+        this.events = events;
         this.metrics = metrics;
         this.config = config.writer();
     }
@@ -131,7 +110,7 @@ public class EventWriter {
             return CompletableFuture.completedFuture(new Outcome(destination, 0, 0, List.of()));
         }
         if (!accepting) {
-            return CompletableFuture.failedFuture(new IngestUnavailableException("the server is shutting down", null));
+            return CompletableFuture.failedFuture(new StorageUnavailableException("the server is shutting down", null));
         }
         Submission submission = new Submission(destination, client, events);
         queue.add(submission);
@@ -200,111 +179,45 @@ public class EventWriter {
     private void fail(List<Submission> batch, Exception cause) {
         LOG.errorf(cause, "could not commit %d beacons", batch.size());
         metrics.commitFailed();
-        IngestUnavailableException failure = new IngestUnavailableException("the events could not be committed", cause);
+        StorageUnavailableException failure = new StorageUnavailableException("the events could not be committed", cause);
         batch.forEach(submission -> submission.done().completeExceptionally(failure));
     }
 
     private Map<Submission, Outcome> write(List<Submission> batch) throws SQLException {
         List<Row> rows = new ArrayList<>();
         for (Submission submission : batch) {
+            Destination to = submission.destination();
             for (IndexedEvent event : submission.events()) {
-                rows.add(new Row(new EventKey(submission.destination().appId(), submission.client(), event.event().id()),
-                        submission, event));
+                rows.add(new Row(new EventStore.NewEvent(new EventStore.Key(to.appId(), submission.client(), event.event().id()),
+                        to.releaseId(), to.cohortId(), event.event()), submission, event));
             }
         }
+        // in key order and unique, as the store requires; an event sent twice in one batch counts once, for the first
         rows.sort(Comparator.comparing((Row r) -> r.key().appId()).thenComparing(r -> r.key().client())
                 .thenComparing(r -> r.key().eventId()));
         List<Row> unique = new ArrayList<>(rows.size());
-        Set<EventKey> seen = new HashSet<>();
+        List<EventStore.NewEvent> toStore = new ArrayList<>(rows.size());
+        Set<EventStore.Key> seen = new HashSet<>();
         for (Row row : rows) {
             if (seen.add(row.key())) {
                 unique.add(row);
+                toStore.add(row.stored());
             }
         }
 
-        try (Connection connection = dataSource.getConnection()) {
-            connection.setAutoCommit(false);
-            try {
-                Set<EventKey> inserted = insertEvents(connection, unique);
-                Map<Submission, List<IndexedEvent>> insertedBySubmission = new HashMap<>();
-                Map<RollupKey, Rollup> minutes = new HashMap<>();
-                Map<RollupKey, Rollup> hours = new HashMap<>();
-                for (Row row : unique) {
-                    if (!inserted.contains(row.key())) {
-                        continue;
-                    }
-                    insertedBySubmission.computeIfAbsent(row.submission(), s -> new ArrayList<>()).add(row.event());
-                    Destination to = row.submission().destination();
-                    var at = row.event().event().at();
-                    minutes.computeIfAbsent(new RollupKey(to.appId(), to.releaseId(), to.cohortId(),
-                            Granularity.MINUTE.bucketOf(at)), k -> new Rollup()).add(row.event().event());
-                    hours.computeIfAbsent(new RollupKey(to.appId(), to.releaseId(), to.cohortId(),
-                            Granularity.HOUR.bucketOf(at)), k -> new Rollup()).add(row.event().event());
-                }
-                rollups.append(connection, Granularity.MINUTE, minutes, false);
-                rollups.append(connection, Granularity.HOUR, hours, false);
-                connection.commit();
-
-                Map<Submission, Outcome> outcomes = new HashMap<>();
-                for (Submission submission : batch) {
-                    List<IndexedEvent> mine = insertedBySubmission.getOrDefault(submission, List.of());
-                    outcomes.put(submission, new Outcome(submission.destination(), mine.size(), submission.events().size() - mine.size(), mine));
-                }
-                return outcomes;
-            } catch (SQLException | RuntimeException e) {
-                connection.rollback();
-                throw e;
+        Set<EventStore.Key> inserted = events.store(toStore);
+        Map<Submission, List<IndexedEvent>> insertedBySubmission = new HashMap<>();
+        for (Row row : unique) {
+            if (inserted.contains(row.key())) {
+                insertedBySubmission.computeIfAbsent(row.submission(), s -> new ArrayList<>()).add(row.event());
             }
         }
-    }
-
-    private Set<EventKey> insertEvents(Connection connection, List<Row> rows) throws SQLException {
-        int n = rows.size();
-        Long[] appIds = new Long[n];
-        String[] clients = new String[n];
-        String[] eventIds = new String[n];
-        String[] ats = new String[n];
-        Long[] releaseIds = new Long[n];
-        Long[] cohortIds = new Long[n];
-        String[] types = new String[n];
-        String[] bodies = new String[n];
-        for (int i = 0; i < n; i++) {
-            Row row = rows.get(i);
-            Destination to = row.submission().destination();
-            appIds[i] = to.appId();
-            clients[i] = row.key().client();
-            eventIds[i] = row.key().eventId();
-            ats[i] = row.event().event().at().toString();
-            releaseIds[i] = to.releaseId();
-            cohortIds[i] = to.cohortId();
-            types[i] = row.event().event().type();
-            bodies[i] = body(row.event());
+        Map<Submission, Outcome> outcomes = new HashMap<>();
+        for (Submission submission : batch) {
+            List<IndexedEvent> mine = insertedBySubmission.getOrDefault(submission, List.of());
+            outcomes.put(submission, new Outcome(submission.destination(), mine.size(), submission.events().size() - mine.size(), mine));
         }
-        Set<EventKey> inserted = new HashSet<>();
-        try (PreparedStatement insert = connection.prepareStatement(INSERT_EVENTS)) {
-            Array[] arrays = {
-                connection.createArrayOf("bigint", appIds), connection.createArrayOf("text", clients),
-                connection.createArrayOf("text", eventIds), connection.createArrayOf("text", ats),
-                connection.createArrayOf("bigint", releaseIds), connection.createArrayOf("bigint", cohortIds),
-                connection.createArrayOf("text", types), connection.createArrayOf("text", bodies)};
-            for (int i = 0; i < arrays.length; i++) {
-                insert.setArray(i + 1, arrays[i]);
-            }
-            try (ResultSet returned = insert.executeQuery()) {
-                while (returned.next()) {
-                    inserted.add(new EventKey(returned.getLong(1), returned.getString(2), returned.getString(3)));
-                }
-            }
-        }
-        return inserted;
-    }
-
-    private String body(IndexedEvent event) {
-        try {
-            return json.writeValueAsString(event.event());
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("an event record could not be written as JSON", e);
-        }
+        return outcomes;
     }
 
     /** SQLSTATE classes 22 (data exception) and 23 (integrity): the data, not the database, is at fault. */

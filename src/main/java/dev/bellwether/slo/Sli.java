@@ -2,8 +2,8 @@ package dev.bellwether.slo;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
-import dev.bellwether.ingest.TelemetryEvent.MigrationOutcome;
-import dev.bellwether.ingest.TelemetryEvent.ReplayOutcome;
+import dev.bellwether.telemetry.TelemetryEvent.MigrationOutcome;
+import dev.bellwether.telemetry.TelemetryEvent.ReplayOutcome;
 import dev.bellwether.telemetry.Distribution;
 import dev.bellwether.telemetry.Rollup;
 import java.util.Arrays;

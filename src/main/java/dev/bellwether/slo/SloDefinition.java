@@ -10,16 +10,25 @@ import jakarta.persistence.Id;
 import jakarta.persistence.JoinColumn;
 import jakarta.persistence.ManyToOne;
 import jakarta.persistence.Table;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.type.SqlTypes;
 
 /**
- * An SLO as stored, with the outcome of its last evaluation. Updates write only changed columns, so that changing
- * the spec never puts back a state the evaluator has since replaced.
+ * An SLO as stored, with the outcome of its last evaluation; its static methods are the store of the {@code slo}
+ * table. The API side goes through Panache; the evaluator (inside its locked transaction) and the metrics use plain
+ * JDBC on a connection they hand in. Updates write only changed columns, so that changing the spec never puts back a
+ * state the evaluator has since replaced.
  */
 @Entity
 @org.hibernate.annotations.DynamicUpdate
@@ -88,5 +97,68 @@ public class SloDefinition extends PanacheEntityBase {
 
     public static List<SloDefinition> ofApp(App app) {
         return list("app = ?1 order by name", app);
+    }
+
+    /** An SLO as the evaluator reads it. */
+    record Stored(long id, long appId, String appName, SloSpec spec, SloState state) {
+    }
+
+    /** The outcome of one evaluation of an SLO; {@code evidence} is {@link Evidence} as JSON. */
+    record Judged(long sloId, SloState previous, SloVerdict verdict, String evidence) {
+    }
+
+    /** The last stored verdict of an SLO; {@code evidence} is {@link Evidence} as JSON. */
+    record StoredVerdict(String appName, String sloName, String evidence) {
+    }
+
+    static List<Stored> readAll(Connection connection) throws SQLException {
+        List<Stored> slos = new ArrayList<>();
+        try (PreparedStatement select = connection.prepareStatement("SELECT s.id, s.app_id, a.name, s.name, s.sli, s.objective, "
+                + "s.period_seconds, s.threshold, s.min_events, s.state FROM slo s JOIN app a ON a.id = s.app_id ORDER BY s.id");
+                ResultSet rows = select.executeQuery()) {
+            while (rows.next()) {
+                double threshold = rows.getDouble(8);
+                Double thresholdOrNull = rows.wasNull() ? null : threshold;
+                long minEvents = rows.getLong(9);
+                Long minEventsOrNull = rows.wasNull() ? null : minEvents;
+                String state = rows.getString(10);
+                slos.add(new Stored(rows.getLong(1), rows.getLong(2), rows.getString(3),
+                        new SloSpec(rows.getString(4), Sli.fromWireName(rows.getString(5)), rows.getDouble(6),
+                                Duration.ofSeconds(rows.getLong(7)), thresholdOrNull, minEventsOrNull),
+                        state == null ? null : SloState.valueOf(state)));
+            }
+        }
+        return slos;
+    }
+
+    /** Stores each SLO's verdict; its state's start moves to {@code at} only when the state changed. */
+    static void saveVerdicts(Connection connection, Instant at, List<Judged> judged) throws SQLException {
+        try (PreparedStatement update = connection.prepareStatement("UPDATE slo SET state = ?, reason = ?, evaluated_at = ?, "
+                + "verdict = ?::jsonb, state_since = CASE WHEN state IS DISTINCT FROM ? THEN ? ELSE state_since END WHERE id = ?")) {
+            Timestamp time = Timestamp.from(at);
+            for (Judged slo : judged) {
+                update.setString(1, slo.verdict().state().name());
+                update.setString(2, slo.verdict().reason());
+                update.setTimestamp(3, time);
+                update.setString(4, slo.evidence());
+                update.setString(5, slo.verdict().state().name());
+                update.setTimestamp(6, time);
+                update.setLong(7, slo.sloId());
+                update.addBatch();
+            }
+            update.executeBatch();
+        }
+    }
+
+    static List<StoredVerdict> verdicts(Connection connection) throws SQLException {
+        List<StoredVerdict> verdicts = new ArrayList<>();
+        try (PreparedStatement select = connection.prepareStatement(
+                "SELECT a.name, s.name, s.verdict FROM slo s JOIN app a ON a.id = s.app_id WHERE s.verdict IS NOT NULL");
+                ResultSet rows = select.executeQuery()) {
+            while (rows.next()) {
+                verdicts.add(new StoredVerdict(rows.getString(1), rows.getString(2), rows.getString(3)));
+            }
+        }
+        return verdicts;
     }
 }

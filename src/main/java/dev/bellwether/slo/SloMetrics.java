@@ -10,8 +10,6 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
@@ -76,32 +74,23 @@ public class SloMetrics {
         List<MultiGauge.Row<?>> budgetRows = new ArrayList<>();
         List<MultiGauge.Row<?>> stateRows = new ArrayList<>();
         try (Connection connection = dataSource.getConnection()) {
-            try (PreparedStatement select = connection.prepareStatement(
-                    "SELECT a.name, s.name, s.verdict FROM slo s JOIN app a ON a.id = s.app_id WHERE s.verdict IS NOT NULL");
-                    ResultSet rows = select.executeQuery()) {
-                while (rows.next()) {
-                    Tags slo = Tags.of("app", rows.getString(1), "slo", rows.getString(2));
-                    Evidence evidence = json.readValue(rows.getString(3), Evidence.class);
-                    evidence.burnRates().forEach((window, burn) -> {
-                        if (burn != null) {
-                            burnRows.add(MultiGauge.Row.of(slo.and("window", window), burn));
-                        }
-                    });
-                    if (evidence.errorBudgetRemaining() != null) {
-                        budgetRows.add(MultiGauge.Row.of(slo, evidence.errorBudgetRemaining()));
+            for (SloDefinition.StoredVerdict verdict : SloDefinition.verdicts(connection)) {
+                Tags slo = Tags.of("app", verdict.appName(), "slo", verdict.sloName());
+                Evidence evidence = json.readValue(verdict.evidence(), Evidence.class);
+                evidence.burnRates().forEach((window, burn) -> {
+                    if (burn != null) {
+                        burnRows.add(MultiGauge.Row.of(slo.and("window", window), burn));
                     }
-                    for (SloState state : SloState.values()) {
-                        stateRows.add(MultiGauge.Row.of(slo.and("state", state.name()), state == evidence.state() ? 1 : 0));
-                    }
+                });
+                if (evidence.errorBudgetRemaining() != null) {
+                    budgetRows.add(MultiGauge.Row.of(slo, evidence.errorBudgetRemaining()));
+                }
+                for (SloState state : SloState.values()) {
+                    stateRows.add(MultiGauge.Row.of(slo.and("state", state.name()), state == evidence.state() ? 1 : 0));
                 }
             }
-            try (PreparedStatement select = connection.prepareStatement(
-                    "SELECT extract(epoch FROM max(finished_at)) FROM evaluation_tick");
-                    ResultSet rows = select.executeQuery()) {
-                if (rows.next() && rows.getObject(1) != null) {
-                    lastSuccess.accumulateAndGet(rows.getDouble(1), (mine, stored) -> Double.isNaN(mine) ? stored : Math.max(mine, stored));
-                }
-            }
+            EvaluationTicks.lastFinished(connection).ifPresent(stored -> lastSuccess.accumulateAndGet(stored,
+                    (mine, last) -> Double.isNaN(mine) ? last : Math.max(mine, last)));
         } catch (SQLException | com.fasterxml.jackson.core.JsonProcessingException e) {
             LOG.warnf("could not refresh SLO metrics: %s", e.getMessage());
             return;

@@ -32,10 +32,10 @@ public class SloResource {
     private static final int TRANSITIONS_SHOWN = 20;
 
     private final AppDirectory apps;
-    private final SloService slos;
+    private final SloRegistry slos;
     private final ObjectMapper json;
 
-    public SloResource(AppDirectory apps, SloService slos, ObjectMapper json) {
+    public SloResource(AppDirectory apps, SloRegistry slos, ObjectMapper json) {
         this.apps = apps;
         this.slos = slos;
         this.json = json;
@@ -76,7 +76,7 @@ public class SloResource {
         if (body == null || !body.isObject()) {
             throw ProblemException.badRequest(null, "the body must be a JSON object describing the SLO");
         }
-        SloCatalog.SloDocument document = document(body);
+        SloCatalogFile.SloDocument document = document(body);
         boolean existed = SloDefinition.find(apps.requireApp(appName), name).isPresent();
         SloDefinition saved;
         try {
@@ -98,9 +98,9 @@ public class SloResource {
     }
 
     /** Strict: an unknown field is more likely a typo of a threshold than something to ignore. */
-    private SloCatalog.SloDocument document(JsonNode body) {
+    private SloCatalogFile.SloDocument document(JsonNode body) {
         try {
-            return json.readerFor(SloCatalog.SloDocument.class)
+            return json.readerFor(SloCatalogFile.SloDocument.class)
                     .with(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).readValue(body);
         } catch (UnrecognizedPropertyException e) {
             throw ProblemException.badRequest(e.getPropertyName(), "'" + e.getPropertyName()

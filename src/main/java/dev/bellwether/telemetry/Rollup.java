@@ -1,9 +1,8 @@
 package dev.bellwether.telemetry;
 
-import dev.bellwether.ingest.TelemetryEvent;
-import dev.bellwether.ingest.TelemetryEvent.ConflictResolution;
-import dev.bellwether.ingest.TelemetryEvent.MigrationOutcome;
-import dev.bellwether.ingest.TelemetryEvent.ReplayOutcome;
+import dev.bellwether.telemetry.TelemetryEvent.ConflictResolution;
+import dev.bellwether.telemetry.TelemetryEvent.MigrationOutcome;
+import dev.bellwether.telemetry.TelemetryEvent.ReplayOutcome;
 import java.util.Map;
 import java.util.TreeMap;
 

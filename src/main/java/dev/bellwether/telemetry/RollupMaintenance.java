@@ -1,12 +1,8 @@
 package dev.bellwether.telemetry;
 
-import io.agroal.api.AgroalDataSource;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
 import org.jboss.logging.Logger;
@@ -21,18 +17,18 @@ public class RollupMaintenance {
     static final java.time.Duration IDENTITY_SLACK = java.time.Duration.ofHours(1);
 
     private final RollupStore rollups;
-    private final AgroalDataSource dataSource;
+    private final EventStore events;
     private final RetentionConfig retention;
     private final Clock clock;
 
-    public RollupMaintenance(RollupStore rollups, AgroalDataSource dataSource, RetentionConfig retention, Clock clock) {
+    public RollupMaintenance(RollupStore rollups, EventStore events, RetentionConfig retention, Clock clock) {
         this.rollups = rollups;
-        this.dataSource = dataSource;
+        this.events = events;
         this.retention = retention;
         this.clock = clock;
     }
 
-    @Scheduled(every = "${bellwether.rollup.compaction-interval:15s}", delayed = "5s",
+    @Scheduled(every = "${bellwether.rollup.compaction-interval}", delayed = "5s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void compact() {
         try {
@@ -46,35 +42,26 @@ public class RollupMaintenance {
         }
     }
 
-    @Scheduled(every = "${bellwether.retention.sweep-interval:10m}", delayed = "30s",
+    @Scheduled(every = "${bellwether.retention.sweep-interval}", delayed = "30s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void sweep() {
         Instant now = clock.instant();
         // an hour past what ingest still accepts: a resend parsed just before the sweep must find its identity
         Instant rawCutoff = now.minus(retention.rawEvents()).minus(IDENTITY_SLACK);
         try {
-            long events = 0;
+            long dropped = 0;
             int deleted;
             do {
-                deleted = deleteEventsBefore(rawCutoff);
-                events += deleted;
+                deleted = events.deleteBefore(rawCutoff, EVENTS_PER_DELETE);
+                dropped += deleted;
             } while (deleted == EVENTS_PER_DELETE);
             int minutes = rollups.deleteOlderThan(Granularity.MINUTE, rawCutoff);
             int hours = rollups.deleteOlderThan(Granularity.HOUR, now.minus(retention.hourRollups()));
-            if (events + minutes + hours > 0) {
-                LOG.infof("retention: dropped %d events, %d minute and %d hour rollups", events, minutes, hours);
+            if (dropped + minutes + hours > 0) {
+                LOG.infof("retention: dropped %d events, %d minute and %d hour rollups", dropped, minutes, hours);
             }
         } catch (SQLException e) {
             LOG.warnf("retention sweep failed, will retry: %s", e.getMessage());
-        }
-    }
-
-    private int deleteEventsBefore(Instant cutoff) throws SQLException {
-        try (Connection connection = dataSource.getConnection();
-                PreparedStatement delete = connection.prepareStatement(
-                        "DELETE FROM event WHERE ctid IN (SELECT ctid FROM event WHERE at < ? LIMIT " + EVENTS_PER_DELETE + ")")) {
-            delete.setTimestamp(1, Timestamp.from(cutoff));
-            return delete.executeUpdate();
         }
     }
 }

@@ -1,10 +1,9 @@
 package dev.bellwether.telemetry;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
+import static dev.bellwether.telemetry.RollupColumns.KEY_COLUMNS;
+import static dev.bellwether.telemetry.RollupColumns.VALUE_COLUMNS;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.bellwether.ingest.TelemetryEvent.ConflictResolution;
-import dev.bellwether.ingest.TelemetryEvent.ReplayOutcome;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Connection;
@@ -12,7 +11,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
-import java.sql.Types;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -27,20 +25,12 @@ import java.util.Map;
 @ApplicationScoped
 public class RollupStore {
 
-    private static final String KEY_COLUMNS = "app_id, release_id, cohort_id, bucket";
-    private static final String VALUE_COLUMNS = "replay_succeeded, replay_retried, replay_dead_lettered, replay_conflicted, "
-            + "replay_first_attempts, replay_repeat_failures, "
-            + "conflict_auto_merged, conflict_user_resolved, conflict_server_wins, conflict_client_wins, conflict_unresolved, "
-            + "sync_latency, staleness, outbox_depth, outbox_oldest_age_max, migrations";
-    private static final TypeReference<Map<String, long[]>> MIGRATIONS = new TypeReference<>() {
-    };
-
     private final AgroalDataSource dataSource;
-    private final ObjectMapper json;
+    private final RollupColumns columns;
 
     public RollupStore(AgroalDataSource dataSource, ObjectMapper json) {
         this.dataSource = dataSource;
-        this.json = json;
+        this.columns = new RollupColumns(json);
     }
 
     /** A stored rollup of one series and bucket. */
@@ -48,7 +38,7 @@ public class RollupStore {
     }
 
     /** Appends deltas on the caller's connection, inside its transaction. */
-    public void append(Connection connection, Granularity granularity, Map<RollupKey, Rollup> deltas, boolean compacted)
+    void append(Connection connection, Granularity granularity, Map<RollupKey, Rollup> deltas, boolean compacted)
             throws SQLException {
         String sql = "INSERT INTO " + granularity.table + " (" + KEY_COLUMNS + ", " + VALUE_COLUMNS + ", compacted) "
                 + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?)";
@@ -61,23 +51,7 @@ public class RollupStore {
                 insert.setLong(i++, key.releaseId());
                 insert.setLong(i++, key.cohortId());
                 insert.setTimestamp(i++, Timestamp.from(key.bucket()));
-                for (ReplayOutcome outcome : ReplayOutcome.values()) {
-                    insert.setLong(i++, rollup.replays(outcome));
-                }
-                insert.setLong(i++, rollup.firstAttempts());
-                insert.setLong(i++, rollup.repeatFailures());
-                for (ConflictResolution resolution : ConflictResolution.values()) {
-                    insert.setLong(i++, rollup.conflicts(resolution));
-                }
-                insert.setBytes(i++, encode(rollup.syncLatency()));
-                insert.setBytes(i++, encode(rollup.staleness()));
-                insert.setBytes(i++, encode(rollup.outboxDepth()));
-                if (rollup.outboxOldestAgeMax() == null) {
-                    insert.setNull(i++, Types.BIGINT);
-                } else {
-                    insert.setLong(i++, rollup.outboxOldestAgeMax());
-                }
-                insert.setString(i++, writeMigrations(rollup));
+                i = columns.bindValues(insert, i, rollup);
                 insert.setBoolean(i, compacted);
                 insert.addBatch();
             }
@@ -137,7 +111,7 @@ public class RollupStore {
                     find.setInt(1, maxSeries);
                     try (ResultSet keys = find.executeQuery()) {
                         while (keys.next()) {
-                            pending.add(key(keys));
+                            pending.add(RollupColumns.key(keys));
                         }
                     }
                 }
@@ -152,7 +126,7 @@ public class RollupStore {
                         take.setTimestamp(4, Timestamp.from(key.bucket()));
                         try (ResultSet taken = take.executeQuery()) {
                             while (taken.next()) {
-                                merged.computeIfAbsent(key, k -> new Rollup()).merge(rollup(taken));
+                                merged.computeIfAbsent(key, k -> new Rollup()).merge(columns.rollup(taken));
                             }
                         }
                     }
@@ -220,7 +194,7 @@ public class RollupStore {
         Map<Instant, Rollup> merged = new HashMap<>();
         try (ResultSet rows = select.executeQuery()) {
             while (rows.next()) {
-                merged.computeIfAbsent(rows.getTimestamp("bucket").toInstant(), b -> new Rollup()).merge(rollup(rows));
+                merged.computeIfAbsent(rows.getTimestamp("bucket").toInstant(), b -> new Rollup()).merge(columns.rollup(rows));
             }
         }
         return merged;
@@ -257,7 +231,7 @@ public class RollupStore {
             }
             try (ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {
-                    each.accept(new Row(key(rows), rollup(rows)));
+                    each.accept(new Row(RollupColumns.key(rows), columns.rollup(rows)));
                 }
             }
         } finally {
@@ -266,53 +240,6 @@ public class RollupStore {
                 connection.setAutoCommit(true);
             }
         }
-    }
-
-    private static RollupKey key(ResultSet row) throws SQLException {
-        return new RollupKey(row.getLong("app_id"), row.getLong("release_id"), row.getLong("cohort_id"),
-                row.getTimestamp("bucket").toInstant());
-    }
-
-    private Rollup rollup(ResultSet row) throws SQLException {
-        Rollup rollup = new Rollup();
-        rollup.replays[ReplayOutcome.SUCCEEDED.ordinal()] = row.getLong("replay_succeeded");
-        rollup.replays[ReplayOutcome.RETRIED.ordinal()] = row.getLong("replay_retried");
-        rollup.replays[ReplayOutcome.DEAD_LETTERED.ordinal()] = row.getLong("replay_dead_lettered");
-        rollup.replays[ReplayOutcome.CONFLICTED.ordinal()] = row.getLong("replay_conflicted");
-        rollup.firstAttempts = row.getLong("replay_first_attempts");
-        rollup.repeatFailures = row.getLong("replay_repeat_failures");
-        rollup.conflicts[ConflictResolution.AUTO_MERGED.ordinal()] = row.getLong("conflict_auto_merged");
-        rollup.conflicts[ConflictResolution.USER_RESOLVED.ordinal()] = row.getLong("conflict_user_resolved");
-        rollup.conflicts[ConflictResolution.SERVER_WINS.ordinal()] = row.getLong("conflict_server_wins");
-        rollup.conflicts[ConflictResolution.CLIENT_WINS.ordinal()] = row.getLong("conflict_client_wins");
-        rollup.conflicts[ConflictResolution.UNRESOLVED.ordinal()] = row.getLong("conflict_unresolved");
-        rollup.syncLatency = decode(row.getBytes("sync_latency"));
-        rollup.staleness = decode(row.getBytes("staleness"));
-        rollup.outboxDepth = decode(row.getBytes("outbox_depth"));
-        long oldestAge = row.getLong("outbox_oldest_age_max");
-        rollup.outboxOldestAgeMax = row.wasNull() ? null : oldestAge;
-        try {
-            rollup.migrations.putAll(json.readValue(row.getString("migrations"), MIGRATIONS));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("corrupt migrations column", e);
-        }
-        return rollup;
-    }
-
-    private String writeMigrations(Rollup rollup) {
-        try {
-            return json.writeValueAsString(rollup.migrations());
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static byte[] encode(Distribution distribution) {
-        return distribution == null || distribution.isEmpty() ? null : distribution.encode();
-    }
-
-    private static Distribution decode(byte[] bytes) {
-        return bytes == null ? null : Distribution.decode(bytes);
     }
 
     private static Instant ceilToHour(Instant instant) {

@@ -1,14 +1,6 @@
 package dev.bellwether.telemetry;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.bellwether.ingest.Cohort;
-import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,19 +13,14 @@ import java.util.TreeMap;
 @ApplicationScoped
 public class SliService {
 
-    private static final TypeReference<TreeMap<String, Object>> FLAGS = new TypeReference<>() {
-    };
-
     private final RollupStore rollups;
-    private final AgroalDataSource dataSource;
-    private final ObjectMapper json;
+    private final ReleaseAndCohortIds releasesAndCohorts;
     private final RetentionConfig retention;
     private final Clock clock;
 
-    public SliService(RollupStore rollups, AgroalDataSource dataSource, ObjectMapper json, RetentionConfig retention, Clock clock) {
+    public SliService(RollupStore rollups, ReleaseAndCohortIds releasesAndCohorts, RetentionConfig retention, Clock clock) {
         this.rollups = rollups;
-        this.dataSource = dataSource;
-        this.json = json;
+        this.releasesAndCohorts = releasesAndCohorts;
         this.retention = retention;
         this.clock = clock;
     }
@@ -41,12 +28,12 @@ public class SliService {
     public SliReport report(long appId, String appName, Instant from, Instant to, String release, String flag) {
         Long releaseId = null;
         if (release != null) {
-            releaseId = releaseId(appId, release);
+            releaseId = releasesAndCohorts.existingReleaseId(appId, release);
             if (releaseId == null) {
                 return new SliReport(appName, from, to, release, flag, SliSummary.of(new Rollup()), List.of());
             }
         }
-        Map<Long, Cohort> cohorts = cohorts(appId);
+        Map<Long, Cohort> cohorts = releasesAndCohorts.cohorts(appId);
         Rollup total = new Rollup();
         Map<String, Rollup> byCohort = new TreeMap<>();
         Map<String, Cohort> cohortOf = new HashMap<>();
@@ -83,7 +70,7 @@ public class SliService {
      */
     public java.util.NavigableMap<Instant, CanaryControl> canaryAgainstControl(long appId, String flag, Instant from,
             Instant to) {
-        Map<Long, Cohort> cohorts = cohorts(appId);
+        Map<Long, Cohort> cohorts = releasesAndCohorts.cohorts(appId);
         TreeMap<Instant, CanaryControl> buckets = new TreeMap<>();
         java.util.function.Consumer<RollupStore.Row> add = row -> {
             Boolean on = cohorts.getOrDefault(row.key().cohortId(), Cohort.NONE).isOn(flag);
@@ -110,34 +97,5 @@ public class SliService {
 
     private static String armOf(Boolean on) {
         return on == null ? "absent" : on ? "canary" : "control";
-    }
-
-    private Long releaseId(long appId, String release) {
-        try (Connection connection = dataSource.getConnection();
-                PreparedStatement select = connection.prepareStatement("SELECT id FROM release WHERE app_id = ? AND name = ?")) {
-            select.setLong(1, appId);
-            select.setString(2, release);
-            try (ResultSet rows = select.executeQuery()) {
-                return rows.next() ? rows.getLong(1) : null;
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("could not read releases", e);
-        }
-    }
-
-    private Map<Long, Cohort> cohorts(long appId) {
-        Map<Long, Cohort> cohorts = new HashMap<>();
-        try (Connection connection = dataSource.getConnection();
-                PreparedStatement select = connection.prepareStatement("SELECT id, flags FROM cohort WHERE app_id = ?")) {
-            select.setLong(1, appId);
-            try (ResultSet rows = select.executeQuery()) {
-                while (rows.next()) {
-                    cohorts.put(rows.getLong(1), new Cohort(json.readValue(rows.getString(2), FLAGS)));
-                }
-            }
-        } catch (SQLException | com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException("could not read cohorts", e);
-        }
-        return cohorts;
     }
 }

@@ -1,8 +1,8 @@
 package dev.bellwether.telemetry;
 
-import dev.bellwether.ingest.TelemetryEvent.ConflictResolution;
-import dev.bellwether.ingest.TelemetryEvent.MigrationOutcome;
-import dev.bellwether.ingest.TelemetryEvent.ReplayOutcome;
+import dev.bellwether.telemetry.TelemetryEvent.ConflictResolution;
+import dev.bellwether.telemetry.TelemetryEvent.MigrationOutcome;
+import dev.bellwether.telemetry.TelemetryEvent.ReplayOutcome;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

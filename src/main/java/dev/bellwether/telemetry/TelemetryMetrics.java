@@ -1,6 +1,5 @@
 package dev.bellwether.telemetry;
 
-import dev.bellwether.ingest.TelemetryEvent;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Meter;
@@ -13,7 +12,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * The SLIs as Prometheus series labelled app, release and cohort, counted when events are committed (arrival
@@ -31,13 +29,11 @@ public class TelemetryMetrics {
     private final ConcurrentHashMap<String, LabelCap> releaseCaps = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, LabelCap> cohortCaps = new ConcurrentHashMap<>();
 
-    public TelemetryMetrics(MeterRegistry registry, Clock clock,
-            @ConfigProperty(name = "bellwether.metrics.max-releases-per-app", defaultValue = "10") int maxReleases,
-            @ConfigProperty(name = "bellwether.metrics.max-cohorts-per-app", defaultValue = "20") int maxCohorts) {
+    public TelemetryMetrics(MeterRegistry registry, Clock clock, MetricsConfig config) {
         this.registry = registry;
         this.clock = clock;
-        this.maxReleases = maxReleases;
-        this.maxCohorts = maxCohorts;
+        this.maxReleases = config.maxReleasesPerApp();
+        this.maxCohorts = config.maxCohortsPerApp();
     }
 
     public void record(String app, String release, String cohort, List<TelemetryEvent> events) {

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bellwether.ingest.Beacon;
 import dev.bellwether.ingest.BeaconParser;
-import dev.bellwether.ingest.TelemetryEvent;
+import dev.bellwether.telemetry.TelemetryEvent;
 import dev.bellwether.judge.CanaryJudge;
 import dev.bellwether.judge.Guard;
 import dev.bellwether.judge.GuardAction;

@@ -2,8 +2,8 @@ package dev.bellwether.judge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.bellwether.ingest.TelemetryEvent;
-import dev.bellwether.ingest.TelemetryEvent.ReplayOutcome;
+import dev.bellwether.telemetry.TelemetryEvent;
+import dev.bellwether.telemetry.TelemetryEvent.ReplayOutcome;
 import dev.bellwether.judge.Verdict.Outcome;
 import dev.bellwether.slo.Sli;
 import dev.bellwether.telemetry.Rollup;

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 import static org.assertj.core.api.Assertions.withinPercentage;
 
-import dev.bellwether.ingest.TelemetryEvent;
-import dev.bellwether.ingest.TelemetryEvent.ConflictResolution;
-import dev.bellwether.ingest.TelemetryEvent.MigrationOutcome;
-import dev.bellwether.ingest.TelemetryEvent.ReplayOutcome;
+import dev.bellwether.telemetry.TelemetryEvent;
+import dev.bellwether.telemetry.TelemetryEvent.ConflictResolution;
+import dev.bellwether.telemetry.TelemetryEvent.MigrationOutcome;
+import dev.bellwether.telemetry.TelemetryEvent.ReplayOutcome;
 import dev.bellwether.judge.Verdict.Comparison;
 import dev.bellwether.judge.Verdict.GuardResult;
 import dev.bellwether.judge.Verdict.Outcome;

@@ -3,10 +3,9 @@ package dev.bellwether.telemetry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.withinPercentage;
 
-import dev.bellwether.ingest.TelemetryEvent;
-import dev.bellwether.ingest.TelemetryEvent.ConflictResolution;
-import dev.bellwether.ingest.TelemetryEvent.MigrationOutcome;
-import dev.bellwether.ingest.TelemetryEvent.ReplayOutcome;
+import dev.bellwether.telemetry.TelemetryEvent.ConflictResolution;
+import dev.bellwether.telemetry.TelemetryEvent.MigrationOutcome;
+import dev.bellwether.telemetry.TelemetryEvent.ReplayOutcome;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;

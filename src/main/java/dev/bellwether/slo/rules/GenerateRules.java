@@ -1,7 +1,7 @@
 package dev.bellwether.slo.rules;
 
 import dev.bellwether.slo.InvalidSloException;
-import dev.bellwether.slo.SloCatalog;
+import dev.bellwether.slo.SloCatalogFile;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -36,7 +36,7 @@ public final class GenerateRules {
         String rules;
         int slos;
         try (InputStream in = Files.newInputStream(catalogPath)) {
-            List<SloCatalog.Entry> entries = SloCatalog.parse(in);
+            List<SloCatalogFile.Entry> entries = SloCatalogFile.parse(in);
             slos = entries.size();
             rules = PrometheusRules.generate(entries, catalog.replace('\\', '/'));
         } catch (InvalidSloException e) {

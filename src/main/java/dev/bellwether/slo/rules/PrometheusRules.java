@@ -4,7 +4,7 @@ import dev.bellwether.slo.AlertCondition;
 import dev.bellwether.slo.BurnWindow;
 import dev.bellwether.slo.InvalidSloException;
 import dev.bellwether.slo.Sli;
-import dev.bellwether.slo.SloCatalog;
+import dev.bellwether.slo.SloCatalogFile;
 import dev.bellwether.slo.SloSpec;
 import dev.bellwether.slo.SloState;
 import dev.bellwether.telemetry.MetricBuckets;
@@ -30,6 +30,9 @@ import java.util.stream.Collectors;
  * <p>The error ratios are computed from the series {@code TelemetryMetrics} exports, summed over the releases and
  * cohorts of the app. Threshold SLIs count the histogram bucket {@code le} the threshold; a threshold that is not a
  * bucket bound (see {@link MetricBuckets}) cannot be expressed and is rejected.
+ *
+ * <p>Longer than 300 lines on purpose: each SLI's PromQL and the alert text that describes it sit side by side, so
+ * that they change together, and the whole file is one output checked against the golden rules file.
  */
 public final class PrometheusRules {
 
@@ -93,7 +96,7 @@ public final class PrometheusRules {
     }
 
     /** The rule file for {@code entries}, naming {@link #DEFAULT_CATALOG} as its source. */
-    public static String generate(List<SloCatalog.Entry> entries) {
+    public static String generate(List<SloCatalogFile.Entry> entries) {
         return generate(entries, DEFAULT_CATALOG);
     }
 
@@ -102,13 +105,13 @@ public final class PrometheusRules {
      * @throws InvalidSloException naming the app, SLO and threshold when a threshold is not a histogram bucket bound
      * @throws IllegalArgumentException when two entries would make rule groups of the same name
      */
-    public static String generate(List<SloCatalog.Entry> entries, String catalog) {
-        List<SloCatalog.Entry> sorted = entries.stream()
-                .sorted(Comparator.comparing(SloCatalog.Entry::app).thenComparing(entry -> entry.spec().name()))
+    public static String generate(List<SloCatalogFile.Entry> entries, String catalog) {
+        List<SloCatalogFile.Entry> sorted = entries.stream()
+                .sorted(Comparator.comparing(SloCatalogFile.Entry::app).thenComparing(entry -> entry.spec().name()))
                 .toList();
-        Map<String, SloCatalog.Entry> groups = new HashMap<>();
-        for (SloCatalog.Entry entry : sorted) {
-            SloCatalog.Entry clash = groups.putIfAbsent(groupName(entry), entry);
+        Map<String, SloCatalogFile.Entry> groups = new HashMap<>();
+        for (SloCatalogFile.Entry entry : sorted) {
+            SloCatalogFile.Entry clash = groups.putIfAbsent(groupName(entry), entry);
             if (clash != null) {
                 throw new IllegalArgumentException("app " + clash.app() + " SLO " + clash.spec().name() + " and app "
                         + entry.app() + " SLO " + entry.spec().name() + " would both be the rule group "
@@ -120,20 +123,20 @@ public final class PrometheusRules {
             return yaml.append("groups: []\n").toString();
         }
         yaml.append("groups:\n");
-        for (SloCatalog.Entry entry : sorted) {
+        for (SloCatalogFile.Entry entry : sorted) {
             group(yaml, entry);
         }
         return yaml.toString();
     }
 
-    public static String groupName(SloCatalog.Entry entry) {
+    public static String groupName(SloCatalogFile.Entry entry) {
         return "bellwether-slo-" + entry.app() + "-" + entry.spec().name();
     }
 
     // ---------------------------------------------------------------- PromQL
 
     /** bad / valid events of the entry's app over {@code window}, as in {@link Sli#count}. */
-    static String errorRatio(SloCatalog.Entry entry, BurnWindow window) {
+    static String errorRatio(SloCatalogFile.Entry entry, BurnWindow window) {
         String app = entry.app();
         String w = window.label();
         SloSpec spec = entry.spec();
@@ -159,7 +162,7 @@ public final class PrometheusRules {
     }
 
     /** {@code sum(<function>(<valid events of the SLI>[range]))}. */
-    static String validEvents(SloCatalog.Entry entry, String range, String function) {
+    static String validEvents(SloCatalogFile.Entry entry, String range, String function) {
         String app = entry.app();
         String selector = switch (entry.spec().sli()) {
             case REPLAY_SUCCESS_RATIO, DEAD_LETTER_RATIO, CONFLICT_RATIO -> selector(REPLAYS, app, FINAL_REPLAYS);
@@ -183,7 +186,7 @@ public final class PrometheusRules {
         return metric + "{app=\"" + labelValue(app) + "\"" + (matcher == null ? "" : "," + matcher) + "}";
     }
 
-    private static String sloSelector(String metric, SloCatalog.Entry entry) {
+    private static String sloSelector(String metric, SloCatalogFile.Entry entry) {
         return metric + "{app=\"" + labelValue(entry.app()) + "\",slo=\"" + labelValue(entry.spec().name()) + "\"}";
     }
 
@@ -192,7 +195,7 @@ public final class PrometheusRules {
     }
 
     /** The alert condition of one severity: its workbook conditions joined by {@code or}. */
-    static String alertExpr(SloCatalog.Entry entry, SloState severity) {
+    static String alertExpr(SloCatalogFile.Entry entry, SloState severity) {
         SloSpec spec = entry.spec();
         String budget = budget(spec);
         return AlertCondition.WORKBOOK.stream().filter(condition -> condition.severity() == severity).map(condition -> {
@@ -251,7 +254,7 @@ public final class PrometheusRules {
         }
 
         /** The bucket bound the entry's threshold names. */
-        double bound(SloCatalog.Entry entry) {
+        double bound(SloCatalogFile.Entry entry) {
             double threshold = entry.spec().threshold();
             for (double bound : bounds) {
                 if (MetricBuckets.isBound(new double[] {bound}, threshold / catalogUnitsPerBound)) {
@@ -268,7 +271,7 @@ public final class PrometheusRules {
         }
 
         /** What a bad event of this SLI is, for the annotations: "syncs slower than 5 s". */
-        String bad(SloCatalog.Entry entry, String what) {
+        String bad(SloCatalogFile.Entry entry, String what) {
             double threshold = entry.spec().threshold();
             if (!unit.equals("ms")) {
                 return what + " " + plain(threshold) + " " + unit;
@@ -287,7 +290,7 @@ public final class PrometheusRules {
     // ---------------------------------------------------------------- words for the annotations
 
     /** Bad events, valid events. */
-    private static String[] events(SloCatalog.Entry entry) {
+    private static String[] events(SloCatalogFile.Entry entry) {
         return switch (entry.spec().sli()) {
             case REPLAY_SUCCESS_RATIO -> new String[] {"dead-lettered or conflicted replays", "final replays"};
             case DEAD_LETTER_RATIO -> new String[] {"dead-lettered replays", "final replays"};
@@ -318,7 +321,7 @@ public final class PrometheusRules {
 
     // ---------------------------------------------------------------- YAML
 
-    private static void group(StringBuilder yaml, SloCatalog.Entry entry) {
+    private static void group(StringBuilder yaml, SloCatalogFile.Entry entry) {
         SloSpec spec = entry.spec();
         yaml.append("  # ").append(entry.app()).append(' ').append(spec.name()).append(": ").append(spec.sli().wireName());
         if (spec.threshold() != null) {
@@ -341,7 +344,7 @@ public final class PrometheusRules {
         alert(yaml, entry, SloState.TICKET);
     }
 
-    private static void record(StringBuilder yaml, String name, String expr, SloCatalog.Entry entry) {
+    private static void record(StringBuilder yaml, String name, String expr, SloCatalogFile.Entry entry) {
         yaml.append("      - record: ").append(scalar(name)).append('\n');
         yaml.append("        expr: ").append(scalar(expr)).append('\n');
         yaml.append("        labels:\n");
@@ -349,7 +352,7 @@ public final class PrometheusRules {
         yaml.append("          slo: ").append(scalar(entry.spec().name())).append('\n');
     }
 
-    private static void alert(StringBuilder yaml, SloCatalog.Entry entry, SloState severity) {
+    private static void alert(StringBuilder yaml, SloCatalogFile.Entry entry, SloState severity) {
         SloSpec spec = entry.spec();
         List<AlertCondition> conditions = AlertCondition.WORKBOOK.stream()
                 .filter(condition -> condition.severity() == severity).toList();

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.bellwether.slo.BurnWindow;
 import dev.bellwether.slo.InvalidSloException;
 import dev.bellwether.slo.Sli;
-import dev.bellwether.slo.SloCatalog;
+import dev.bellwether.slo.SloCatalogFile;
 import dev.bellwether.slo.SloSpec;
 import java.io.IOException;
 import java.io.InputStream;
@@ -34,12 +34,12 @@ class PrometheusRulesTest {
     private static final Duration D30 = Duration.ofDays(30);
     private static final String FINAL = "bellwether_replays_total{app=\"field-notes\",outcome=~\"succeeded|dead_lettered|conflicted\"}";
 
-    private static SloCatalog.Entry entry(String app, String name, Sli sli, double objective, Duration period,
+    private static SloCatalogFile.Entry entry(String app, String name, Sli sli, double objective, Duration period,
             Double threshold, Long minEvents) {
-        return new SloCatalog.Entry(app, new SloSpec(name, sli, objective, period, threshold, minEvents).validated());
+        return new SloCatalogFile.Entry(app, new SloSpec(name, sli, objective, period, threshold, minEvents).validated());
     }
 
-    private static SloCatalog.Entry entry(Sli sli, Double threshold, Long minEvents) {
+    private static SloCatalogFile.Entry entry(Sli sli, Double threshold, Long minEvents) {
         return entry("field-notes", "the-slo", sli, 0.995, D30, threshold, minEvents);
     }
 
@@ -68,9 +68,9 @@ class PrometheusRulesTest {
 
     @Test
     void checkedInRuleFileIsWhatTheCatalogGenerates() throws IOException {
-        List<SloCatalog.Entry> entries;
+        List<SloCatalogFile.Entry> entries;
         try (InputStream in = Files.newInputStream(Path.of(PrometheusRules.DEFAULT_CATALOG))) {
-            entries = SloCatalog.parse(in);
+            entries = SloCatalogFile.parse(in);
         }
         String generated = PrometheusRules.generate(entries, PrometheusRules.DEFAULT_CATALOG);
         Path checkedIn = Path.of(PrometheusRules.DEFAULT_OUTPUT);
@@ -167,7 +167,7 @@ class PrometheusRulesTest {
 
     @Test
     void latencyThresholdThatIsNotABucketBoundFailsNamingAppSloThresholdAndBounds() {
-        SloCatalog.Entry entry = entry("field-notes", "sync-latency", Sli.SYNC_LATENCY, 0.95, D30, 4000.0, null);
+        SloCatalogFile.Entry entry = entry("field-notes", "sync-latency", Sli.SYNC_LATENCY, 0.95, D30, 4000.0, null);
 
         assertThatThrownBy(() -> PrometheusRules.generate(List.of(entry)))
                 .isInstanceOf(InvalidSloException.class)
@@ -180,7 +180,7 @@ class PrometheusRulesTest {
 
     @Test
     void depthThresholdThatIsNotABucketBoundFailsListingTheDepthBounds() {
-        SloCatalog.Entry entry = entry("field-notes", "outbox", Sli.OUTBOX_DEPTH, 0.99, D30, 42.0, null);
+        SloCatalogFile.Entry entry = entry("field-notes", "outbox", Sli.OUTBOX_DEPTH, 0.99, D30, 42.0, null);
 
         assertThatThrownBy(() -> PrometheusRules.generate(List.of(entry)))
                 .isInstanceOf(InvalidSloException.class)
@@ -191,7 +191,7 @@ class PrometheusRulesTest {
 
     @Test
     void oneBadThresholdFailsTheWholeFile() {
-        List<SloCatalog.Entry> entries = List.of(entry(Sli.DEAD_LETTER_RATIO, null, null),
+        List<SloCatalogFile.Entry> entries = List.of(entry(Sli.DEAD_LETTER_RATIO, null, null),
                 entry("field-notes", "staleness", Sli.STALENESS, 0.95, D30, 600_000.0, null));
 
         assertThatThrownBy(() -> PrometheusRules.generate(entries))
@@ -290,7 +290,7 @@ class PrometheusRulesTest {
 
     // ---------------------------------------------------------------- determinism and YAML
 
-    private static List<SloCatalog.Entry> mixedEntries() {
+    private static List<SloCatalogFile.Entry> mixedEntries() {
         return List.of(
                 entry("zeta", "b", Sli.DEAD_LETTER_RATIO, 0.99, D30, null, null),
                 entry("alpha", "sync", Sli.SYNC_LATENCY, 0.95, Duration.ofDays(7), 2000.0, 50L),
@@ -301,16 +301,16 @@ class PrometheusRulesTest {
 
     @Test
     void sameEntriesGiveTheSameTextEveryTimeAndInAnyOrder() {
-        List<SloCatalog.Entry> entries = mixedEntries();
+        List<SloCatalogFile.Entry> entries = mixedEntries();
         String first = PrometheusRules.generate(entries);
 
         assertThat(PrometheusRules.generate(entries)).isEqualTo(first);
         for (long seed = 1; seed <= 5; seed++) {
-            List<SloCatalog.Entry> shuffled = new ArrayList<>(entries);
+            List<SloCatalogFile.Entry> shuffled = new ArrayList<>(entries);
             Collections.shuffle(shuffled, new Random(seed));
             assertThat(PrometheusRules.generate(shuffled)).as("order %s", shuffled).isEqualTo(first);
         }
-        List<SloCatalog.Entry> reversed = new ArrayList<>(entries);
+        List<SloCatalogFile.Entry> reversed = new ArrayList<>(entries);
         Collections.reverse(reversed);
         assertThat(PrometheusRules.generate(reversed)).isEqualTo(first);
     }
@@ -336,7 +336,7 @@ class PrometheusRulesTest {
 
     @Test
     void twoSlosThatWouldShareARuleGroupNameAreRejected() {
-        List<SloCatalog.Entry> entries = List.of(
+        List<SloCatalogFile.Entry> entries = List.of(
                 entry("field-notes", "replays", Sli.DEAD_LETTER_RATIO, 0.99, D30, null, null),
                 entry("field", "notes-replays", Sli.DEAD_LETTER_RATIO, 0.99, D30, null, null));
 

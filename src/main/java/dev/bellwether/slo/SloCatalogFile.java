@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 
 /** The versioned SLO catalog file: apps and their SLOs, parsed and validated as a whole. */
-public final class SloCatalog {
+public final class SloCatalogFile {
 
     public static final int VERSION = 1;
 
@@ -55,7 +55,7 @@ public final class SloCatalog {
     public record Entry(String app, SloSpec spec) {
     }
 
-    private SloCatalog() {
+    private SloCatalogFile() {
     }
 
     /** @throws InvalidSloException naming the app, SLO and field at fault */

@@ -1,4 +1,4 @@
-package dev.bellwether.ingest;
+package dev.bellwether.telemetry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

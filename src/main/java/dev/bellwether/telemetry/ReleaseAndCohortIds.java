@@ -1,5 +1,7 @@
-package dev.bellwether.ingest;
+package dev.bellwether.telemetry;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -9,19 +11,28 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import org.eclipse.microprofile.context.ManagedExecutor;
 
-/** Ids of releases and cohorts, created on first sight and cached: they never change once made. */
+/**
+ * The store of the {@code release} and {@code cohort} tables. Ingest gets their ids, created on first sight and
+ * cached (they never change once made); the read side looks them up.
+ */
 @ApplicationScoped
-public class Dimensions {
+public class ReleaseAndCohortIds {
+
+    private static final TypeReference<TreeMap<String, Object>> FLAGS = new TypeReference<>() {
+    };
 
     private final AgroalDataSource dataSource;
     private final ObjectMapper json;
     private final AsyncCache<String, Long> ids;
 
     /** @param lookups where a cache miss writes to the database, so that callers on an I/O thread never block */
-    public Dimensions(AgroalDataSource dataSource, ObjectMapper json, ManagedExecutor lookups) {
+    public ReleaseAndCohortIds(AgroalDataSource dataSource, ObjectMapper json, ManagedExecutor lookups) {
         this.dataSource = dataSource;
         this.json = json;
         this.ids = Caffeine.newBuilder().maximumSize(100_000).executor(lookups).buildAsync();
@@ -42,6 +53,37 @@ public class Dimensions {
                 appId, label, cohort));
     }
 
+    /** The id of a release the app has sent events of; null when it has sent none. */
+    public Long existingReleaseId(long appId, String release) {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement select = connection.prepareStatement("SELECT id FROM release WHERE app_id = ? AND name = ?")) {
+            select.setLong(1, appId);
+            select.setString(2, release);
+            try (ResultSet rows = select.executeQuery()) {
+                return rows.next() ? rows.getLong(1) : null;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not read releases", e);
+        }
+    }
+
+    /** Every cohort of an app, by id. */
+    public Map<Long, Cohort> cohorts(long appId) {
+        Map<Long, Cohort> cohorts = new HashMap<>();
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement select = connection.prepareStatement("SELECT id, flags FROM cohort WHERE app_id = ?")) {
+            select.setLong(1, appId);
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    cohorts.put(rows.getLong(1), new Cohort(json.readValue(rows.getString(2), FLAGS)));
+                }
+            }
+        } catch (SQLException | JsonProcessingException e) {
+            throw new IllegalStateException("could not read cohorts", e);
+        }
+        return cohorts;
+    }
+
     /** Returns the id, made now or before. Retries once: a twin made concurrently is invisible to the first try. */
     private long upsert(String sql, long appId, String name, Cohort cohort) {
         for (int attempt = 0; attempt < 2; attempt++) {
@@ -50,7 +92,7 @@ public class Dimensions {
                 return id;
             }
         }
-        throw new IngestUnavailableException("could not register '" + name + "'", null);
+        throw new StorageUnavailableException("could not register '" + name + "'", null);
     }
 
     private Long tryUpsert(String sql, long appId, String name, Cohort cohort) {
@@ -67,8 +109,8 @@ public class Dimensions {
             try (ResultSet rows = statement.executeQuery()) {
                 return rows.next() ? rows.getLong(1) : null;
             }
-        } catch (SQLException | com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IngestUnavailableException("could not register a release or cohort", e);
+        } catch (SQLException | JsonProcessingException e) {
+            throw new StorageUnavailableException("could not register a release or cohort", e);
         }
     }
 }

@@ -17,30 +17,30 @@ import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
-/** The SLO catalog: loaded from the catalog file at start, changed through the API. */
+/** The SLOs in force: loaded from the catalog file ({@link SloCatalogFile}) at start, changed through the API. */
 @ApplicationScoped
-public class SloService {
+public class SloRegistry {
 
-    private static final Logger LOG = Logger.getLogger(SloService.class);
+    private static final Logger LOG = Logger.getLogger(SloRegistry.class);
     static final String BUILT_IN_CATALOG = "slo-catalog.yaml";
 
     private final AppDirectory apps;
     private final Optional<String> catalogPath;
 
-    public SloService(AppDirectory apps, @ConfigProperty(name = "bellwether.slo.catalog") Optional<String> catalogPath) {
+    public SloRegistry(AppDirectory apps, @ConfigProperty(name = "bellwether.slo.catalog") Optional<String> catalogPath) {
         this.apps = apps;
         this.catalogPath = catalogPath;
     }
 
     /** A broken catalog stops the start: running with objectives other than the declared ones would mislead. */
     void loadCatalog(@Observes StartupEvent startup) throws IOException {
-        List<SloCatalog.Entry> entries;
+        List<SloCatalogFile.Entry> entries;
         try (InputStream in = catalogPath.isPresent() ? Files.newInputStream(Path.of(catalogPath.get()))
                 : Thread.currentThread().getContextClassLoader().getResourceAsStream(BUILT_IN_CATALOG)) {
             if (in == null) {
                 return;
             }
-            entries = SloCatalog.parse(in);
+            entries = SloCatalogFile.parse(in);
         } catch (InvalidSloException e) {
             throw new IllegalStateException("the SLO catalog " + catalogPath.orElse(BUILT_IN_CATALOG) + " is invalid: "
                     + e.getMessage(), e);
@@ -57,10 +57,10 @@ public class SloService {
                 catalogPath.orElse(BUILT_IN_CATALOG), applied, entries.size() - applied);
     }
 
-    private int apply(List<SloCatalog.Entry> entries) {
+    private int apply(List<SloCatalogFile.Entry> entries) {
         return QuarkusTransaction.requiringNew().call(() -> {
             int count = 0;
-            for (SloCatalog.Entry entry : entries) {
+            for (SloCatalogFile.Entry entry : entries) {
                 App app = App.findByName(entry.app()).orElseGet(() -> {
                     App created = App.named(entry.app());
                     created.persist();

@@ -1,4 +1,4 @@
-package dev.bellwether.ingest;
+package dev.bellwether.telemetry;
 
 import java.time.Instant;
 import java.util.Locale;
