@@ -25,6 +25,19 @@ public class ProblemMappers {
         return e.toResponse();
     }
 
+    @ServerExceptionMapper
+    public Response domain(DomainException e) {
+        Response.StatusType status = switch (e.kind()) {
+            case NOT_FOUND -> Response.Status.NOT_FOUND;
+            case CONFLICT -> Response.Status.CONFLICT;
+            case UNPROCESSABLE -> ProblemException.UNPROCESSABLE;
+            case UNAVAILABLE -> Response.Status.SERVICE_UNAVAILABLE;
+        };
+        ProblemException problem = new ProblemException(status, e.getMessage(), e.field().orElse(null));
+        e.retryAfterSeconds().ifPresent(seconds -> problem.withHeader("Retry-After", Long.toString(seconds)));
+        return problem.toResponse();
+    }
+
     /** More specific than the mapper Quarkus brings for this type, so that it wins. */
     @ServerExceptionMapper
     public Response mismatchedJson(MismatchedInputException e) {

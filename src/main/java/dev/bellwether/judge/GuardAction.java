@@ -1,10 +1,11 @@
 package dev.bellwether.judge;
 
-import com.fasterxml.jackson.annotation.JsonCreator;
-import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Locale;
 
-/** What a failed guard does. When several guards fail at once, the first in this order wins. */
+/**
+ * What a failed guard does. When several guards fail at once, the first in this order wins. In JSON it is its wire
+ * name ({@code dev.bellwether.rollout.GuardActionJson}).
+ */
 public enum GuardAction {
     /** Hold the percentage and page: for changes that cannot be undone safely, such as IndexedDB migrations. */
     FREEZE,
@@ -13,12 +14,10 @@ public enum GuardAction {
     /** Set the percentage to 0 and stop. */
     ROLLBACK;
 
-    @JsonValue
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);
     }
 
-    @JsonCreator
     public static GuardAction fromWireName(String wireName) {
         for (GuardAction action : values()) {
             if (action.wireName().equals(wireName)) {

@@ -1,6 +1,7 @@
 package dev.bellwether.rollout;
 
 import dev.bellwether.apps.App;
+import dev.bellwether.judge.Verdict;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
@@ -46,7 +47,7 @@ public class Rollout extends PanacheEntityBase {
     public long minSamplePerCohort;
 
     @JdbcTypeCode(SqlTypes.JSON)
-    public String guards;
+    public List<GuardSpec> guards;
 
     @Column(name = "dry_run")
     public boolean dryRun;
@@ -61,10 +62,11 @@ public class Rollout extends PanacheEntityBase {
 
     @Column(name = "pending_actuation")
     @JdbcTypeCode(SqlTypes.JSON)
-    public String pendingActuation;
+    public Actuation pendingActuation;
 
+    /** The judge's last verdict on the canary, with its numbers. */
     @JdbcTypeCode(SqlTypes.JSON)
-    public String verdict;
+    public Verdict verdict;
 
     @Column(name = "created_by")
     public String createdBy;
@@ -77,6 +79,11 @@ public class Rollout extends PanacheEntityBase {
 
     public List<Integer> stepList() {
         return Arrays.asList(steps);
+    }
+
+    /** Whether the current step gives every client the flag. */
+    public boolean atOneHundredPercent() {
+        return steps[step] == 100;
     }
 
     public FlagRef flagRef() {

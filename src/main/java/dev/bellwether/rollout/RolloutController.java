@@ -4,12 +4,13 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
+import java.time.OffsetDateTime;
 import java.util.List;
 import org.hibernate.LockOptions;
 import org.jboss.logging.Logger;
 
 /**
- * Every tick, moves each unfinished rollout one controller step ({@link RolloutService#progress}). A replica takes a
+ * Every tick, moves each unfinished rollout one controller step ({@link RolloutStepper}). A replica takes a
  * rollout only if no other holds it (row lock, skip locked), so each decision is made and actuated once. The tick is
  * short (5 s by default) because it bounds how long a canary's regression waits for its verdict; the rollout gauges,
  * which only need to keep up with Prometheus's scrapes, refresh on their own, slower schedule.
@@ -20,14 +21,19 @@ public class RolloutController {
     private static final Logger LOG = Logger.getLogger(RolloutController.class);
     /** Long enough for retried calls to a slow Unleash: a rolled-back decision that Unleash already applied is drift. */
     static final int TRANSACTION_TIMEOUT_SECONDS = 600;
+    /** The convergence gauge shows only the latest minute of each curve: a short tail of it is enough to read. */
+    private static final int CONVERGENCE_METRIC_MINUTES = 2;
     static final List<RolloutState> WATCHED = List.of(RolloutState.RUNNING, RolloutState.PAUSED, RolloutState.FROZEN);
 
-    private final RolloutService rollouts;
+    private final RolloutStepper stepper;
+    private final RolloutConvergence convergence;
     private final RolloutMetrics metrics;
     private final AutomationSwitch automation;
 
-    public RolloutController(RolloutService rollouts, RolloutMetrics metrics, AutomationSwitch automation) {
-        this.rollouts = rollouts;
+    public RolloutController(RolloutStepper stepper, RolloutConvergence convergence, RolloutMetrics metrics,
+            AutomationSwitch automation) {
+        this.stepper = stepper;
+        this.convergence = convergence;
         this.metrics = metrics;
         this.automation = automation;
     }
@@ -60,7 +66,7 @@ public class RolloutController {
                     if (rollout == null) {
                         return false;
                     }
-                    rollouts.progress(rollout);
+                    stepper.step(rollout);
                     return true;
                 });
                 processed += done ? 1 : 0;
@@ -79,10 +85,11 @@ public class RolloutController {
         metrics.refreshAutomation(automation.state());
         QuarkusTransaction.requiringNew().run(() -> {
             List<Rollout> recent = Rollout.list("state in ?1 or updatedAt > ?2", WATCHED,
-                    java.time.OffsetDateTime.now().minusDays(1));
+                    OffsetDateTime.now().minusDays(1));
             metrics.refresh(recent);
             List<Rollout> killed = recent.stream().filter(r -> r.state == RolloutState.KILLED).toList();
-            metrics.refreshConvergence(killed.stream().map(r -> rollouts.convergence(r.id, 5, 2)).toList(), killed);
+            metrics.refreshConvergence(killed.stream().map(r -> convergence.of(r.id,
+                    Convergence.DEFAULT_ACTIVE_WINDOW_MINUTES, CONVERGENCE_METRIC_MINUTES)).toList(), killed);
         });
     }
 }

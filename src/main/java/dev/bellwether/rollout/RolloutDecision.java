@@ -1,5 +1,6 @@
 package dev.bellwether.rollout;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
@@ -45,10 +46,11 @@ public class RolloutDecision extends PanacheEntityBase {
     public int toStep;
 
     @JdbcTypeCode(SqlTypes.JSON)
-    public String actuation;
+    public Actuation actuation;
 
+    /** What the move rests on: a verdict, or the flag's actual state; shown as stored. */
     @JdbcTypeCode(SqlTypes.JSON)
-    public String evidence;
+    public JsonNode evidence;
 
     public String answer;
 

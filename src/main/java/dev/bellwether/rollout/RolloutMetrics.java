@@ -1,28 +1,34 @@
 package dev.bellwether.rollout;
 
+import dev.bellwether.judge.Verdict;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Rollouts as Prometheus series, refreshed from the database on every replica ({@code bellwether.rollout.metrics-interval}):
  * {@code bellwether_rollout_state{app,flag,environment,state}} (1 for the current state),
  * {@code bellwether_rollout_percentage{app,flag,environment}}, and {@code bellwether_rollout_automation{state}} (1 for
- * the automation switch's state as this replica reads it). Verdicts and actuations are counters kept where they
- * happen ({@link RolloutService}).
+ * the automation switch's state as this replica reads it). Verdicts, decisions and actuations are counters, counted
+ * as they happen: {@code bellwether_rollout_verdicts_total{app,flag,outcome}},
+ * {@code bellwether_rollout_decisions_total{app,flag,trigger}} and {@code bellwether_rollout_actuations_total{result}}.
  */
 @ApplicationScoped
 public class RolloutMetrics {
 
+    private final MeterRegistry registry;
     private final MultiGauge states;
     private final MultiGauge percentages;
     private final MultiGauge convergence;
     private final MultiGauge automation;
 
     public RolloutMetrics(MeterRegistry registry) {
+        this.registry = registry;
         this.states = MultiGauge.builder("bellwether.rollout.state")
                 .description("1 for the rollout's current state, 0 for the others").register(registry);
         this.percentages = MultiGauge.builder("bellwether.rollout.percentage")
@@ -36,11 +42,29 @@ public class RolloutMetrics {
                 .register(registry);
     }
 
+    /** The judge's verdict on a rollout's canary, one per controller step. */
+    void verdict(Rollout rollout, Verdict verdict) {
+        Counter.builder("bellwether.rollout.verdicts").tag("app", rollout.app.name).tag("flag", rollout.flag)
+                .tag("outcome", verdict.outcome().name()).register(registry).increment();
+    }
+
+    /** A transition of a rollout, by what caused it. */
+    void decision(Rollout rollout, Trigger trigger) {
+        Counter.builder("bellwether.rollout.decisions").description("Rollout transitions, by what caused them")
+                .tag("app", rollout.app.name).tag("flag", rollout.flag).tag("trigger", trigger.wireName())
+                .register(registry).increment();
+    }
+
+    /** A change sent to the flag service: {@code ok} once the flag holds it, {@code failed} when it will be retried. */
+    void actuation(boolean ok) {
+        Counter.builder("bellwether.rollout.actuations").tag("result", ok ? "ok" : "failed").register(registry).increment();
+    }
+
     /** The automation switch as this replica reads it. */
     void refreshAutomation(AutomationSwitch.State state) {
         List<MultiGauge.Row<?>> rows = new ArrayList<>();
         for (AutomationSwitch.State each : AutomationSwitch.State.values()) {
-            rows.add(MultiGauge.Row.of(Tags.of("state", each.name().toLowerCase(java.util.Locale.ROOT)), each == state ? 1 : 0));
+            rows.add(MultiGauge.Row.of(Tags.of("state", each.name().toLowerCase(Locale.ROOT)), each == state ? 1 : 0));
         }
         automation.register(rows, true);
     }

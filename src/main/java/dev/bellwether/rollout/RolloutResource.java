@@ -1,9 +1,8 @@
 package dev.bellwether.rollout;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bellwether.api.ProblemException;
+import dev.bellwether.judge.Verdict;
 import dev.bellwether.security.AccessFilter;
 import dev.bellwether.security.Allowed;
 import dev.bellwether.security.Caller;
@@ -36,14 +35,14 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 @Path("/v1/rollouts")
 public class RolloutResource {
 
-    static final List<Integer> DEFAULT_STEPS = List.of(1, 5, 25, 50, 100);
+    private final RolloutCommands rollouts;
+    private final RolloutConvergence convergence;
+    private final RolloutDefaults defaults;
 
-    private final RolloutService rollouts;
-    private final ObjectMapper json;
-
-    public RolloutResource(RolloutService rollouts, ObjectMapper json) {
+    public RolloutResource(RolloutCommands rollouts, RolloutConvergence convergence, RolloutDefaults defaults) {
         this.rollouts = rollouts;
-        this.json = json;
+        this.convergence = convergence;
+        this.defaults = defaults;
     }
 
     public record CreateRollout(
@@ -54,7 +53,7 @@ public class RolloutResource {
             @Size(min = 1, max = 20) List<@NotNull Integer> steps,
             String bake,
             @PositiveOrZero Long minSamplePerCohort,
-            @NotEmpty @Size(max = 10) List<RolloutService.@NotNull GuardSpec> guards,
+            @NotEmpty @Size(max = 10) List<@NotNull GuardSpec> guards,
             Boolean dryRun) {
     }
 
@@ -62,14 +61,14 @@ public class RolloutResource {
     }
 
     public record RolloutView(long id, String app, String project, String environment, String flag, List<Integer> steps,
-                              String bake, long minSamplePerCohort, List<RolloutService.GuardSpec> guards, boolean dryRun,
+                              String bake, long minSamplePerCohort, List<GuardSpec> guards, boolean dryRun,
                               RolloutState state, int step, Integer percentage, OffsetDateTime stepStartedAt,
-                              JsonNode pendingActuation, JsonNode verdict, String createdBy, OffsetDateTime createdAt,
+                              Actuation pendingActuation, Verdict verdict, String createdBy, OffsetDateTime createdAt,
                               OffsetDateTime updatedAt) {
     }
 
     public record DecisionView(long id, OffsetDateTime at, String actor, String trigger, String reason, String fromState,
-                               int fromStep, String toState, int toStep, JsonNode actuation, JsonNode evidence, String answer,
+                               int fromStep, String toState, int toStep, Actuation actuation, JsonNode evidence, String answer,
                                boolean dryRun) {
     }
 
@@ -77,7 +76,7 @@ public class RolloutResource {
     @Allowed(Role.RELEASE_MANAGER)
     @Operation(summary = "Create a rollout (DRAFT) for an Unleash flag; start it with POST /v1/rollouts/{id}/start")
     public Response create(@Valid @NotNull CreateRollout request, @Context ContainerRequestContext context) {
-        List<Integer> steps = request.steps() == null ? DEFAULT_STEPS : request.steps();
+        List<Integer> steps = request.steps() == null ? defaults.steps() : request.steps();
         for (int i = 0; i < steps.size(); i++) {
             int percentage = steps.get(i);
             if (percentage < 1 || percentage > 100 || (i > 0 && percentage <= steps.get(i - 1))) {
@@ -87,7 +86,7 @@ public class RolloutResource {
         }
         Duration bake;
         try {
-            bake = request.bake() == null ? Duration.ofMinutes(5) : Durations.parse(request.bake());
+            bake = request.bake() == null ? defaults.bake() : Durations.parse(request.bake());
         } catch (IllegalArgumentException e) {
             throw ProblemException.badRequest("bake", e.getMessage());
         }
@@ -96,7 +95,7 @@ public class RolloutResource {
         }
         var seen = new HashSet<>();
         for (int i = 0; i < request.guards().size(); i++) {
-            RolloutService.GuardSpec guard = request.guards().get(i);
+            GuardSpec guard = request.guards().get(i);
             if (guard.sli() == null || guard.action() == null) {
                 throw ProblemException.badRequest("guards[" + i + "]", "a guard needs an sli and an action (kill, rollback, freeze)");
             }
@@ -104,10 +103,10 @@ public class RolloutResource {
                 throw ProblemException.badRequest("guards[" + i + "]", "two guards on " + guard.sli().wireName());
             }
         }
-        FlagRef flag = new FlagRef(request.project() == null ? "default" : request.project(),
-                request.environment() == null ? "development" : request.environment(), request.flag());
+        FlagRef flag = new FlagRef(request.project() == null ? defaults.project() : request.project(),
+                request.environment() == null ? defaults.environment() : request.environment(), request.flag());
         Rollout rollout = rollouts.create(request.app(), flag, steps, bake,
-                request.minSamplePerCohort() == null ? 200 : request.minSamplePerCohort(), request.guards(),
+                request.minSamplePerCohort() == null ? defaults.minSamplePerCohort() : request.minSamplePerCohort(), request.guards(),
                 Boolean.TRUE.equals(request.dryRun()), caller(context).name());
         return Response.created(URI.create("/v1/rollouts/" + rollout.id)).entity(view(rollout)).build();
     }
@@ -125,7 +124,7 @@ public class RolloutResource {
     public RolloutView get(@PathParam("id") long id) {
         Rollout rollout = Rollout.findById(id);
         if (rollout == null) {
-            throw ProblemException.notFound("no rollout " + id);
+            throw RolloutException.noRollout(id);
         }
         return view(rollout);
     }
@@ -137,7 +136,7 @@ public class RolloutResource {
     public List<DecisionView> decisions(@PathParam("id") long id) {
         get(id);
         return RolloutDecision.of(id).stream().map(d -> new DecisionView(d.id, d.at, d.actor, d.trigger, d.reason, d.fromState,
-                d.fromStep, d.toState, d.toStep, tree(d.actuation), tree(d.evidence), d.answer, d.dryRun)).toList();
+                d.fromStep, d.toState, d.toStep, d.actuation, d.evidence, d.answer, d.dryRun)).toList();
     }
 
     @GET
@@ -146,11 +145,11 @@ public class RolloutResource {
     @Operation(summary = "After a kill: per minute, active clients and the share still reporting the flag on",
             description = "activeMinutes (default 5): a client is active in a minute if a beacon arrived in the minutes before it")
     public Convergence convergence(@PathParam("id") long id, @QueryParam("activeMinutes") Integer activeMinutes) {
-        int window = activeMinutes == null ? 5 : activeMinutes;
+        int window = activeMinutes == null ? Convergence.DEFAULT_ACTIVE_WINDOW_MINUTES : activeMinutes;
         if (window < 1 || window > 1440) {
             throw ProblemException.badRequest("activeMinutes", "must be between 1 and 1440, got " + window);
         }
-        return rollouts.convergence(id, window);
+        return convergence.of(id, window);
     }
 
     @POST
@@ -178,17 +177,9 @@ public class RolloutResource {
     private RolloutView view(Rollout rollout) {
         return new RolloutView(rollout.id, rollout.app.name, rollout.project, rollout.environment, rollout.flag,
                 rollout.stepList(), Duration.ofSeconds(rollout.bakeSeconds).toString(), rollout.minSamplePerCohort,
-                rollouts.readGuards(rollout), rollout.dryRun, rollout.state, rollout.step,
+                rollout.guards, rollout.dryRun, rollout.state, rollout.step,
                 RolloutMachine.expectedPercentage(rollout.position(), rollout.stepList()), rollout.stepStartedAt,
-                tree(rollout.pendingActuation), tree(rollout.verdict), rollout.createdBy, rollout.createdAt, rollout.updatedAt);
-    }
-
-    private JsonNode tree(String text) {
-        try {
-            return text == null ? null : json.readTree(text);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("stored JSON is unreadable", e);
-        }
+                rollout.pendingActuation, rollout.verdict, rollout.createdBy, rollout.createdAt, rollout.updatedAt);
     }
 
     private static Caller caller(ContainerRequestContext context) {

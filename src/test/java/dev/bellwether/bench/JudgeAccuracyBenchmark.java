@@ -61,7 +61,7 @@ import org.junit.jupiter.api.Test;
  * The rollout is the README's: 2,000 clients (fleet defaults otherwise), steps 1, 5, 25, 50, 100 %, bake 5 minutes,
  * a tick every 5 s (the service's default), 200 events per cohort at least, guards dead_letter_ratio → kill, replay_repeat_failure_ratio →
  * kill, sync_latency → rollback and conflict_ratio → rollback; the fleet runs 5 minutes with the flag off first, and each rollout gets 3 simulated hours.
- * The controller's moves mirror {@code RolloutService.progress}: FAIL applies the guard's action; PASS after the bake
+ * The controller's moves mirror {@code RolloutStepper.step}: FAIL applies the guard's action; PASS after the bake
  * advances, and so does any verdict but FAIL after the bake at 100 %. It prints a table and writes
  * {@code target/bench/judge-accuracy.json}; it asserts only that the runs happened, not the aims. The run time goes
  * into events (about 12,000 a simulated minute: made, written, read back, parsed), not fleet steps: about 7 minutes
@@ -199,7 +199,7 @@ class JudgeAccuracyBenchmark {
             telemetry.deliver(fleet, now);
             if (!now.isBefore(nextTick)) {
                 nextTick = nextTick.plus(TICK);
-                // RolloutService.progress: judge the current step; FAIL applies the guard's action, PASS after the bake advances
+                // RolloutStepper.step: judge the current step; FAIL applies the guard's action, PASS after the bake advances
                 boolean full = STEPS.get(position.step()) == 100;
                 last = CanaryJudge.judge(GUARDS, telemetry.windows(!full), JUDGE);
                 verdicts++;

@@ -142,6 +142,9 @@ class RolloutControlTest {
         assertThat(trail.getString("[-1].reason")).contains("dead_letter_ratio");
         assertThat(trail.getString("[-1].answer")).contains("off");
         assertThat(trail.getDouble("[-1].evidence.guards[0].comparisons[0].canaryRatio")).isGreaterThan(0.15);
+        // stored with the application's ObjectMapper: guard actions by their wire names, as the API shows them
+        assertThat(stored(f.rollout, "guards")).isEqualTo("[{\"sli\": \"dead_letter_ratio\", \"action\": \"kill\"}]");
+        assertThat(stored(f.rollout, "verdict")).contains("\"action\": \"kill\"");
 
         // offline clients come back after the kill: some still run the flag, others have refreshed it off
         for (int i = 0; i < 3; i++) {
@@ -341,6 +344,8 @@ class RolloutControlTest {
             command(f.rollout, "kill", ADMIN).then().statusCode(200).body("state", equalTo("KILLED"))
                     .body("pendingActuation.type", equalTo("turn_off"));
             assertThat(decisions(f.rollout).getString("[-1].answer")).contains("will retry");
+            command(f.rollout, "resume", ADMIN).then().statusCode(409).body("detail", equalTo(
+                    "the previous change has not reached Unleash yet ({\"type\": \"turn_off\"}); only kill is possible until it has"));
             controller.tick();
         } finally {
             unleash.start();
@@ -516,6 +521,13 @@ class RolloutControlTest {
 
     private static JsonPath rollout(long id) {
         return given().auth().oauth2(ADMIN).get("/v1/rollouts/" + id).then().statusCode(200).extract().jsonPath();
+    }
+
+    /** A JSON column of the rollout's row, as PostgreSQL prints it. */
+    private static String stored(long id, String column) {
+        return io.quarkus.narayana.jta.QuarkusTransaction.requiringNew().call(() -> (String) Rollout.getEntityManager()
+                .createNativeQuery("SELECT " + column + "::text FROM rollout WHERE id = ?1").setParameter(1, id)
+                .getSingleResult());
     }
 
     private static JsonPath decisions(long id) {

@@ -1,0 +1,118 @@
+package dev.bellwether.rollout;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.InvalidTransactionException;
+import jakarta.transaction.SystemException;
+import jakarta.transaction.Transaction;
+import jakarta.transaction.TransactionManager;
+import org.jboss.logging.Logger;
+
+/**
+ * Acts on the flag service for a rollout whose row the caller's transaction holds locked, and keeps the rollout's
+ * pending actuation: a change that failed stays pending and is retried, and nothing else happens to the rollout until
+ * the flag service confirms it. Every call to the flag service runs with the transaction suspended.
+ */
+@ApplicationScoped
+public class FlagActuator {
+
+    private static final Logger LOG = Logger.getLogger(FlagActuator.class);
+
+    private final FlagControl flags;
+    private final TransactionManager transactions;
+    private final RolloutMetrics metrics;
+
+    public FlagActuator(FlagControl flags, TransactionManager transactions, RolloutMetrics metrics) {
+        this.flags = flags;
+        this.transactions = transactions;
+        this.metrics = metrics;
+    }
+
+    /** Whether the flag service is configured at all. */
+    boolean configured() {
+        return flags.configured();
+    }
+
+    /** The actual state of the flag. */
+    FlagState read(FlagRef flag) throws FlagControlException {
+        return outsideTransaction(() -> flags.read(flag));
+    }
+
+    /**
+     * Sends the rollout's pending actuation again, if it has one, and records the answer on its latest decision.
+     *
+     * @return whether nothing is pending any more
+     */
+    boolean confirmPending(Rollout rollout) {
+        return rollout.pendingActuation == null
+                || actuate(rollout, rollout.pendingActuation, RolloutDecision.latest(rollout.id));
+    }
+
+    /**
+     * Applies {@code actuation} to the rollout's flag and writes the flag service's answer into {@code decision}.
+     *
+     * @return whether the flag service now holds what the decision asked (or nothing was asked)
+     */
+    boolean actuate(Rollout rollout, Actuation actuation, RolloutDecision decision) {
+        if (actuation instanceof Actuation.None) {
+            rollout.pendingActuation = null;
+            decision.answer = "nothing to change";
+            return true;
+        }
+        if (rollout.dryRun) {
+            rollout.pendingActuation = null;
+            decision.answer = "dry run: not sent to Unleash";
+            return true;
+        }
+        try {
+            FlagState after = outsideTransaction(() -> actuation instanceof Actuation.SetPercentage set
+                    ? flags.setPercentage(rollout.flagRef(), set.percentage())
+                    : flags.turnOff(rollout.flagRef()));
+            rollout.pendingActuation = null;
+            decision.answer = "Unleash: " + (after.enabled() ? "on" : "off") + " at " + after.percentage() + " %";
+            metrics.actuation(true);
+            return true;
+        } catch (FlagControlException e) {
+            if (e.flagMissing() && actuation instanceof Actuation.TurnOff) {
+                // a deleted flag is on for nobody: the kill has nothing left to do, and retrying it would page forever
+                rollout.pendingActuation = null;
+                decision.answer = "Unleash no longer has the flag: nothing left to turn off (" + e.getMessage() + ")";
+                metrics.actuation(true);
+                return true;
+            }
+            rollout.pendingActuation = actuation;
+            decision.answer = "not applied, will retry: " + e.getMessage();
+            metrics.actuation(false);
+            LOG.warnf("rollout %d: actuation %s failed, will retry: %s", rollout.id, actuation, e.getMessage());
+            return false;
+        }
+    }
+
+    private interface FlagCall {
+        FlagState call() throws FlagControlException;
+    }
+
+    /**
+     * Calls the flag service with the caller's transaction suspended: the rollout's row stays locked (the
+     * transaction is only set aside), but no HTTP thread gets enlisted in it, and a slow or failing call cannot
+     * leave the transaction half-used when it commits.
+     */
+    private FlagState outsideTransaction(FlagCall call) throws FlagControlException {
+        Transaction suspended;
+        try {
+            suspended = transactions.suspend();
+        } catch (SystemException e) {
+            throw new IllegalStateException("could not suspend the transaction", e);
+        }
+        try {
+            return call.call();
+        } finally {
+            if (suspended != null) {
+                try {
+                    transactions.resume(suspended);
+                } catch (InvalidTransactionException | SystemException e) {
+                    throw new IllegalStateException("could not resume the transaction", e);
+                }
+            }
+        }
+    }
+}
