@@ -11,13 +11,28 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
     @JsonSubTypes.Type(value = Actuation.TurnOff.class, name = "turn_off")})
 public sealed interface Actuation {
 
+    /** In words, for people reading a refusal or a decision. */
+    String describe();
+
     record None() implements Actuation {
+        @Override
+        public String describe() {
+            return "no change";
+        }
     }
 
     record SetPercentage(int percentage) implements Actuation {
+        @Override
+        public String describe() {
+            return "set the flag to " + percentage + " %";
+        }
     }
 
     record TurnOff() implements Actuation {
+        @Override
+        public String describe() {
+            return "turn the flag off";
+        }
     }
 
     Actuation NONE = new None();

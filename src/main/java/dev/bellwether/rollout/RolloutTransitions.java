@@ -1,11 +1,6 @@
 package dev.bellwether.rollout;
 
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.PrettyPrinter;
-import com.fasterxml.jackson.core.util.MinimalPrettyPrinter;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.OffsetDateTime;
@@ -21,19 +16,6 @@ import org.jboss.logging.Logger;
 public class RolloutTransitions {
 
     private static final Logger LOG = Logger.getLogger(RolloutTransitions.class);
-    /** JSON spaced as PostgreSQL prints jsonb, as refusals have always quoted the stored pending change. */
-    private static final PrettyPrinter AS_JSONB_PRINTS = new MinimalPrettyPrinter() {
-        @Override
-        public void writeObjectFieldValueSeparator(JsonGenerator generator) throws IOException {
-            generator.writeRaw(": ");
-        }
-
-        @Override
-        public void writeObjectEntrySeparator(JsonGenerator generator) throws IOException {
-            generator.writeRaw(", ");
-        }
-    };
-
     private final FlagActuator actuator;
     private final RolloutMetrics metrics;
     private final ObjectMapper json;
@@ -53,8 +35,8 @@ public class RolloutTransitions {
     void move(Rollout rollout, Trigger trigger, String reason, String actor, Object evidence)
             throws RolloutMachine.RefusedException {
         if (rollout.pendingActuation != null && trigger != Trigger.KILL) {
-            throw new RolloutMachine.RefusedException("the previous change has not reached Unleash yet ("
-                    + write(rollout.pendingActuation) + "); only kill is possible until it has");
+            throw new RolloutMachine.RefusedException("the previous change (" + rollout.pendingActuation.describe()
+                    + ") has not reached Unleash yet; only kill is possible until it has");
         }
         RolloutMachine.Position from = rollout.position();
         RolloutMachine.Move move = RolloutMachine.apply(from, trigger, rollout.stepList());
@@ -94,14 +76,5 @@ public class RolloutTransitions {
 
     OffsetDateTime now() {
         return clock.instant().atOffset(ZoneOffset.UTC);
-    }
-
-    /** The pending change as stored, for a refusal's message. */
-    private String write(Actuation actuation) {
-        try {
-            return json.writer(AS_JSONB_PRINTS).writeValueAsString(actuation);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("could not write JSON", e);
-        }
     }
 }

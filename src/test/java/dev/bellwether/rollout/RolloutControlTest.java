@@ -345,7 +345,7 @@ class RolloutControlTest {
                     .body("pendingActuation.type", equalTo("turn_off"));
             assertThat(decisions(f.rollout).getString("[-1].answer")).contains("will retry");
             command(f.rollout, "resume", ADMIN).then().statusCode(409).body("detail", equalTo(
-                    "the previous change has not reached Unleash yet ({\"type\": \"turn_off\"}); only kill is possible until it has"));
+                    "the previous change (turn the flag off) has not reached Unleash yet; only kill is possible until it has"));
             controller.tick();
         } finally {
             unleash.start();
