@@ -1,6 +1,6 @@
 package dev.bellwether.rollout;
 
-import dev.bellwether.telemetry.FlagConvergenceQuery;
+import dev.bellwether.telemetry.EventStore;
 import java.time.Instant;
 import java.util.List;
 
@@ -10,7 +10,7 @@ import java.util.List;
  * keep their stale flags until they come back and refresh, so the curve shows the tail a kill cannot cut at once.
  */
 public record Convergence(long rolloutId, String flag, Instant since, Instant killedAt, int activeWindowMinutes,
-                          List<FlagConvergenceQuery.Point> points) {
+                          List<EventStore.FlagMinute> points) {
 
     /** A client counts as active in a minute when a beacon arrived in this many minutes before it. */
     public static final int DEFAULT_ACTIVE_WINDOW_MINUTES = 5;

@@ -1,26 +1,31 @@
 package dev.bellwether.rollout;
 
-import dev.bellwether.telemetry.FlagConvergenceQuery;
+import dev.bellwether.telemetry.EventStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 import java.time.Clock;
 import java.time.Duration;
+import java.sql.SQLException;
 import java.time.Instant;
+import java.util.List;
+import org.jboss.logging.Logger;
 
 /** The convergence curve of a rollout's flag, from its kill on. */
 @ApplicationScoped
 public class RolloutConvergence {
+
+    private static final Logger LOG = Logger.getLogger(RolloutConvergence.class);
 
     /** The curve matters in the hours after a kill; older minutes are not worth a scan of every event since. */
     private static final Duration LONGEST = Duration.ofDays(1);
     /** Without a kill, the curve shows the last hour. */
     private static final Duration WITHOUT_KILL = Duration.ofHours(1);
 
-    private final FlagConvergenceQuery query;
+    private final EventStore events;
     private final Clock clock;
 
-    public RolloutConvergence(FlagConvergenceQuery query, Clock clock) {
-        this.query = query;
+    public RolloutConvergence(EventStore events, Clock clock) {
+        this.events = events;
         this.clock = clock;
     }
 
@@ -48,6 +53,16 @@ public class RolloutConvergence {
             since = now.minus(Duration.ofMinutes(lastMinutes));
         }
         return new Convergence(id, rollout.flag, since, kill == null ? null : kill.at.toInstant(), activeWindowMinutes,
-                query.perMinute(rollout.app.id, rollout.flag, since, now, activeWindowMinutes));
+                clientsReportingFlag(rollout, since, now, activeWindowMinutes));
+    }
+
+    private List<EventStore.FlagMinute> clientsReportingFlag(Rollout rollout, Instant since, Instant now,
+            int activeWindowMinutes) {
+        try {
+            return events.clientsReportingFlag(rollout.app.id, rollout.flag, since, now, activeWindowMinutes);
+        } catch (SQLException e) {
+            LOG.warnf("rollout %d: convergence query failed: %s", rollout.id, e.getMessage());
+            throw RolloutException.databaseFailed("the convergence query");
+        }
     }
 }

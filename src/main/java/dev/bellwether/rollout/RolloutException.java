@@ -7,6 +7,7 @@ public final class RolloutException extends DomainException {
 
     /** How long to wait before asking again after the flag service failed to answer. */
     private static final long FLAG_SERVICE_RETRY_AFTER_SECONDS = 10;
+    private static final long DATABASE_RETRY_AFTER_SECONDS = 5;
 
     private RolloutException(Kind kind, String message, String field, Long retryAfterSeconds) {
         super(kind, message, field, retryAfterSeconds);
@@ -34,5 +35,11 @@ public final class RolloutException extends DomainException {
     public static RolloutException flagServiceFailed(FlagControlException e) {
         return new RolloutException(e.unavailable() ? Kind.UNAVAILABLE : Kind.UNPROCESSABLE, e.getMessage(), null,
                 FLAG_SERVICE_RETRY_AFTER_SECONDS);
+    }
+
+    /** The database could not answer a read; nothing changed, and asking again shortly may work. */
+    public static RolloutException databaseFailed(String what) {
+        return new RolloutException(Kind.UNAVAILABLE, "the database could not answer " + what + "; try again", null,
+                DATABASE_RETRY_AFTER_SECONDS);
     }
 }

@@ -11,6 +11,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -28,6 +30,29 @@ public class EventStore {
                     + "FROM unnest(?::bigint[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::text[], ?::text[]) "
                     + "AS e(app_id, client, event_id, at, release_id, cohort_id, type, body) "
                     + "ON CONFLICT DO NOTHING RETURNING app_id, client, event_id";
+
+    /**
+     * For each minute, the clients active in the {@code activeWindowMinutes} before its end (any beacon received) and
+     * how many of them reported the flag on. A cohort counts as on unless it reported the flag false, as SDKs do.
+     */
+    private static final String CLIENTS_REPORTING_FLAG = """
+            WITH minutes AS (
+                SELECT generate_series(date_trunc('minute', CAST(? AS timestamptz)), date_trunc('minute', CAST(? AS timestamptz)),
+                                       interval '1 minute') AS m),
+            flag_on AS (
+                SELECT id FROM cohort WHERE app_id = ? AND flags ->> ? <> 'false'),
+            seen AS (
+                SELECT client, received_at, cohort_id IN (SELECT id FROM flag_on) AS on_
+                FROM event WHERE app_id = ? AND received_at > CAST(? AS timestamptz) - make_interval(mins => ?)
+                  AND received_at <= CAST(? AS timestamptz))
+            SELECT m, count(DISTINCT client), count(DISTINCT client) FILTER (WHERE on_)
+            FROM minutes LEFT JOIN seen ON seen.received_at > m + interval '1 minute' - make_interval(mins => ?)
+                                      AND seen.received_at <= m + interval '1 minute'
+            GROUP BY m ORDER BY m""";
+
+    /** One minute of a flag's convergence; {@code shareOn} is null when no client was active. */
+    public record FlagMinute(Instant minute, long activeClients, long reportingOn, Double shareOn) {
+    }
 
     /** What identifies an event: a client's event id, unique per app. */
     public record Key(long appId, String client, String eventId) {
@@ -82,6 +107,38 @@ public class EventStore {
                         "DELETE FROM event WHERE ctid IN (SELECT ctid FROM event WHERE at < ? LIMIT " + limit + ")")) {
             delete.setTimestamp(1, Timestamp.from(cutoff));
             return delete.executeUpdate();
+        }
+    }
+
+    /**
+     * How many clients still run a flag, minute by minute from {@code from}'s minute to {@code to}'s, read from the
+     * raw events by arrival (a kill's convergence is about what clients do now, not when their events happened).
+     */
+    public List<FlagMinute> clientsReportingFlag(long appId, String flag, Instant from, Instant to,
+            int activeWindowMinutes) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement query = connection.prepareStatement(CLIENTS_REPORTING_FLAG)) {
+            Timestamp since = Timestamp.from(from);
+            Timestamp until = Timestamp.from(to);
+            query.setTimestamp(1, since);
+            query.setTimestamp(2, until);
+            query.setLong(3, appId);
+            query.setString(4, flag);
+            query.setLong(5, appId);
+            query.setTimestamp(6, since);
+            query.setInt(7, activeWindowMinutes);
+            query.setTimestamp(8, until);
+            query.setInt(9, activeWindowMinutes);
+            List<FlagMinute> minutes = new ArrayList<>();
+            try (ResultSet rows = query.executeQuery()) {
+                while (rows.next()) {
+                    long active = rows.getLong(2);
+                    long on = rows.getLong(3);
+                    minutes.add(new FlagMinute(rows.getObject(1, OffsetDateTime.class).toInstant(), active, on,
+                            active == 0 ? null : (double) on / active));
+                }
+            }
+            return minutes;
         }
     }
 
