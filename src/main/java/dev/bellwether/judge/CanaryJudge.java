@@ -1,5 +1,6 @@
 package dev.bellwether.judge;
 
+import dev.bellwether.judge.StepWindows.Window;
 import dev.bellwether.judge.Verdict.Comparison;
 import dev.bellwether.judge.Verdict.GuardResult;
 import dev.bellwether.judge.Verdict.Outcome;
@@ -11,7 +12,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -35,7 +36,7 @@ import java.util.stream.Collectors;
  * diluted by the step's healthy events before it: after an hour of them, the step's ratio moves slowly. So each
  * comparison is also made from each later {@link Window} on (each minute boundary of the step), and its evidence is
  * the weighted sum of the windows' likelihood ratios, three quarters of the weight on the whole step and a quarter
- * spread over the later minutes ({@link #weight}). The weights are fixed before any data and sum to at most 1, and a
+ * spread over the later minutes ({@link StepWindows#weight}). The weights are fixed before any data and sum to at most 1, and a
  * weighted average of test martingales is a test martingale, so crossing {@code 1/alpha} keeps the false-alarm bound
  * each window's test has (a window's test is 1 until it starts). A window counts only when the canary is worse in it,
  * and only with enough data in it; leaving a window out only lowers the sum. The bound is only as good as each
@@ -46,59 +47,7 @@ public final class CanaryJudge {
     static final double[] QUANTILES = {0.5, 0.9, 0.99};
     private static final String SLO_BOUND = "slo error budget";
 
-    /**
-     * Canary and control from a minute of the step on: minute 0 is the whole step.
-     *
-     * @param control null when every client has the flag (a 100 % step): what is left in control then are clients on
-     *     stale flags, whose outcomes lag their cause (a mutation queued as control is dead-lettered after the refresh,
-     *     as canary), so comparing with them is biased; the canary is judged by its SLO bounds alone
-     */
-    public record Window(long minute, Rollup canary, Rollup control) {
-    }
-
-    /** Canary and control of one minute of a step (or of the bucket that starts then). */
-    public record Minute(Rollup canary, Rollup control) {
-    }
-
     private CanaryJudge() {
-    }
-
-    /**
-     * A step's windows from its data by minute of the step: the whole step (minute 0), then from each later minute
-     * that has data on. Minutes below 0 (a bucket that starts before the step's minute) count in the whole step only.
-     *
-     * @param withControl false at 100 %: every window without control
-     */
-    public static List<Window> windows(java.util.NavigableMap<Long, Minute> byMinute, boolean withControl) {
-        List<Window> windows = new ArrayList<>();
-        Rollup canary = new Rollup();
-        Rollup control = new Rollup();
-        for (Map.Entry<Long, Minute> minute : byMinute.descendingMap().entrySet()) {
-            canary.merge(minute.getValue().canary());
-            control.merge(minute.getValue().control());
-            if (minute.getKey() > 0) {
-                windows.add(new Window(minute.getKey(), copy(canary), withControl ? copy(control) : null));
-            }
-        }
-        windows.add(new Window(0, canary, withControl ? control : null));
-        java.util.Collections.reverse(windows);
-        return windows;
-    }
-
-    private static Rollup copy(Rollup rollup) {
-        Rollup copy = new Rollup();
-        copy.merge(rollup);
-        return copy;
-    }
-
-    /**
-     * The prior weight of the test from {@code minute} of the step on: 3/4 for the whole step (a canary's regression
-     * usually comes with the flag, so most weight stays where it costs least), {@code 1/(4k(k+1))} for minute k ≥ 1.
-     * The sum over all minutes is 1. A regression from minute 10 on needs about 6 nats of evidence more than one from
-     * the step's start; one diluted by ten minutes of healthy events would need several times the events instead.
-     */
-    static double weight(long minute) {
-        return minute == 0 ? 0.75 : 0.25 / ((double) minute * (minute + 1));
     }
 
     /** The step as one window (no later minutes to restart from). */
@@ -209,7 +158,7 @@ public final class CanaryJudge {
      * that weighs most, and from which minute of the step on.
      */
     private static Comparison combined(List<Window> windows, double alpha,
-            java.util.function.Function<Window, WindowTest> test) {
+            Function<Window, WindowTest> test) {
         double evidence = 0;
         double heaviest = -1;
         WindowTest shown = null;
@@ -219,7 +168,7 @@ public final class CanaryJudge {
             if (t == null) {
                 continue;
             }
-            double weighted = weight(window.minute()) * t.evidence();
+            double weighted = StepWindows.weight(window.minute()) * t.evidence();
             evidence += weighted;
             if (weighted > heaviest) {
                 heaviest = weighted;

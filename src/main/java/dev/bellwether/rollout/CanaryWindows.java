@@ -1,6 +1,7 @@
 package dev.bellwether.rollout;
 
 import dev.bellwether.judge.CanaryJudge;
+import dev.bellwether.judge.StepWindows;
 import dev.bellwether.telemetry.SliService;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
@@ -21,16 +22,16 @@ public class CanaryWindows {
     }
 
     /** The windows of the rollout's current step, from its start to {@code now}. */
-    List<CanaryJudge.Window> of(Rollout rollout, Instant now) {
+    List<StepWindows.Window> of(Rollout rollout, Instant now) {
         Instant stepStart = rollout.stepStartedAt.toInstant();
         NavigableMap<Instant, SliService.CanaryControl> buckets = sli.canaryAgainstControl(rollout.app.id, rollout.flag,
                 stepStart, now);
         // a window's weight goes by its minute of the step, counted from the minute the step started in
         Instant stepMinute = stepStart.truncatedTo(ChronoUnit.MINUTES);
-        TreeMap<Long, CanaryJudge.Minute> byMinute = new TreeMap<>();
+        TreeMap<Long, StepWindows.Minute> byMinute = new TreeMap<>();
         buckets.forEach((bucket, cohorts) -> byMinute.put(Duration.between(stepMinute, bucket).toMinutes(),
-                new CanaryJudge.Minute(cohorts.canary(), cohorts.control())));
+                new StepWindows.Minute(cohorts.canary(), cohorts.control())));
         // at 100 % control is only clients on stale flags: the canary is judged by its SLO bounds alone
-        return CanaryJudge.windows(byMinute, !rollout.atOneHundredPercent());
+        return StepWindows.of(byMinute, !rollout.atOneHundredPercent());
     }
 }

@@ -1,6 +1,7 @@
 package dev.bellwether.rollout;
 
 import dev.bellwether.judge.CanaryJudge;
+import dev.bellwether.judge.StepWindows;
 import dev.bellwether.judge.Verdict;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
@@ -57,7 +58,7 @@ public class RolloutStepper {
         if (rollout.state != RolloutState.RUNNING) {
             return;
         }
-        List<CanaryJudge.Window> windows = canaryWindows.of(rollout, clock.instant());
+        List<StepWindows.Window> windows = canaryWindows.of(rollout, clock.instant());
         Verdict verdict = CanaryJudge.judge(SloGuards.of(rollout), windows, judge.settings(rollout.minSamplePerCohort));
         rollout.verdict = verdict;
         metrics.verdict(rollout, verdict);

@@ -10,6 +10,7 @@ import dev.bellwether.ingest.Beacon;
 import dev.bellwether.ingest.BeaconParser;
 import dev.bellwether.telemetry.TelemetryEvent;
 import dev.bellwether.judge.CanaryJudge;
+import dev.bellwether.judge.StepWindows;
 import dev.bellwether.judge.Guard;
 import dev.bellwether.judge.GuardAction;
 import dev.bellwether.judge.JudgeSettings;
@@ -353,11 +354,11 @@ class JudgeAccuracyBenchmark {
         }
 
         /** The whole step, then each later minute on; without control at 100 %. */
-        List<CanaryJudge.Window> windows(boolean withControl) {
-            java.util.TreeMap<Long, CanaryJudge.Minute> byMinute = new java.util.TreeMap<>();
+        List<StepWindows.Window> windows(boolean withControl) {
+            java.util.TreeMap<Long, StepWindows.Minute> byMinute = new java.util.TreeMap<>();
             stepMinutes.forEach((bucket, arms) -> byMinute.put(Duration.between(fromMinute, bucket).toMinutes(),
-                    new CanaryJudge.Minute(arms[0], arms[1])));
-            return CanaryJudge.windows(byMinute, withControl);
+                    new StepWindows.Minute(arms[0], arms[1])));
+            return StepWindows.of(byMinute, withControl);
         }
     }
 

@@ -85,12 +85,12 @@ class CanaryJudgeSimulationTest {
         }
 
         /** The whole step, then from each later tick on. */
-        private static List<CanaryJudge.Window> windows(List<Rollup[]> ticks) {
-            java.util.TreeMap<Long, CanaryJudge.Minute> byTick = new java.util.TreeMap<>();
+        private static List<StepWindows.Window> windows(List<Rollup[]> ticks) {
+            java.util.TreeMap<Long, StepWindows.Minute> byTick = new java.util.TreeMap<>();
             for (int tick = 0; tick < ticks.size(); tick++) {
-                byTick.put((long) tick, new CanaryJudge.Minute(ticks.get(tick)[0], ticks.get(tick)[1]));
+                byTick.put((long) tick, new StepWindows.Minute(ticks.get(tick)[0], ticks.get(tick)[1]));
             }
-            return CanaryJudge.windows(byTick, true);
+            return StepWindows.of(byTick, true);
         }
 
         /** Share of the runs with a FAIL at any tick. */

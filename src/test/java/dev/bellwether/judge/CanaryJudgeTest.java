@@ -644,35 +644,35 @@ class CanaryJudgeTest {
     // ---------------------------------------------------------------- a regression from the middle of a step
 
     /** The windows of a step whose minutes hold these canary and control rollups: from minute 0, and from each later one. */
-    private static List<CanaryJudge.Window> windows(List<Rollup> canaryByMinute, List<Rollup> controlByMinute) {
-        java.util.TreeMap<Long, CanaryJudge.Minute> byMinute = new java.util.TreeMap<>();
+    private static List<StepWindows.Window> windows(List<Rollup> canaryByMinute, List<Rollup> controlByMinute) {
+        java.util.TreeMap<Long, StepWindows.Minute> byMinute = new java.util.TreeMap<>();
         for (int m = 0; m < canaryByMinute.size(); m++) {
-            byMinute.put((long) m, new CanaryJudge.Minute(canaryByMinute.get(m), controlByMinute.get(m)));
+            byMinute.put((long) m, new StepWindows.Minute(canaryByMinute.get(m), controlByMinute.get(m)));
         }
-        return CanaryJudge.windows(byMinute, true);
+        return StepWindows.of(byMinute, true);
     }
 
     @Test
     void aStepsWindowsAreTheWholeStepThenEachLaterMinuteWithDataOn() {
-        java.util.TreeMap<Long, CanaryJudge.Minute> byMinute = new java.util.TreeMap<>();
-        byMinute.put(-30L, new CanaryJudge.Minute(replays(100, 1), replays(1000, 10))); // an hour bucket from before
-        byMinute.put(0L, new CanaryJudge.Minute(replays(200, 2), replays(2000, 20)));
-        byMinute.put(4L, new CanaryJudge.Minute(replays(300, 3), replays(3000, 30)));
-        byMinute.put(9L, new CanaryJudge.Minute(replays(400, 40), replays(4000, 40)));
+        java.util.TreeMap<Long, StepWindows.Minute> byMinute = new java.util.TreeMap<>();
+        byMinute.put(-30L, new StepWindows.Minute(replays(100, 1), replays(1000, 10))); // an hour bucket from before
+        byMinute.put(0L, new StepWindows.Minute(replays(200, 2), replays(2000, 20)));
+        byMinute.put(4L, new StepWindows.Minute(replays(300, 3), replays(3000, 30)));
+        byMinute.put(9L, new StepWindows.Minute(replays(400, 40), replays(4000, 40)));
 
-        List<CanaryJudge.Window> windows = CanaryJudge.windows(byMinute, true);
-        List<CanaryJudge.Window> withoutControl = CanaryJudge.windows(byMinute, false);
+        List<StepWindows.Window> windows = StepWindows.of(byMinute, true);
+        List<StepWindows.Window> withoutControl = StepWindows.of(byMinute, false);
 
-        assertThat(windows).extracting(CanaryJudge.Window::minute).containsExactly(0L, 4L, 9L);
+        assertThat(windows).extracting(StepWindows.Window::minute).containsExactly(0L, 4L, 9L);
         assertThat(windows).extracting(w -> w.canary().terminalReplays()).containsExactly(1000L, 700L, 400L);
         assertThat(windows).extracting(w -> w.control().terminalReplays()).containsExactly(10000L, 7000L, 4000L);
         assertThat(windows).extracting(w -> w.canary().replays(ReplayOutcome.DEAD_LETTERED)).containsExactly(46L, 43L, 40L);
-        assertThat(withoutControl).extracting(CanaryJudge.Window::control).containsOnlyNulls();
+        assertThat(withoutControl).extracting(StepWindows.Window::control).containsOnlyNulls();
         assertThat(withoutControl).extracting(w -> w.canary().terminalReplays()).containsExactly(1000L, 700L, 400L);
     }
 
     /** Each minute 200 canary and 4000 control replays, 1 % dead-lettered; the canary's from {@code onset} on 10 %. */
-    private static List<CanaryJudge.Window> deadLettersFrom(int onset, int minutes) {
+    private static List<StepWindows.Window> deadLettersFrom(int onset, int minutes) {
         List<Rollup> canary = new ArrayList<>();
         List<Rollup> control = new ArrayList<>();
         for (int m = 0; m < minutes; m++) {
@@ -685,21 +685,21 @@ class CanaryJudgeTest {
     @ParameterizedTest(name = "weight of the test from minute {0}: {1}")
     @CsvSource({"0, 0.75", "1, 0.125", "2, 0.041666666666666664", "3, 0.020833333333333332", "30, 0.00026881720430107527"})
     void theWholeStepWeighsThreeQuartersAndLaterMinutesShareAQuarter(long minute, double weight) {
-        assertThat(CanaryJudge.weight(minute)).isCloseTo(weight, within(1e-15));
+        assertThat(StepWindows.weight(minute)).isCloseTo(weight, within(1e-15));
     }
 
     @Test
     void theWeightsOfAllMinutesSumToOne() {
         double sum = 0;
         for (long minute = 0; minute < 1_000_000; minute++) {
-            sum += CanaryJudge.weight(minute);
+            sum += StepWindows.weight(minute);
         }
         assertThat(sum).isCloseTo(1, within(1e-6)).isLessThanOrEqualTo(1);
     }
 
     @Test
     void aRegressionFromMinuteThirtyIsCaughtFromThatMinuteWhereTheWholeStepStillLooksFine() {
-        List<CanaryJudge.Window> windows = deadLettersFrom(30, 33);
+        List<StepWindows.Window> windows = deadLettersFrom(30, 33);
         Guard guard = Guard.of(Sli.DEAD_LETTER_RATIO, GuardAction.KILL);
 
         Verdict wholeStepOnly = CanaryJudge.judge(List.of(guard), windows.subList(0, 1), SETTINGS);
@@ -716,10 +716,10 @@ class CanaryJudgeTest {
 
     @Test
     void theEvidenceIsTheWeightedSumOfTheWindowsWhereTheCanaryIsWorse() {
-        List<CanaryJudge.Window> windows = deadLettersFrom(2, 3);
+        List<StepWindows.Window> windows = deadLettersFrom(2, 3);
         Guard guard = Guard.of(Sli.DEAD_LETTER_RATIO, GuardAction.KILL);
         double expected = 0;
-        for (CanaryJudge.Window w : windows) {
+        for (StepWindows.Window w : windows) {
             long canaryBad = w.canary().replays(ReplayOutcome.DEAD_LETTERED);
             long canaryValid = w.canary().terminalReplays();
             long controlBad = w.control().replays(ReplayOutcome.DEAD_LETTERED);
@@ -728,7 +728,7 @@ class CanaryJudgeTest {
                     NormalMixtureSprt.Mixture.spread(0.01), 0.05);
             NormalMixtureSprt.Result rates = BadEventShareSprt.test(canaryBad, canaryValid, controlBad, controlValid, 0.005,
                     0.05);
-            expected += CanaryJudge.weight(w.minute()) * (normal.likelihoodRatio() + rates.likelihoodRatio()) / 2;
+            expected += StepWindows.weight(w.minute()) * (normal.likelihoodRatio() + rates.likelihoodRatio()) / 2;
         }
 
         Comparison ratio = CanaryJudge.judge(List.of(guard), windows, SETTINGS).guards().get(0).comparisons().get(0);
@@ -741,20 +741,20 @@ class CanaryJudgeTest {
         // bad for the first two minutes, then better than control: the later windows do not count against it
         List<Rollup> canary = List.of(replays(200, 20), replays(200, 20), replays(200, 0), replays(200, 0));
         List<Rollup> control = List.of(replays(4000, 40), replays(4000, 40), replays(4000, 40), replays(4000, 40));
-        List<CanaryJudge.Window> windows = windows(canary, control);
+        List<StepWindows.Window> windows = windows(canary, control);
 
         assertThat(deadLetterEvidence(windows, SETTINGS)).isPositive()
                 .isEqualTo(deadLetterEvidence(windows.subList(0, 2), SETTINGS));
     }
 
-    private static double deadLetterEvidence(List<CanaryJudge.Window> windows, JudgeSettings settings) {
+    private static double deadLetterEvidence(List<StepWindows.Window> windows, JudgeSettings settings) {
         return CanaryJudge.judge(List.of(Guard.of(Sli.DEAD_LETTER_RATIO, GuardAction.KILL)), windows, settings).guards()
                 .get(0).comparisons().get(0).likelihoodRatio();
     }
 
     @Test
     void aWindowWithTooLittleDataAddsNothing() {
-        List<CanaryJudge.Window> windows = deadLettersFrom(0, 3);
+        List<StepWindows.Window> windows = deadLettersFrom(0, 3);
         JudgeSettings settings = settings(500); // the whole step has 600 canary replays, each later window 400 or 200
 
         assertThat(deadLetterEvidence(windows, settings)).isPositive()
@@ -767,9 +767,9 @@ class CanaryJudgeTest {
         for (int m = 0; m < 32; m++) {
             canary.add(replays(200, m < 30 ? 2 : 100)); // the whole step: 4.06 %, within the 5 % budget
         }
-        List<CanaryJudge.Window> windows = new ArrayList<>();
-        for (CanaryJudge.Window w : windows(canary, canary)) {
-            windows.add(new CanaryJudge.Window(w.minute(), w.canary(), null));
+        List<StepWindows.Window> windows = new ArrayList<>();
+        for (StepWindows.Window w : windows(canary, canary)) {
+            windows.add(new StepWindows.Window(w.minute(), w.canary(), null));
         }
         Guard guard = new Guard(Sli.DEAD_LETTER_RATIO, GuardAction.KILL, 0.05, null);
 
@@ -786,9 +786,9 @@ class CanaryJudgeTest {
     void windowsStartWithTheWholeStepGoByIncreasingMinuteAndAllHaveControlOrNone(String minutes, String withControl) {
         String[] minute = minutes.split(",");
         String[] control = withControl.split(",");
-        List<CanaryJudge.Window> windows = new ArrayList<>();
+        List<StepWindows.Window> windows = new ArrayList<>();
         for (int i = 0; i < minute.length; i++) {
-            windows.add(new CanaryJudge.Window(Long.parseLong(minute[i].trim()), replays(300, 3),
+            windows.add(new StepWindows.Window(Long.parseLong(minute[i].trim()), replays(300, 3),
                     Boolean.parseBoolean(control[i].trim()) ? replays(300, 3) : null));
         }
 
