@@ -8,6 +8,7 @@ import dev.bellwether.platform.AfterTransaction;
 import dev.bellwether.security.Secrets;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.TransactionSynchronizationRegistry;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Arrays;
@@ -29,10 +30,10 @@ public class AppDirectory {
     private final Cache<String, Boolean> originAllowedByAnyApp = Caffeine.newBuilder()
             .maximumSize(10_000).expireAfterWrite(CACHE_LIFETIME).build();
 
-    private final jakarta.transaction.TransactionSynchronizationRegistry transactions;
+    private final TransactionSynchronizationRegistry transactions;
 
     /** @param lookups where a cache miss queries the database, so that callers on an I/O thread never block */
-    public AppDirectory(ManagedExecutor lookups, jakarta.transaction.TransactionSynchronizationRegistry transactions) {
+    public AppDirectory(ManagedExecutor lookups, TransactionSynchronizationRegistry transactions) {
         this.transactions = transactions;
         this.byKeyHash = Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(CACHE_LIFETIME)
                 .executor(lookups).buildAsync();

@@ -3,6 +3,7 @@ package dev.bellwether.ingest;
 import dev.bellwether.telemetry.Cohort;
 import dev.bellwether.telemetry.TelemetryEvent;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * A beacon whose envelope is valid: who sent it, with which release and flags, and its events split into the
@@ -22,7 +23,7 @@ public record Beacon(String app, String release, String client, Cohort cohort,
         NOT_AN_OBJECT, MISSING_FIELD, INVALID_FIELD, UNKNOWN_TYPE, FUTURE_TIMESTAMP, EXPIRED_TIMESTAMP;
 
         public String label() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return name().toLowerCase(Locale.ROOT);
         }
     }
 }

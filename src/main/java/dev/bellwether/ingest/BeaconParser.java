@@ -6,6 +6,7 @@ import dev.bellwether.ingest.Beacon.RejectCode;
 import dev.bellwether.ingest.Beacon.Rejection;
 import dev.bellwether.telemetry.Cohort;
 import dev.bellwether.telemetry.TelemetryEvent;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -132,7 +133,7 @@ public final class BeaconParser {
             }
         }
         Cohort cohort = Cohort.of(flags);
-        if (cohort.label().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_FLAGS_LENGTH) {
+        if (cohort.label().getBytes(StandardCharsets.UTF_8).length > MAX_FLAGS_LENGTH) {
             throw new InvalidBeaconException("flags", "flags must take at most " + MAX_FLAGS_LENGTH
                     + " bytes written as name=value pairs; report only the flags that matter for rollouts");
         }

@@ -7,6 +7,7 @@ import dev.bellwether.telemetry.TelemetryEvent.ConflictResolution;
 import dev.bellwether.telemetry.TelemetryEvent.MigrationOutcome;
 import dev.bellwether.telemetry.TelemetryEvent.ReplayOutcome;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,7 +52,7 @@ final class EventParser {
             return Instant.parse(text);
         } catch (DateTimeParseException e) {
             try {
-                return java.time.OffsetDateTime.parse(text).toInstant();
+                return OffsetDateTime.parse(text).toInstant();
             } catch (DateTimeParseException e2) {
                 throw new Rejected(RejectCode.INVALID_FIELD, "at must be an ISO-8601 timestamp with offset, got '" + text + "'");
             }

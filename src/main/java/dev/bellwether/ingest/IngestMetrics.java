@@ -11,6 +11,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.Locale;
 
 /** Health of the ingest path itself: beacons by outcome, events by result, commit latency and batch sizes. */
 @ApplicationScoped
@@ -21,7 +22,7 @@ public class IngestMetrics {
         ACCEPTED, INVALID, UNAUTHORIZED, FORBIDDEN, TOO_LARGE, RATE_LIMITED, UNAVAILABLE;
 
         String label() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return name().toLowerCase(Locale.ROOT);
         }
     }
 

@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.bellwether.platform.AfterTransaction;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.TransactionSynchronizationRegistry;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -24,10 +25,10 @@ public class TokenAuthenticator {
     private final Cache<ByteBuffer, Optional<Caller>> cache = Caffeine.newBuilder()
             .maximumSize(10_000).expireAfterWrite(CACHE_LIFETIME).build();
 
-    private final jakarta.transaction.TransactionSynchronizationRegistry transactions;
+    private final TransactionSynchronizationRegistry transactions;
 
     public TokenAuthenticator(@ConfigProperty(name = "bellwether.admin-token") Optional<String> bootstrapAdminToken,
-            jakarta.transaction.TransactionSynchronizationRegistry transactions) {
+            TransactionSynchronizationRegistry transactions) {
         this.transactions = transactions;
         this.bootstrapAdminHash = bootstrapAdminToken.filter(t -> !t.isBlank()).map(Secrets::hash);
     }

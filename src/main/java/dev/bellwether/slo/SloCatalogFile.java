@@ -6,6 +6,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.bellwether.telemetry.Durations;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,7 +36,7 @@ public final class SloCatalogFile {
             if (sli.thresholdUnit() == Sli.Unit.MILLISECONDS && threshold != null) {
                 throw new InvalidSloException("threshold", sli.wireName() + " is measured in milliseconds: use thresholdMs");
             }
-            java.time.Duration length;
+            Duration length;
             try {
                 length = period == null ? SloSpec.DEFAULT_PERIOD : Durations.parse(period);
             } catch (IllegalArgumentException e) {

@@ -4,6 +4,8 @@ import dev.bellwether.apps.App;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
@@ -59,7 +61,7 @@ public class SloDefinition extends PanacheEntityBase {
     @Column(name = "min_events")
     public Long minEvents;
 
-    @jakarta.persistence.Enumerated(jakarta.persistence.EnumType.STRING)
+    @Enumerated(EnumType.STRING)
     public Source source;
 
     @Column(name = "updated_at")

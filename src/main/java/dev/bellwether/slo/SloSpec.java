@@ -2,6 +2,7 @@ package dev.bellwether.slo;
 
 import dev.bellwether.telemetry.Durations;
 import java.time.Duration;
+import java.util.Locale;
 
 /**
  * An objective: {@code objective} of the valid events of {@code sli} are good over {@code period}. Threshold
@@ -36,7 +37,7 @@ public record SloSpec(String name, Sli sli, double objective, Duration period, D
             throw new InvalidSloException("period", "must be between 7d and 90d, got " + period);
         }
         if (AlertCondition.WORKBOOK.stream().allMatch(c -> c.factor(period) * allowedErrorRatio() > 1)) {
-            throw new InvalidSloException("objective", String.format(java.util.Locale.ROOT,
+            throw new InvalidSloException("objective", String.format(Locale.ROOT,
                     "%s over %s could never alert: even the slowest burn-rate condition needs more than 100 %% errors; "
                             + "tighten the objective or shorten the period", objective, Durations.format(period)));
         }

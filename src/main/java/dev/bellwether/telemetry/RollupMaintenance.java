@@ -4,6 +4,7 @@ import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import org.jboss.logging.Logger;
 
@@ -14,7 +15,7 @@ public class RollupMaintenance {
     private static final Logger LOG = Logger.getLogger(RollupMaintenance.class);
     private static final int SERIES_PER_TRANSACTION = 500;
     private static final int EVENTS_PER_DELETE = 10_000;
-    static final java.time.Duration IDENTITY_SLACK = java.time.Duration.ofHours(1);
+    static final Duration IDENTITY_SLACK = Duration.ofHours(1);
 
     private final RollupStore rollups;
     private final EventStore events;

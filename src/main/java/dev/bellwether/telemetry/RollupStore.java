@@ -14,9 +14,11 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Rollup rows in PostgreSQL. Writers append deltas inside their event transaction; readers merge every row
@@ -65,7 +67,7 @@ public class RollupStore {
      * Minute rows older than {@code minutesKeptSince} are gone, so such an edge is widened to its whole hour.
      */
     public void read(long appId, Instant from, Instant to, Long releaseId, Instant minutesKeptSince,
-            java.util.function.Consumer<Row> each) {
+            Consumer<Row> each) {
         Instant start = from.truncatedTo(ChronoUnit.MINUTES);
         if (start.isBefore(minutesKeptSince)) {
             start = start.truncatedTo(ChronoUnit.HOURS);
@@ -86,7 +88,7 @@ public class RollupStore {
     }
 
     /** Every minute row of an app in [from, to), {@code from} truncated to its minute, whole hours included. */
-    public void readMinutes(long appId, Instant from, Instant to, java.util.function.Consumer<Row> each) {
+    public void readMinutes(long appId, Instant from, Instant to, Consumer<Row> each) {
         try (Connection connection = dataSource.getConnection()) {
             select(connection, Granularity.MINUTE, appId, from.truncatedTo(ChronoUnit.MINUTES), to, null, each);
         } catch (SQLException e) {
@@ -181,7 +183,7 @@ public class RollupStore {
 
     /** Every row of an app in the given buckets of one granularity, merged per bucket across releases and cohorts. */
     public Map<Instant, Rollup> mergedBuckets(Connection connection, long appId, Granularity granularity,
-            java.util.Collection<Instant> buckets) throws SQLException {
+            Collection<Instant> buckets) throws SQLException {
         try (PreparedStatement select = connection.prepareStatement("SELECT " + KEY_COLUMNS + ", " + VALUE_COLUMNS + " FROM "
                 + granularity.table + " WHERE app_id = ? AND bucket = ANY (?)")) {
             select.setLong(1, appId);
@@ -210,7 +212,7 @@ public class RollupStore {
     }
 
     private void select(Connection connection, Granularity granularity, long appId, Instant from, Instant to,
-            Long releaseId, java.util.function.Consumer<Row> each) throws SQLException {
+            Long releaseId, Consumer<Row> each) throws SQLException {
         if (!from.isBefore(to)) {
             return;
         }

@@ -10,6 +10,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.QueryParam;
 import java.time.Clock;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -53,7 +54,7 @@ public class SliResource {
                 from = to.minus(window == null ? Duration.ofHours(1) : Durations.parse(window));
             } catch (IllegalArgumentException e) {
                 throw ProblemException.badRequest("window", e.getMessage());
-            } catch (java.time.DateTimeException | ArithmeticException e) {
+            } catch (DateTimeException | ArithmeticException e) {
                 throw ProblemException.badRequest("window", "'" + window + "' is too long a window");
             }
         }

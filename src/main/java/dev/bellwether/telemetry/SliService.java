@@ -2,12 +2,16 @@ package dev.bellwether.telemetry;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 
 /** Answers SLI questions from the rollups: any event-time window, optionally one release, optionally split by a flag. */
 @ApplicationScoped
@@ -58,7 +62,7 @@ public class SliService {
     }
 
     /** How far back the judge reads minute by minute; before that, whole hours by the hour. */
-    static final java.time.Duration JUDGED_BY_MINUTE = java.time.Duration.ofHours(2);
+    static final Duration JUDGED_BY_MINUTE = Duration.ofHours(2);
 
     /**
      * The judge's read of the telemetry: canary against control over [from, to), by event time, bucket by bucket (each
@@ -68,11 +72,11 @@ public class SliService {
      * @return by the bucket's start, oldest first; the first bucket is {@code from}'s minute (or hour, when older than
      *     the minute rollups)
      */
-    public java.util.NavigableMap<Instant, CanaryControl> canaryAgainstControl(long appId, String flag, Instant from,
+    public NavigableMap<Instant, CanaryControl> canaryAgainstControl(long appId, String flag, Instant from,
             Instant to) {
         Map<Long, Cohort> cohorts = releasesAndCohorts.cohorts(appId);
         TreeMap<Instant, CanaryControl> buckets = new TreeMap<>();
-        java.util.function.Consumer<RollupStore.Row> add = row -> {
+        Consumer<RollupStore.Row> add = row -> {
             Boolean on = cohorts.getOrDefault(row.key().cohortId(), Cohort.NONE).isOn(flag);
             if (on != null) {
                 CanaryControl bucket = buckets.computeIfAbsent(row.key().bucket(), b -> new CanaryControl(new Rollup(), new Rollup()));
@@ -80,7 +84,7 @@ public class SliService {
             }
         };
         // whole hours before the recent ones as hour rows (cheap for a long step), the recent ones minute by minute
-        Instant byMinute = to.minus(JUDGED_BY_MINUTE).truncatedTo(java.time.temporal.ChronoUnit.HOURS);
+        Instant byMinute = to.minus(JUDGED_BY_MINUTE).truncatedTo(ChronoUnit.HOURS);
         if (byMinute.isAfter(from)) {
             rollups.read(appId, from, byMinute, null, clock.instant().minus(retention.rawEvents()), add);
         } else {

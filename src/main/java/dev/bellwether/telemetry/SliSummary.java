@@ -4,6 +4,7 @@ import dev.bellwether.telemetry.TelemetryEvent.ConflictResolution;
 import dev.bellwether.telemetry.TelemetryEvent.MigrationOutcome;
 import dev.bellwether.telemetry.TelemetryEvent.ReplayOutcome;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -79,7 +80,7 @@ public record SliSummary(long events, Replays replays, Syncs syncs, Conflicts co
             steps.add(new VersionStep(Integer.parseInt(versions[0]), Integer.parseInt(versions[1]),
                     succeeded, failed, rolledBack, ratio(failed + rolledBack, total)));
         }
-        steps.sort(java.util.Comparator.comparingInt(VersionStep::fromVersion).thenComparingInt(VersionStep::toVersion));
+        steps.sort(Comparator.comparingInt(VersionStep::fromVersion).thenComparingInt(VersionStep::toVersion));
         Migrations migrations = new Migrations(migrationCount, ratio(migrationFailures, migrationCount), steps);
 
         return new SliSummary(rollup.events(), replays, syncs, conflicts, outbox, migrations);
