@@ -59,12 +59,16 @@ final class EventParser {
         }
     }
 
-    private static String requiredText(JsonNode node, String field) {
-        String text = optionalText(node, field);
-        if (text == null) {
+    /** An optional field's value, required: absent (or null) is a missing field. */
+    private static <T> T required(T value, String field) {
+        if (value == null) {
             throw new Rejected(RejectCode.MISSING_FIELD, field + " is required");
         }
-        return text;
+        return value;
+    }
+
+    private static String requiredText(JsonNode node, String field) {
+        return required(optionalText(node, field), field);
     }
 
     private static String optionalText(JsonNode node, String field) {
@@ -97,11 +101,7 @@ final class EventParser {
     }
 
     private static long requiredCount(JsonNode node, String field, int min) {
-        Integer count = optionalCount(node, field, min);
-        if (count == null) {
-            throw new Rejected(RejectCode.MISSING_FIELD, field + " is required");
-        }
-        return count;
+        return required(optionalCount(node, field, min), field);
     }
 
     private static Integer optionalCount(JsonNode node, String field, int min) {
@@ -116,11 +116,7 @@ final class EventParser {
     }
 
     private static double requiredAmount(JsonNode node, String field) {
-        Double amount = optionalAmount(node, field);
-        if (amount == null) {
-            throw new Rejected(RejectCode.MISSING_FIELD, field + " is required");
-        }
-        return amount;
+        return required(optionalAmount(node, field), field);
     }
 
     private static Double optionalAmount(JsonNode node, String field) {
