@@ -12,7 +12,8 @@ import org.hibernate.type.format.jackson.JacksonJsonFormatMapper;
 
 /**
  * JSON columns are written and read with the application's ObjectMapper ({@link JsonCustomizer} and the Jackson
- * annotations on the stored types), so a value is stored exactly as the API shows it.
+ * annotations on the stored types), so a value is stored exactly as the API shows it. It delegates because
+ * Hibernate's Jackson mapper is final and Quarkus finds the format mapper as a CDI bean.
  */
 @Singleton
 @JsonFormat
