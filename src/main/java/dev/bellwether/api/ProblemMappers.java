@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import dev.bellwether.platform.DatabaseOutage;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.ConstraintViolationException;
 import jakarta.ws.rs.WebApplicationException;
@@ -19,6 +20,7 @@ public class ProblemMappers {
 
     private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
     private static final String UNIQUE_VIOLATION = "23505";
+    private static final String DATABASE_RETRY_AFTER_SECONDS = "5";
 
     @ServerExceptionMapper
     public Response problem(ProblemException e) {
@@ -85,8 +87,21 @@ public class ProblemMappers {
         return Problem.of(response.getStatusInfo(), e.getMessage(), null).toResponse();
     }
 
+    /**
+     * The database is down, hung or out of connections: the caller may try again shortly. Reached from
+     * {@link #unexpected}, as the JDBC failure arrives wrapped in whatever the caller threw.
+     */
+    public Response databaseUnavailable(Exception e) {
+        LOG.warnf("database unavailable: %s", e.getMessage());
+        return new ProblemException(Response.Status.SERVICE_UNAVAILABLE, "the database is unavailable now; try again shortly")
+                .withHeader("Retry-After", DATABASE_RETRY_AFTER_SECONDS).toResponse();
+    }
+
     @ServerExceptionMapper
     public Response unexpected(Exception e) {
+        if (DatabaseOutage.causedBy(e)) {
+            return databaseUnavailable(e);
+        }
         for (Throwable cause = e; cause != null; cause = cause.getCause()) {
             // two requests creating the same thing at once: the loser's check saw nothing, the unique key caught it
             if (cause instanceof SQLException sql && UNIQUE_VIOLATION.equals(sql.getSQLState())) {

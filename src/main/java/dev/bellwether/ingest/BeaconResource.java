@@ -30,6 +30,8 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.zip.GZIPInputStream;
 import io.smallrye.common.annotation.Blocking;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -95,15 +97,19 @@ public class BeaconResource {
         } catch (ProblemException e) {
             return CompletableFuture.completedFuture(e.toResponse());
         }
+        // Bounded as a whole (the key's and the release's lookups may wait on the database too), and the commit
+        // wait by what is left, so that the writer skips a beacon whose answer has already gone out.
+        long deadline = System.nanoTime() + config.answerTimeout().toNanos();
         return apps.byIngestKey(key)
                 .thenCompose(principal -> accept(principal.orElseThrow(() -> refused(BeaconOutcome.UNAUTHORIZED,
                         new ProblemException(Response.Status.UNAUTHORIZED, "the ingest key is unknown or revoked")
                                 .withHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer error=\"invalid_token\""))),
-                        beaconHeaders, body))
+                        beaconHeaders, body, deadline))
+                .orTimeout(config.answerTimeout().toNanos(), TimeUnit.NANOSECONDS)
                 .exceptionally(failure -> failed(failure, beaconHeaders.origin()));
     }
 
-    private CompletionStage<Response> accept(IngestPrincipal principal, BeaconHeaders headers, byte[] body) {
+    private CompletionStage<Response> accept(IngestPrincipal principal, BeaconHeaders headers, byte[] body, long deadline) {
         String origin = headers.origin();
         if (origin != null && !principal.allowsOrigin(origin)) {
             throw refused(BeaconOutcome.FORBIDDEN, new ProblemException(Response.Status.FORBIDDEN,
@@ -128,7 +134,8 @@ public class BeaconResource {
                 .thenCombine(ids.cohortId(principal.appId(), beacon.cohort()),
                         (releaseId, cohortId) -> new EventWriter.Destination(principal.appId(), principal.appName(),
                                 releaseId, beacon.release(), cohortId, beacon.cohort().label()))
-                .thenCompose(destination -> writer.submit(destination, beacon.client(), beacon.events()))
+                .thenCompose(destination -> writer.submit(destination, beacon.client(), beacon.events(),
+                        Duration.ofNanos(Math.max(0, deadline - System.nanoTime()))))
                 .thenApply(outcome -> {
                     metrics.beacon(BeaconOutcome.ACCEPTED);
                     return withCors(Response.accepted(new Accepted(outcome.accepted(), outcome.duplicates(), rejected)),
@@ -225,7 +232,8 @@ public class BeaconResource {
             return problem.toResponse();
         }
         metrics.beacon(BeaconOutcome.UNAVAILABLE);
-        if (!(cause instanceof StorageUnavailableException)) {
+        // the writer logs why a commit failed; a beacon that outwaited its bound is counted, not logged one by one
+        if (!(cause instanceof StorageUnavailableException) && !(cause instanceof TimeoutException)) {
             LOG.error("beacon could not be stored", cause);
         }
         return withCors(Response.fromResponse(new ProblemException(Response.Status.SERVICE_UNAVAILABLE,

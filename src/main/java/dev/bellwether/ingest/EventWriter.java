@@ -8,6 +8,7 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -24,6 +25,11 @@ import org.jboss.logging.Logger;
  * Group commit: request threads hand their events over and wait; a few writer threads each take every event
  * waiting and commit them in one transaction ({@link EventStore#store}), so concurrent beacons share one fsync.
  * A beacon is answered only once its batch is committed.
+ *
+ * <p>Every wait is bounded, so that a hung database cannot hang the beacons: the queue has a fixed capacity (a full
+ * queue sheds the beacon at once), and a beacon's wait for its commit has a deadline. Either answer is "not
+ * acknowledged"; a commit that still lands after its beacon's deadline is harmless, as the client sends the beacon
+ * again and the event table's key counts it once.
  */
 @ApplicationScoped
 public class EventWriter {
@@ -77,7 +83,7 @@ public class EventWriter {
     private final EventStore events;
     private final IngestMetrics metrics;
     private final IngestConfig.Writer config;
-    private final LinkedBlockingQueue<Submission> queue = new LinkedBlockingQueue<>();
+    private final LinkedBlockingQueue<Submission> queue;
     private final List<Thread> writers = new ArrayList<>();
     private volatile boolean accepting;
 
@@ -85,6 +91,7 @@ public class EventWriter {
         this.events = events;
         this.metrics = metrics;
         this.config = config.writer();
+        this.queue = new LinkedBlockingQueue<>(this.config.queueCapacity());
     }
 
     void start(@Observes StartupEvent startup) {
@@ -105,7 +112,11 @@ public class EventWriter {
         }
     }
 
-    public CompletableFuture<Outcome> submit(Destination destination, String client, List<IndexedEvent> events) {
+    /**
+     * @param wait how long the beacon may wait for its commit; after it, the returned future fails with a
+     *         {@link java.util.concurrent.TimeoutException} and a writer that has not yet taken the beacon skips it
+     */
+    public CompletableFuture<Outcome> submit(Destination destination, String client, List<IndexedEvent> events, Duration wait) {
         if (events.isEmpty()) {
             return CompletableFuture.completedFuture(new Outcome(destination, 0, 0, List.of()));
         }
@@ -113,16 +124,19 @@ public class EventWriter {
             return CompletableFuture.failedFuture(new StorageUnavailableException("the server is shutting down", null));
         }
         Submission submission = new Submission(destination, client, events);
-        queue.add(submission);
-        return submission.done();
+        if (!queue.offer(submission)) {
+            return CompletableFuture.failedFuture(new StorageUnavailableException(
+                    "the commit queue is full: the database is slow or unavailable", null));
+        }
+        return submission.done().orTimeout(wait.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     private void run() {
         while (accepting || !queue.isEmpty()) {
             try {
                 Submission first = queue.poll(100, TimeUnit.MILLISECONDS);
-                if (first == null) {
-                    continue;
+                if (first == null || first.done().isDone()) {
+                    continue; // answered 503 when its wait ran out: its client sends it again, committing it now is wasted work
                 }
                 List<Submission> batch = new ArrayList<>();
                 batch.add(first);
@@ -130,8 +144,10 @@ public class EventWriter {
                 Submission next;
                 while (batch.size() < config.maxBatchBeacons() && events < config.maxBatchEvents()
                         && (next = queue.poll()) != null) {
-                    batch.add(next);
-                    events += next.events().size();
+                    if (!next.done().isDone()) {
+                        batch.add(next);
+                        events += next.events().size();
+                    }
                 }
                 commit(batch);
             } catch (InterruptedException e) {

@@ -20,6 +20,12 @@ public interface IngestConfig {
 
     RateLimit rateLimit();
 
+    /**
+     * How long a beacon waits for its events to be committed (from the key's lookup on) before it is answered 503
+     * with Retry-After: it bounds the answer when the database hangs.
+     */
+    Duration answerTimeout();
+
     Writer writer();
 
     interface RateLimit {
@@ -36,5 +42,8 @@ public interface IngestConfig {
         int maxBatchBeacons();
 
         int maxBatchEvents();
+
+        /** Beacons waiting for a writer; when full, a beacon is answered 503 with Retry-After at once. */
+        int queueCapacity();
     }
 }

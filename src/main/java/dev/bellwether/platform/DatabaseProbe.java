@@ -1,38 +1,147 @@
 package dev.bellwether.platform;
 
-import io.agroal.api.AgroalDataSource;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import java.sql.Connection;
+import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
 
 /**
- * {@code bellwether_database_up}: 1 while PostgreSQL answers a query within 5 s, checked every 15 s, so that an
- * alert can tell "the database is gone" from "no traffic" (commit failures need traffic to show).
+ * Does PostgreSQL answer {@code SELECT 1} within the probe timeout? Exported as {@code bellwether_database_up}
+ * (checked on a schedule, so that an alert can tell "the database is gone" from "no traffic") and asked by readiness.
+ *
+ * <p>A hung database must read as down, not as a hung probe: the query runs on one thread of its own, on a
+ * connection of its own (not the pool's, which a hang may have exhausted) whose socket and login timeouts are the
+ * probe timeout, and callers wait for it at most that long. While a query is in flight, callers wait on that one
+ * instead of starting another, so a hung server cannot pile up probe threads or connections.
  */
 @ApplicationScoped
 public class DatabaseProbe {
 
-    private final AgroalDataSource dataSource;
-    private final AtomicInteger up = new AtomicInteger(1);
+    private static final Logger LOG = Logger.getLogger(DatabaseProbe.class);
 
-    public DatabaseProbe(AgroalDataSource dataSource, MeterRegistry registry) {
-        this.dataSource = dataSource;
+    private final String url;
+    private final Optional<String> user;
+    private final Optional<String> password;
+    private final Duration timeout;
+    private final AtomicInteger up = new AtomicInteger(1);
+    private final ExecutorService runner = Executors.newSingleThreadExecutor(task -> {
+        Thread thread = new Thread(task, "database-probe");
+        thread.setDaemon(true);
+        return thread;
+    });
+    /** Guarded by this. */
+    private Future<Boolean> inFlight;
+    /** Only the runner thread touches it. */
+    private Connection connection;
+
+    public DatabaseProbe(MeterRegistry registry, @ConfigProperty(name = "quarkus.datasource.jdbc.url") String url,
+            @ConfigProperty(name = "quarkus.datasource.username") Optional<String> user,
+            @ConfigProperty(name = "quarkus.datasource.password") Optional<String> password,
+            @ConfigProperty(name = "bellwether.database-probe.timeout") Duration timeout) {
+        this.url = url;
+        this.user = user;
+        this.password = password;
+        this.timeout = timeout;
         Gauge.builder("bellwether.database.up", up, AtomicInteger::get)
                 .description("1 while PostgreSQL answers, 0 when it does not").register(registry);
     }
 
-    @Scheduled(every = "15s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "${bellwether.database-probe.interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void probe() {
-        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
-            statement.setQueryTimeout(5);
-            statement.execute("SELECT 1");
-            up.set(1);
-        } catch (Exception e) {
-            up.set(0);
+        answers();
+    }
+
+    /** True if PostgreSQL answered within the probe timeout; the gauge follows every answer. */
+    public boolean answers() {
+        Future<Boolean> attempt;
+        synchronized (this) {
+            if (inFlight == null || inFlight.isDone()) {
+                inFlight = runner.submit(this::query);
+            }
+            attempt = inFlight;
         }
+        boolean answered;
+        try {
+            answered = attempt.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            answered = false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            answered = false;
+        }
+        if (up.getAndSet(answered ? 1 : 0) == 1 && !answered) {
+            LOG.warnf("PostgreSQL did not answer the probe within %d ms", timeout.toMillis());
+        }
+        return answered;
+    }
+
+    private boolean query() {
+        try {
+            if (connection == null) {
+                connection = connect();
+            }
+            try (Statement statement = connection.createStatement()) {
+                statement.setQueryTimeout(timeoutSeconds());
+                statement.execute("SELECT 1");
+            }
+            return true;
+        } catch (SQLException | RuntimeException e) {
+            LOG.debugf("database probe failed: %s", e.getMessage());
+            closeConnection();
+            return false;
+        }
+    }
+
+    private Connection connect() throws SQLException {
+        Properties properties = new Properties();
+        user.ifPresent(u -> properties.setProperty("user", u));
+        password.ifPresent(p -> properties.setProperty("password", p));
+        String seconds = String.valueOf(timeoutSeconds());
+        properties.setProperty("connectTimeout", seconds);
+        properties.setProperty("loginTimeout", seconds);
+        properties.setProperty("socketTimeout", seconds);
+        properties.setProperty("ApplicationName", "bellwether-database-probe");
+        Connection opened = new org.postgresql.Driver().connect(url, properties);
+        if (opened == null) {
+            throw new SQLException("not a PostgreSQL JDBC URL");
+        }
+        return opened;
+    }
+
+    private int timeoutSeconds() {
+        return (int) Math.max(1, (timeout.toMillis() + 999) / 1000);
+    }
+
+    private void closeConnection() {
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (SQLException alreadyBroken) {
+                // nothing to release
+            }
+            connection = null;
+        }
+    }
+
+    void stop(@Observes ShutdownEvent shutdown) {
+        runner.submit(this::closeConnection);
+        runner.shutdown();
     }
 }

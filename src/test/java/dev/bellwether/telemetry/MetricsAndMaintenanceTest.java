@@ -62,7 +62,7 @@ class MetricsAndMaintenanceTest {
     @Test
     void readinessReportsTheDatabase() {
         given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"))
-                .body("checks.name", org.hamcrest.Matchers.hasItem("Database connections health check"));
+                .body("checks.name", org.hamcrest.Matchers.hasItem("database"));
     }
 
     @Test

@@ -1,0 +1,136 @@
+package dev.bellwether.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.bellwether.ingest.Beacon.IndexedEvent;
+import dev.bellwether.telemetry.EventStore;
+import dev.bellwether.telemetry.StorageUnavailableException;
+import dev.bellwether.telemetry.TelemetryEvent;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.junit.jupiter.api.Test;
+
+/** The writer with a database that hangs until released: its queue sheds when full, and a wait runs out. */
+class EventWriterBoundsTest {
+
+    private static final Duration LONG = Duration.ofMinutes(1);
+
+    /** Hangs on every commit until released, then refuses it: no commit must reach the metrics. */
+    private static final class HungStore extends EventStore {
+        final CountDownLatch entered = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        final List<String> clientsOffered = new CopyOnWriteArrayList<>();
+
+        HungStore() {
+            super(null, null, null);
+        }
+
+        @Override
+        public Set<Key> store(List<NewEvent> events) throws SQLException {
+            events.forEach(event -> clientsOffered.add(event.key().client()));
+            entered.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            throw new SQLException("connection lost", "08006");
+        }
+    }
+
+    @Test
+    void aFullQueueShedsAtOnceAndAWaitThatRunsOutIsNotCommittedLater() throws Exception {
+        HungStore store = new HungStore();
+        EventWriter writer = new EventWriter(store, new IngestMetrics(new SimpleMeterRegistry(), null), config(2));
+        writer.start(null);
+        try {
+            CompletableFuture<EventWriter.Outcome> hung = writer.submit(destination(), "taken", events(), LONG);
+            assertThat(store.entered.await(10, TimeUnit.SECONDS)).isTrue();
+            CompletableFuture<EventWriter.Outcome> runsOut = writer.submit(destination(), "runs-out", events(), Duration.ofMillis(50));
+            CompletableFuture<EventWriter.Outcome> queued = writer.submit(destination(), "queued", events(), LONG);
+
+            CompletableFuture<EventWriter.Outcome> shed = writer.submit(destination(), "shed", events(), LONG);
+            assertThat(shed).isCompletedExceptionally();
+            assertThatThrownBy(shed::get).hasCauseInstanceOf(StorageUnavailableException.class);
+
+            assertThatThrownBy(() -> runsOut.get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                    .hasCauseInstanceOf(TimeoutException.class);
+            store.release.countDown();
+            assertThatThrownBy(() -> hung.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(StorageUnavailableException.class);
+            assertThatThrownBy(() -> queued.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(StorageUnavailableException.class);
+            assertThat(store.clientsOffered).as("the beacon answered when its wait ran out is skipped")
+                    .containsExactly("taken", "queued");
+        } finally {
+            store.release.countDown();
+            writer.stop(null);
+        }
+    }
+
+    private static EventWriter.Destination destination() {
+        return new EventWriter.Destination(1, "notes", 1, "2026.11.3", 1, "cohort");
+    }
+
+    private static List<IndexedEvent> events() {
+        return List.of(new IndexedEvent(0, new TelemetryEvent.Outbox("e-0", Instant.now(), 1, null)));
+    }
+
+    private static IngestConfig config(int queueCapacity) {
+        IngestConfig.Writer writer = new IngestConfig.Writer() {
+            public int threads() {
+                return 1;
+            }
+
+            public int maxBatchBeacons() {
+                return 256;
+            }
+
+            public int maxBatchEvents() {
+                return 20_000;
+            }
+
+            public int queueCapacity() {
+                return queueCapacity;
+            }
+        };
+        return new IngestConfig() {
+            public int maxBodyBytes() {
+                return 65_536;
+            }
+
+            public int maxDecompressedBytes() {
+                return 1_048_576;
+            }
+
+            public int maxEventsPerBeacon() {
+                return 1_000;
+            }
+
+            public Duration futureTolerance() {
+                return Duration.ofMinutes(5);
+            }
+
+            public Duration answerTimeout() {
+                return LONG;
+            }
+
+            public RateLimit rateLimit() {
+                return null;
+            }
+
+            public Writer writer() {
+                return writer;
+            }
+        };
+    }
+}
