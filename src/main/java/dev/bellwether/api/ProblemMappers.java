@@ -59,6 +59,9 @@ public class ProblemMappers {
                     : e instanceof InvalidFormatException format
                             ? field + " has the wrong type or value: " + format.getValue()
                             : field + ": " + e.getOriginalMessage();
+        } else {
+            // a syntax error (a key given twice, say) has no mapping path, but the parser knows where it stopped
+            field = JsonFieldPath.of(e);
         }
         return Problem.of(Response.Status.BAD_REQUEST, detail, field).toResponse();
     }

@@ -3,7 +3,9 @@ package dev.bellwether.ingest;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bellwether.api.JsonFieldPath;
 import dev.bellwether.api.ProblemException;
+import dev.bellwether.api.StrictUtf8;
 import dev.bellwether.apps.AppDirectory;
 import dev.bellwether.apps.IngestPrincipal;
 import dev.bellwether.ingest.IngestMetrics.BeaconOutcome;
@@ -20,9 +22,7 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -32,7 +32,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.zip.GZIPInputStream;
 import io.smallrye.common.annotation.Blocking;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.jboss.logging.Logger;
@@ -189,11 +188,17 @@ public class BeaconResource {
                     "send beacons as application/json or text/plain, not " + type));
         }
         byte[] jsonBytes = decode(body, headers.contentEncoding());
+        int malformed = StrictUtf8.firstMalformed(jsonBytes, jsonBytes.length);
+        if (malformed >= 0) {
+            throw refused(BeaconOutcome.INVALID, ProblemException.badRequest(null,
+                    "the body is not well-formed UTF-8 at byte " + malformed + " (overlong, surrogate or cut-off character)"));
+        }
         JsonNode root;
         try {
             root = json.readTree(jsonBytes);
         } catch (JsonProcessingException e) {
-            throw refused(BeaconOutcome.INVALID, ProblemException.badRequest(null, "the body is not valid JSON: " + e.getOriginalMessage()));
+            throw refused(BeaconOutcome.INVALID, ProblemException.badRequest(JsonFieldPath.of(e),
+                    "the body is not valid JSON: " + e.getOriginalMessage()));
         } catch (IOException e) {
             throw refused(BeaconOutcome.INVALID, ProblemException.badRequest(null, "the body could not be read: " + e.getMessage()));
         }
@@ -213,14 +218,12 @@ public class BeaconResource {
                     "Content-Encoding " + contentEncoding + " is not supported; use gzip or none"));
         }
         int limit = config.maxDecompressedBytes();
-        try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(body))) {
-            byte[] inflated = in.readNBytes(limit + 1);
-            if (inflated.length > limit) {
-                throw refused(BeaconOutcome.TOO_LARGE, new ProblemException(Response.Status.REQUEST_ENTITY_TOO_LARGE,
-                        "a gzip beacon may inflate to at most " + limit + " bytes"));
-            }
-            return inflated;
-        } catch (IOException e) {
+        try {
+            return GzipBody.inflate(body, limit);
+        } catch (GzipBody.TooLarge e) {
+            throw refused(BeaconOutcome.TOO_LARGE, new ProblemException(Response.Status.REQUEST_ENTITY_TOO_LARGE,
+                    "a gzip beacon may inflate to at most " + limit + " bytes"));
+        } catch (GzipBody.Malformed e) {
             throw refused(BeaconOutcome.INVALID, ProblemException.badRequest(null, "the body is not valid gzip: " + e.getMessage()));
         }
     }

@@ -145,7 +145,10 @@ final class EventParser {
         }
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
-            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+            if (c < 0x20 || c == 0x7f) {
+                // no id, name or release needs one, and they would garble logs, labels and the API's answers
+                return "must not contain control characters";
+            } else if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
                 i++; // a whole pair: one character beyond the basic plane
             } else if (Character.isSurrogate(c)) {
                 // the database driver would store it as '?', so the stored identity would not be the one sent

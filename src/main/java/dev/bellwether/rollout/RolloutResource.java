@@ -144,10 +144,19 @@ public class RolloutResource {
     @Allowed(Role.VIEWER)
     @Operation(summary = "After a kill: per minute, active clients and the share still reporting the flag on",
             description = "activeMinutes (default 5): a client is active in a minute if a beacon arrived in the minutes before it")
-    public Convergence convergence(@PathParam("id") long id, @QueryParam("activeMinutes") Integer activeMinutes) {
-        int window = activeMinutes == null ? Convergence.DEFAULT_ACTIVE_WINDOW_MINUTES : activeMinutes;
+    public Convergence convergence(@PathParam("id") long id, @QueryParam("activeMinutes") String activeMinutes) {
+        // read as text: a query parameter that does not convert would otherwise be a 404
+        int window = Convergence.DEFAULT_ACTIVE_WINDOW_MINUTES;
+        if (activeMinutes != null) {
+            try {
+                window = Integer.parseInt(activeMinutes);
+            } catch (NumberFormatException e) {
+                window = 0;
+            }
+        }
         if (window < 1 || window > 1440) {
-            throw ProblemException.badRequest("activeMinutes", "must be between 1 and 1440, got " + window);
+            throw ProblemException.badRequest("activeMinutes", "activeMinutes must be a whole number from 1 to 1440, got "
+                    + activeMinutes);
         }
         return convergence.of(id, window);
     }

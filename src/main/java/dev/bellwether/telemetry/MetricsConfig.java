@@ -11,4 +11,10 @@ public interface MetricsConfig {
 
     /** Cohorts per app with their own label; more share one, see {@link LabelCap}. */
     int maxCohortsPerApp();
+
+    /**
+     * Migration version steps (from, to) per app with their own labels, and listed on their own in the SLI answer;
+     * more share one, see {@link LabelCap} and {@link SliSummary}.
+     */
+    int maxVersionStepsPerApp();
 }

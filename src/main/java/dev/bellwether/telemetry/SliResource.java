@@ -20,6 +20,8 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 public class SliResource {
 
     private static final Duration SHORTEST_WINDOW = Duration.ofMinutes(1);
+    private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
 
     private final AppDirectory apps;
     private final SliService sli;
@@ -70,11 +72,17 @@ public class SliResource {
     }
 
     private static Instant instant(String field, String text) {
+        Instant instant;
         try {
-            return Instant.parse(text);
+            instant = Instant.parse(text);
         } catch (DateTimeParseException e) {
             throw ProblemException.badRequest(field, field + " must be an ISO-8601 instant such as 2026-11-25T10:00:00Z");
         }
+        // Instant reaches far beyond what PostgreSQL stores; a four-digit year is all a window needs
+        if (instant.isBefore(EARLIEST) || instant.isAfter(LATEST)) {
+            throw ProblemException.badRequest(field, field + " must be between " + EARLIEST + " and " + LATEST);
+        }
+        return instant;
     }
 
     private static String blankToNull(String text) {

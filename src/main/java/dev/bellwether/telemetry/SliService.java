@@ -21,12 +21,15 @@ public class SliService {
     private final ReleaseAndCohortIds releasesAndCohorts;
     private final RetentionConfig retention;
     private final Clock clock;
+    private final int maxVersionSteps;
 
-    public SliService(RollupStore rollups, ReleaseAndCohortIds releasesAndCohorts, RetentionConfig retention, Clock clock) {
+    public SliService(RollupStore rollups, ReleaseAndCohortIds releasesAndCohorts, RetentionConfig retention, Clock clock,
+            MetricsConfig metrics) {
         this.rollups = rollups;
         this.releasesAndCohorts = releasesAndCohorts;
         this.retention = retention;
         this.clock = clock;
+        this.maxVersionSteps = metrics.maxVersionStepsPerApp();
     }
 
     public SliReport report(long appId, String appName, Instant from, Instant to, String release, String flag) {
@@ -34,7 +37,7 @@ public class SliService {
         if (release != null) {
             releaseId = releasesAndCohorts.existingReleaseId(appId, release);
             if (releaseId == null) {
-                return new SliReport(appName, from, to, release, flag, SliSummary.of(new Rollup()), List.of());
+                return new SliReport(appName, from, to, release, flag, SliSummary.of(new Rollup(), maxVersionSteps), List.of());
             }
         }
         Map<Long, Cohort> cohorts = releasesAndCohorts.cohorts(appId);
@@ -52,9 +55,9 @@ public class SliService {
         byCohort.forEach((label, rollup) -> {
             Cohort cohort = cohortOf.get(label);
             String arm = flag == null ? null : armOf(cohort.isOn(flag));
-            perCohort.add(new SliReport.CohortSli(label.isEmpty() ? "none" : label, cohort.flags(), arm, SliSummary.of(rollup)));
+            perCohort.add(new SliReport.CohortSli(label.isEmpty() ? "none" : label, cohort.flags(), arm, SliSummary.of(rollup, maxVersionSteps)));
         });
-        return new SliReport(appName, from, to, release, flag, SliSummary.of(total), perCohort);
+        return new SliReport(appName, from, to, release, flag, SliSummary.of(total, maxVersionSteps), perCohort);
     }
 
     /** Events of clients that ran with {@code flag} on (canary) and off (control); clients without it are left out. */

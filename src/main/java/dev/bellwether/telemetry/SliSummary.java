@@ -34,14 +34,22 @@ public record SliSummary(long events, Replays replays, Syncs syncs, Conflicts co
     public record Outbox(long reports, Double depthP95, Long maxOldestAgeMs) {
     }
 
-    /** {@code failureRatio} counts failed and rolled-back migrations. */
-    public record Migrations(long count, Double failureRatio, List<VersionStep> byVersion) {
+    /**
+     * {@code failureRatio} counts failed and rolled-back migrations. Beacons choose the versions, so {@code byVersion}
+     * lists only the steps with the most migrations; {@code otherVersions} sums the rest (null when there is none).
+     */
+    public record Migrations(long count, Double failureRatio, List<VersionStep> byVersion, OtherVersions otherVersions) {
     }
 
     public record VersionStep(int fromVersion, int toVersion, long succeeded, long failed, long rolledBack, Double failureRatio) {
     }
 
-    public static SliSummary of(Rollup rollup) {
+    /** The version steps left out of {@code byVersion}: how many, and their migrations together. */
+    public record OtherVersions(int steps, long succeeded, long failed, long rolledBack, Double failureRatio) {
+    }
+
+    /** @param maxVersionSteps how many version steps {@code byVersion} lists on their own */
+    public static SliSummary of(Rollup rollup, int maxVersionSteps) {
         long terminal = rollup.terminalReplays();
         Replays replays = new Replays(rollup.replays(ReplayOutcome.SUCCEEDED), rollup.replays(ReplayOutcome.RETRIED),
                 rollup.replays(ReplayOutcome.DEAD_LETTERED), rollup.replays(ReplayOutcome.CONFLICTED), terminal,
@@ -80,10 +88,27 @@ public record SliSummary(long events, Replays replays, Syncs syncs, Conflicts co
             steps.add(new VersionStep(Integer.parseInt(versions[0]), Integer.parseInt(versions[1]),
                     succeeded, failed, rolledBack, ratio(failed + rolledBack, total)));
         }
-        steps.sort(Comparator.comparingInt(VersionStep::fromVersion).thenComparingInt(VersionStep::toVersion));
-        Migrations migrations = new Migrations(migrationCount, ratio(migrationFailures, migrationCount), steps);
+        Comparator<VersionStep> byVersions = Comparator.comparingInt(VersionStep::fromVersion)
+                .thenComparingInt(VersionStep::toVersion);
+        OtherVersions others = null;
+        if (steps.size() > maxVersionSteps) {
+            steps.sort(Comparator.comparingLong(SliSummary::migrationsOf).reversed().thenComparing(byVersions));
+            List<VersionStep> rest = steps.subList(maxVersionSteps, steps.size());
+            long succeeded = rest.stream().mapToLong(VersionStep::succeeded).sum();
+            long failed = rest.stream().mapToLong(VersionStep::failed).sum();
+            long rolledBack = rest.stream().mapToLong(VersionStep::rolledBack).sum();
+            others = new OtherVersions(rest.size(), succeeded, failed, rolledBack,
+                    ratio(failed + rolledBack, succeeded + failed + rolledBack));
+            steps = new ArrayList<>(steps.subList(0, maxVersionSteps));
+        }
+        steps.sort(byVersions);
+        Migrations migrations = new Migrations(migrationCount, ratio(migrationFailures, migrationCount), steps, others);
 
         return new SliSummary(rollup.events(), replays, syncs, conflicts, outbox, migrations);
+    }
+
+    private static long migrationsOf(VersionStep step) {
+        return step.succeeded() + step.failed() + step.rolledBack();
     }
 
     private static Double ratio(long part, long whole) {

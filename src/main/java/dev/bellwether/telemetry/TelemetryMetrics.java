@@ -15,7 +15,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The SLIs as Prometheus series labelled app, release and cohort, counted when events are committed (arrival
- * time; the SLI API is the event-time view). Releases and cohorts per app are capped, see {@link LabelCap}.
+ * time; the SLI API is the event-time view). Releases, cohorts and migration version steps per app are capped, see
+ * {@link LabelCap}: a beacon chooses them all.
  */
 @ApplicationScoped
 public class TelemetryMetrics {
@@ -26,14 +27,17 @@ public class TelemetryMetrics {
     private final Clock clock;
     private final int maxReleases;
     private final int maxCohorts;
+    private final int maxVersionSteps;
     private final ConcurrentHashMap<String, LabelCap> releaseCaps = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, LabelCap> cohortCaps = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, LabelCap> versionStepCaps = new ConcurrentHashMap<>();
 
     public TelemetryMetrics(MeterRegistry registry, Clock clock, MetricsConfig config) {
         this.registry = registry;
         this.clock = clock;
         this.maxReleases = config.maxReleasesPerApp();
         this.maxCohorts = config.maxCohortsPerApp();
+        this.maxVersionSteps = config.maxVersionStepsPerApp();
     }
 
     public void record(String app, String release, String cohort, List<TelemetryEvent> events) {
@@ -77,9 +81,15 @@ public class TelemetryMetrics {
                             MetricBuckets.AGE_SECONDS, series)).record(outbox.oldestAgeMs() / 1000);
                 }
             } else if (event instanceof TelemetryEvent.Migration migration) {
-                counter("bellwether.migrations", series.and("from_version", String.valueOf(migration.fromVersion()),
-                        "to_version", String.valueOf(migration.toVersion()), "outcome", migration.outcome().wireName()))
-                        .increment();
+                String step = versionStepCaps.computeIfAbsent(app, a -> new LabelCap(maxVersionSteps, IDLE_BEFORE_RETIRE,
+                        retired -> removeMigrations(app, retired))).label(migration.versionStep(), now);
+                Tags versions = step.equals(LabelCap.OVERFLOW)
+                        ? Tags.of("from_version", LabelCap.OVERFLOW, "to_version", LabelCap.OVERFLOW)
+                        : Tags.of("from_version", String.valueOf(migration.fromVersion()),
+                                "to_version", String.valueOf(migration.toVersion()));
+                String outcome = migration.outcome().wireName();
+                counters.computeIfAbsent("migrations " + step + " " + outcome,
+                        k -> counter("bellwether.migrations", series.and(versions).and("outcome", outcome))).increment();
             }
         }
     }
@@ -90,6 +100,14 @@ public class TelemetryMetrics {
 
     private DistributionSummary summary(String name, String unit, double[] buckets, Tags tags) {
         return DistributionSummary.builder(name).baseUnit(unit).serviceLevelObjectives(buckets).tags(tags).register(registry);
+    }
+
+    private void removeMigrations(String app, String retiredStep) {
+        String[] versions = retiredStep.split("->");
+        for (Meter meter : registry.find("bellwether.migrations")
+                .tags("app", app, "from_version", versions[0], "to_version", versions[1]).meters()) {
+            registry.remove(meter);
+        }
     }
 
     private void remove(Tags retired) {

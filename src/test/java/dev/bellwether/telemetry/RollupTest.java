@@ -165,7 +165,7 @@ class RollupTest {
         merged.merge(rollupOf(events.subList(cut, events.size())));
         Rollup whole = rollupOf(events);
 
-        assertSameSummary(SliSummary.of(merged), SliSummary.of(whole));
+        assertSameSummary(summary(merged), summary(whole));
         assertThat(merged.events()).isEqualTo(count);
     }
 
@@ -177,7 +177,7 @@ class RollupTest {
             hour.merge(rollupOf(events.subList(minute * 10, minute * 10 + 10)));
         }
 
-        assertSameSummary(SliSummary.of(hour), SliSummary.of(rollupOf(events)));
+        assertSameSummary(summary(hour), summary(rollupOf(events)));
     }
 
     @Test
@@ -243,7 +243,7 @@ class RollupTest {
         events.addAll(times(deadLettered, () -> replay(ReplayOutcome.DEAD_LETTERED)));
         events.addAll(times(conflicted, () -> replay(ReplayOutcome.CONFLICTED)));
 
-        SliSummary.Replays replays = SliSummary.of(rollupOf(events)).replays();
+        SliSummary.Replays replays = summary(rollupOf(events)).replays();
 
         // every replay here is a first attempt, and a dead letter at the first attempt is a repeat failure
         long first = succeeded + retried + deadLettered + conflicted;
@@ -299,7 +299,7 @@ class RollupTest {
         events.addAll(times(terminalReplays, () -> replay(ReplayOutcome.SUCCEEDED)));
         events.addAll(times(5, () -> replay(ReplayOutcome.RETRIED)));
 
-        SliSummary.Conflicts summary = SliSummary.of(rollupOf(events)).conflicts();
+        SliSummary.Conflicts summary = summary(rollupOf(events)).conflicts();
 
         assertThat(summary.count()).isEqualTo(conflicts);
         assertThat(summary.rate()).isEqualTo(rate);
@@ -307,7 +307,7 @@ class RollupTest {
 
     @Test
     void conflictResolutionsAreReportedByWireNameIncludingZeros() {
-        SliSummary summary = SliSummary.of(rollupOf(conflict(ConflictResolution.CLIENT_WINS),
+        SliSummary summary = summary(rollupOf(conflict(ConflictResolution.CLIENT_WINS),
                 conflict(ConflictResolution.CLIENT_WINS), conflict(ConflictResolution.USER_RESOLVED)));
 
         assertThat(summary.conflicts().resolutions()).containsExactly(
@@ -330,7 +330,7 @@ class RollupTest {
         events.addAll(times(failed, () -> migration(4, 5, MigrationOutcome.FAILED)));
         events.addAll(times(rolledBack, () -> migration(4, 5, MigrationOutcome.ROLLED_BACK)));
 
-        SliSummary.Migrations migrations = SliSummary.of(rollupOf(events)).migrations();
+        SliSummary.Migrations migrations = summary(rollupOf(events)).migrations();
 
         assertThat(migrations.count()).isEqualTo(succeeded + failed + rolledBack);
         assertThat(migrations.failureRatio()).isEqualTo(ratio);
@@ -338,7 +338,7 @@ class RollupTest {
 
     @Test
     void migrationsAreSplitByVersionStepWithTheirOwnFailureRatio() {
-        SliSummary summary = SliSummary.of(rollupOf(
+        SliSummary summary = summary(rollupOf(
                 migration(1, 2, MigrationOutcome.SUCCEEDED), migration(1, 2, MigrationOutcome.SUCCEEDED),
                 migration(1, 2, MigrationOutcome.SUCCEEDED), migration(1, 2, MigrationOutcome.FAILED),
                 migration(2, 3, MigrationOutcome.ROLLED_BACK),
@@ -354,7 +354,7 @@ class RollupTest {
 
     @Test
     void outboxReportsTheMaximumOldestAgeRoundedToMilliseconds() {
-        SliSummary summary = SliSummary.of(rollupOf(outbox(3, 1_200.4), outbox(9, 5_000.6), outbox(1, null)));
+        SliSummary summary = summary(rollupOf(outbox(3, 1_200.4), outbox(9, 5_000.6), outbox(1, null)));
 
         assertThat(summary.outbox().reports()).isEqualTo(3);
         assertThat(summary.outbox().maxOldestAgeMs()).isEqualTo(5_001L);
@@ -364,7 +364,7 @@ class RollupTest {
 
     @Test
     void outboxMaxOldestAgeIsNullWhenNoReportCarriedAnAge() {
-        SliSummary summary = SliSummary.of(rollupOf(outbox(3, null)));
+        SliSummary summary = summary(rollupOf(outbox(3, null)));
 
         assertThat(summary.outbox().reports()).isEqualTo(1);
         assertThat(summary.outbox().maxOldestAgeMs()).isNull();
@@ -377,7 +377,7 @@ class RollupTest {
             events.add(sync(latency, latency % 10 == 0 ? (double) latency * 100 : null));
         }
 
-        SliSummary.Syncs syncs = SliSummary.of(rollupOf(events)).syncs();
+        SliSummary.Syncs syncs = summary(rollupOf(events)).syncs();
 
         assertThat(syncs.count()).isEqualTo(1_000);
         assertThat(syncs.latencyMs().p50()).isCloseTo(500, withinPercentage(1.0001));
@@ -389,7 +389,7 @@ class RollupTest {
 
     @Test
     void anEmptyRollupHasZeroCountsAndNullRatiosAndQuantiles() {
-        SliSummary summary = SliSummary.of(new Rollup());
+        SliSummary summary = summary(new Rollup());
 
         assertThat(summary.events()).isZero();
         assertThat(summary.replays()).isEqualTo(new SliSummary.Replays(0, 0, 0, 0, 0, null, null, 0, 0, null));
@@ -397,13 +397,17 @@ class RollupTest {
         assertThat(summary.conflicts().count()).isZero();
         assertThat(summary.conflicts().rate()).isNull();
         assertThat(summary.outbox()).isEqualTo(new SliSummary.Outbox(0, null, null));
-        assertThat(summary.migrations()).isEqualTo(new SliSummary.Migrations(0, null, List.of()));
+        assertThat(summary.migrations()).isEqualTo(new SliSummary.Migrations(0, null, List.of(), null));
     }
 
     @Test
     void summaryEventsCountsEveryEventOnce() {
         List<TelemetryEvent> events = randomEvents(21, 250);
 
-        assertThat(SliSummary.of(rollupOf(events)).events()).isEqualTo(250);
+        assertThat(summary(rollupOf(events)).events()).isEqualTo(250);
+    }
+
+    private static SliSummary summary(Rollup rollup) {
+        return SliSummary.of(rollup, Integer.MAX_VALUE);
     }
 }
