@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.sql.Connection;
@@ -31,6 +32,8 @@ import org.jboss.logging.Logger;
  * probe timeout, and callers wait for it at most that long. While a query is in flight, callers wait on that one
  * instead of starting another, so a hung server cannot pile up probe threads or connections.
  */
+// created at start, so that its gauges are exported before the first probe or evaluation, as alerts expect
+@Startup
 @ApplicationScoped
 public class DatabaseProbe {
 

@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -22,6 +23,8 @@ import org.jboss.logging.Logger;
  * SLO evaluation as Prometheus series. Every replica exports the last stored evaluation (refreshed each tick, whoever
  * evaluated it), so a scrape of any replica tells the same story.
  */
+// created at start, so that its gauges are exported before the first probe or evaluation, as alerts expect
+@Startup
 @ApplicationScoped
 public class SloMetrics {
 
