@@ -10,6 +10,7 @@ import dev.bellwether.apps.AppDirectory;
 import dev.bellwether.apps.IngestPrincipal;
 import dev.bellwether.ingest.IngestMetrics.BeaconOutcome;
 import dev.bellwether.security.Public;
+import dev.bellwether.telemetry.DimensionLimitReached;
 import dev.bellwether.telemetry.ReleaseAndCohortIds;
 import dev.bellwether.telemetry.StorageUnavailableException;
 import jakarta.ws.rs.Consumes;
@@ -129,8 +130,14 @@ public class BeaconResource {
         metrics.rejected(principal.appName(), beacon.rejected());
         List<Rejected> rejected = beacon.rejected().stream()
                 .map(r -> new Rejected(r.index(), r.code().label(), r.reason())).toList();
-        return ids.releaseId(principal.appId(), beacon.release())
-                .thenCombine(ids.cohortId(principal.appId(), beacon.cohort()),
+        if (beacon.events().isEmpty()) {
+            // nothing to store: a release or cohort made for it would be a row that no event ever refers to
+            metrics.beacon(BeaconOutcome.ACCEPTED);
+            return CompletableFuture.completedFuture(
+                    withCors(Response.accepted(new Accepted(0, 0, rejected)), origin).build());
+        }
+        return ids.releaseId(principal.appId(), beacon.release(), config.maxReleasesPerApp())
+                .thenCombine(ids.cohortId(principal.appId(), beacon.cohort(), config.maxCohortsPerApp()),
                         (releaseId, cohortId) -> new EventWriter.Destination(principal.appId(), principal.appName(),
                                 releaseId, beacon.release(), cohortId, beacon.cohort().label()))
                 .thenCompose(destination -> writer.submit(destination, beacon.client(), beacon.events(),
@@ -233,6 +240,12 @@ public class BeaconResource {
         Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
         if (cause instanceof ProblemException problem) {
             return problem.toResponse();
+        }
+        if (cause instanceof DimensionLimitReached limit) {
+            metrics.beacon(BeaconOutcome.INVALID);
+            String field = limit.dimension() == DimensionLimitReached.Dimension.RELEASE ? "release" : "flags";
+            return withCors(Response.fromResponse(new ProblemException(ProblemException.UNPROCESSABLE, limit.getMessage()
+                    + "; nothing of this beacon was stored", field).toResponse()), origin).build();
         }
         metrics.beacon(BeaconOutcome.UNAVAILABLE);
         // the writer logs why a commit failed; a beacon that outwaited its bound is counted, not logged one by one

@@ -18,6 +18,15 @@ public interface IngestConfig {
     /** How far in the future an event's time may lie (client clocks drift). */
     Duration futureTolerance();
 
+    /**
+     * Releases an app may have; a beacon naming a new one beyond them is refused, since any holder of the public key
+     * could otherwise add rows without end.
+     */
+    int maxReleasesPerApp();
+
+    /** Cohorts (distinct sets of flag states) an app may have; beyond them as for releases. */
+    int maxCohortsPerApp();
+
     RateLimit rateLimit();
 
     /**
