@@ -6,6 +6,8 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.bellwether.api.ProblemException;
 import dev.bellwether.platform.AfterTransaction;
 import dev.bellwether.security.Secrets;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.TransactionSynchronizationRegistry;
@@ -31,10 +33,14 @@ public class AppDirectory {
             .maximumSize(10_000).expireAfterWrite(CACHE_LIFETIME).build();
 
     private final TransactionSynchronizationRegistry transactions;
+    private final Counter keysFound;
+    private final Counter keysUnknown;
 
     /** @param lookups where a cache miss queries the database, so that callers on an I/O thread never block */
-    public AppDirectory(ManagedExecutor lookups, TransactionSynchronizationRegistry transactions) {
+    public AppDirectory(ManagedExecutor lookups, TransactionSynchronizationRegistry transactions, MeterRegistry registry) {
         this.transactions = transactions;
+        this.keysFound = lookupCounter(registry, "found");
+        this.keysUnknown = lookupCounter(registry, "unknown");
         this.byKeyHash = Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(CACHE_LIFETIME)
                 .executor(lookups).buildAsync();
     }
@@ -43,8 +49,20 @@ public class AppDirectory {
     public CompletableFuture<Optional<IngestPrincipal>> byIngestKey(String key) {
         byte[] hash = Secrets.hash(key);
         return byKeyHash.get(ByteBuffer.wrap(hash), (h, executor) -> CompletableFuture.supplyAsync(
-                () -> QuarkusTransaction.requiringNew().call(() -> IngestKey.findActiveByHash(hash).map(AppDirectory::principal)),
-                executor));
+                () -> lookUp(hash), executor));
+    }
+
+    private Optional<IngestPrincipal> lookUp(byte[] hash) {
+        Optional<IngestPrincipal> principal = QuarkusTransaction.requiringNew()
+                .call(() -> IngestKey.findActiveByHash(hash).map(AppDirectory::principal));
+        (principal.isPresent() ? keysFound : keysUnknown).increment();
+        return principal;
+    }
+
+    private static Counter lookupCounter(MeterRegistry registry, String result) {
+        return Counter.builder("bellwether.ingest.key.lookups").tag("result", result)
+                .description("Ingest keys looked up in the database (a cache miss), by whether the key is active")
+                .register(registry);
     }
 
     /** For a CORS preflight that carries no key: is the origin allowed by some app? */
