@@ -29,6 +29,8 @@ public interface IngestConfig {
 
     RateLimit rateLimit();
 
+    UnknownKeysPerSource unknownKeysPerSource();
+
     /**
      * How long a beacon waits for its events to be committed (from the key's lookup on) before it is answered 503
      * with Retry-After: it bounds the answer when the database hangs.
@@ -40,6 +42,16 @@ public interface IngestConfig {
     interface RateLimit {
         /** Default per ingest key; an app may set its own. */
         int beaconsPerSecond();
+
+        int burst();
+    }
+
+    /**
+     * Database lookups per source address that find nothing (unknown or revoked key, origin no app allows); beyond
+     * them a request from that source needing a lookup is answered 429 with Retry-After.
+     */
+    interface UnknownKeysPerSource {
+        int perSecond();
 
         int burst();
     }

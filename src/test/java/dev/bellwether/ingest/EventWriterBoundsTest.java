@@ -136,6 +136,10 @@ class EventWriterBoundsTest {
                 return null;
             }
 
+            public UnknownKeysPerSource unknownKeysPerSource() {
+                return null;
+            }
+
             public Writer writer() {
                 return writer;
             }
