@@ -112,6 +112,7 @@ public class AppResource {
         key.keyPrefix = Secrets.displayPrefix(secret);
         key.createdAt = OffsetDateTime.now();
         key.persist();
+        directory.forgetKey(key.keyHash);
         return Response.status(Response.Status.CREATED)
                 .entity(new CreatedKey(key.id, key.keyPrefix, secret, key.createdAt)).build();
     }

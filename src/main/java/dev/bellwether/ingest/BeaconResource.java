@@ -10,8 +10,11 @@ import dev.bellwether.apps.AppDirectory;
 import dev.bellwether.apps.IngestPrincipal;
 import dev.bellwether.ingest.IngestMetrics.BeaconOutcome;
 import dev.bellwether.security.Public;
+import dev.bellwether.telemetry.DimensionLimitReached;
 import dev.bellwether.telemetry.ReleaseAndCohortIds;
 import dev.bellwether.telemetry.StorageUnavailableException;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.SocketAddress;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.OPTIONS;
 import jakarta.ws.rs.POST;
@@ -49,6 +52,7 @@ public class BeaconResource {
 
     private final AppDirectory apps;
     private final RateLimiter rateLimiter;
+    private final UnknownKeyThrottle unknownKeys;
     private final ReleaseAndCohortIds ids;
     private final EventWriter writer;
     private final IngestMetrics metrics;
@@ -57,10 +61,11 @@ public class BeaconResource {
     private final BeaconParser parser;
     private final Clock clock;
 
-    public BeaconResource(AppDirectory apps, RateLimiter rateLimiter, ReleaseAndCohortIds ids, EventWriter writer,
-            IngestMetrics metrics, ObjectMapper json, IngestConfig config, BeaconParser parser, Clock clock) {
+    public BeaconResource(AppDirectory apps, RateLimiter rateLimiter, UnknownKeyThrottle unknownKeys, ReleaseAndCohortIds ids,
+            EventWriter writer, IngestMetrics metrics, ObjectMapper json, IngestConfig config, BeaconParser parser, Clock clock) {
         this.apps = apps;
         this.rateLimiter = rateLimiter;
+        this.unknownKeys = unknownKeys;
         this.ids = ids;
         this.writer = writer;
         this.metrics = metrics;
@@ -86,13 +91,21 @@ public class BeaconResource {
     @Operation(summary = "Send a beacon of telemetry events",
             description = "Key as 'Authorization: Bearer <key>' or '?key=<key>'; body JSON as application/json or text/plain, "
                     + "at most 64 KiB, optionally gzip. 202 once the accepted events are committed.")
-    public CompletionStage<Response> post(@QueryParam("key") String queryKey, @Context HttpHeaders headers, byte[] body) {
+    public CompletionStage<Response> post(@QueryParam("key") String queryKey, @Context HttpHeaders headers,
+            @Context HttpServerRequest request, byte[] body) {
         // Runs on the I/O thread: parsing is pure CPU, and every lookup that may touch the database is asynchronous.
         BeaconHeaders beaconHeaders = new BeaconHeaders(headers.getHeaderString("Origin"), headers.getMediaType(),
                 headers.getHeaderString(HttpHeaders.CONTENT_ENCODING));
+        String source = source(request);
         String key;
+        boolean needsLookup;
         try {
             key = ingestKey(queryKey, headers.getHeaderString(HttpHeaders.AUTHORIZATION));
+            needsLookup = !apps.isCached(key);
+            Optional<ProblemException> throttled = throttled(source, needsLookup);
+            if (throttled.isPresent()) {
+                throw refused(BeaconOutcome.RATE_LIMITED, throttled.get());
+            }
         } catch (ProblemException e) {
             return CompletableFuture.completedFuture(e.toResponse());
         }
@@ -100,10 +113,14 @@ public class BeaconResource {
         // wait by what is left, so that the writer skips a beacon whose answer has already gone out.
         long deadline = System.nanoTime() + config.answerTimeout().toNanos();
         return apps.byIngestKey(key)
-                .thenCompose(principal -> accept(principal.orElseThrow(() -> refused(BeaconOutcome.UNAUTHORIZED,
-                        new ProblemException(Response.Status.UNAUTHORIZED, "the ingest key is unknown or revoked")
-                                .withHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer error=\"invalid_token\""))),
-                        beaconHeaders, body, deadline))
+                .thenCompose(principal -> accept(principal.orElseThrow(() -> {
+                    if (needsLookup) {
+                        unknownKeys.charge(source);
+                    }
+                    return refused(BeaconOutcome.UNAUTHORIZED,
+                            new ProblemException(Response.Status.UNAUTHORIZED, "the ingest key is unknown or revoked")
+                                    .withHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer error=\"invalid_token\""));
+                }), beaconHeaders, body, deadline))
                 .orTimeout(config.answerTimeout().toNanos(), TimeUnit.NANOSECONDS)
                 .exceptionally(failure -> failed(failure, beaconHeaders.origin()));
     }
@@ -129,8 +146,14 @@ public class BeaconResource {
         metrics.rejected(principal.appName(), beacon.rejected());
         List<Rejected> rejected = beacon.rejected().stream()
                 .map(r -> new Rejected(r.index(), r.code().label(), r.reason())).toList();
-        return ids.releaseId(principal.appId(), beacon.release())
-                .thenCombine(ids.cohortId(principal.appId(), beacon.cohort()),
+        if (beacon.events().isEmpty()) {
+            // nothing to store: a release or cohort made for it would be a row that no event ever refers to
+            metrics.beacon(BeaconOutcome.ACCEPTED);
+            return CompletableFuture.completedFuture(
+                    withCors(Response.accepted(new Accepted(0, 0, rejected)), origin).build());
+        }
+        return ids.releaseId(principal.appId(), beacon.release(), config.maxReleasesPerApp())
+                .thenCombine(ids.cohortId(principal.appId(), beacon.cohort(), config.maxCohortsPerApp()),
                         (releaseId, cohortId) -> new EventWriter.Destination(principal.appId(), principal.appName(),
                                 releaseId, beacon.release(), cohortId, beacon.cohort().label()))
                 .thenCompose(destination -> writer.submit(destination, beacon.client(), beacon.events(),
@@ -145,11 +168,30 @@ public class BeaconResource {
     @OPTIONS
     @Blocking
     @Operation(summary = "CORS preflight for beacons sent with headers or as application/json")
-    public Response preflight(@QueryParam("key") String queryKey, @Context HttpHeaders headers) {
+    public Response preflight(@QueryParam("key") String queryKey, @Context HttpHeaders headers,
+            @Context HttpServerRequest request) {
         String origin = headers.getHeaderString("Origin");
-        boolean allowed = origin != null && (queryKey != null
-                ? apps.byIngestKey(queryKey).join().map(p -> p.allowsOrigin(origin)).orElse(false)
-                : apps.originAllowedByAnyApp(origin));
+        boolean allowed = false;
+        if (origin != null) {
+            String source = source(request);
+            boolean needsLookup = queryKey != null ? !apps.isCached(queryKey) : !apps.isOriginCached(origin);
+            Optional<ProblemException> throttled = throttled(source, needsLookup);
+            if (throttled.isPresent()) {
+                return throttled.get().toResponse();
+            }
+            boolean found = true;
+            if (queryKey != null) {
+                Optional<IngestPrincipal> principal = apps.byIngestKey(queryKey).join();
+                found = principal.isPresent();
+                allowed = principal.map(p -> p.allowsOrigin(origin)).orElse(false);
+            } else {
+                allowed = apps.originAllowedByAnyApp(origin);
+                found = allowed;
+            }
+            if (needsLookup && !found) {
+                unknownKeys.charge(source);
+            }
+        }
         if (!allowed) {
             return new ProblemException(Response.Status.FORBIDDEN,
                     origin == null ? "a CORS preflight needs an Origin header" : "origin " + origin + " is not allowed").toResponse();
@@ -159,6 +201,24 @@ public class BeaconResource {
                 .header("Access-Control-Allow-Headers", ALLOWED_HEADERS)
                 .header("Access-Control-Max-Age", "600")
                 .build();
+    }
+
+    /** Refuses a request that needs a lookup when its source has lately caused too many that found nothing. */
+    private Optional<ProblemException> throttled(String source, boolean needsLookup) {
+        if (!needsLookup) {
+            return Optional.empty();
+        }
+        return unknownKeys.waitFor(source).map(wait -> {
+            long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
+            return new ProblemException(Response.Status.TOO_MANY_REQUESTS,
+                    "too many unknown ingest keys or origins from this address; retry after " + seconds + " s")
+                    .withHeader("Retry-After", String.valueOf(seconds));
+        });
+    }
+
+    private static String source(HttpServerRequest request) {
+        SocketAddress address = request.remoteAddress();
+        return address == null ? "" : address.hostAddress();
     }
 
     private String ingestKey(String queryKey, String authorization) {
@@ -233,6 +293,12 @@ public class BeaconResource {
         Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
         if (cause instanceof ProblemException problem) {
             return problem.toResponse();
+        }
+        if (cause instanceof DimensionLimitReached limit) {
+            metrics.beacon(BeaconOutcome.INVALID);
+            String field = limit.dimension() == DimensionLimitReached.Dimension.RELEASE ? "release" : "flags";
+            return withCors(Response.fromResponse(new ProblemException(ProblemException.UNPROCESSABLE, limit.getMessage()
+                    + "; nothing of this beacon was stored", field).toResponse()), origin).build();
         }
         metrics.beacon(BeaconOutcome.UNAVAILABLE);
         // the writer logs why a commit failed; a beacon that outwaited its bound is counted, not logged one by one

@@ -18,7 +18,18 @@ public interface IngestConfig {
     /** How far in the future an event's time may lie (client clocks drift). */
     Duration futureTolerance();
 
+    /**
+     * Releases an app may have; a beacon naming a new one beyond them is refused, since any holder of the public key
+     * could otherwise add rows without end.
+     */
+    int maxReleasesPerApp();
+
+    /** Cohorts (distinct sets of flag states) an app may have; beyond them as for releases. */
+    int maxCohortsPerApp();
+
     RateLimit rateLimit();
+
+    UnknownKeysPerSource unknownKeysPerSource();
 
     /**
      * How long a beacon waits for its events to be committed (from the key's lookup on) before it is answered 503
@@ -31,6 +42,16 @@ public interface IngestConfig {
     interface RateLimit {
         /** Default per ingest key; an app may set its own. */
         int beaconsPerSecond();
+
+        int burst();
+    }
+
+    /**
+     * Database lookups per source address that find nothing (unknown or revoked key, origin no app allows); beyond
+     * them a request from that source needing a lookup is answered 429 with Retry-After.
+     */
+    interface UnknownKeysPerSource {
+        int perSecond();
 
         int burst();
     }

@@ -17,4 +17,7 @@ public interface MetricsConfig {
      * more share one, see {@link LabelCap} and {@link SliSummary}.
      */
     int maxVersionStepsPerApp();
+
+    /** Cohorts the SLI answer lists on their own, those with the most events; the rest are summed, see {@link SliReport}. */
+    int maxCohortsPerSliReport();
 }

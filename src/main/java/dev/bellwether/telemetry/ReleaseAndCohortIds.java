@@ -38,19 +38,26 @@ public class ReleaseAndCohortIds {
         this.ids = Caffeine.newBuilder().maximumSize(100_000).executor(lookups).buildAsync();
     }
 
-    public CompletableFuture<Long> releaseId(long appId, String release) {
+    /**
+     * @param limit how many releases the app may have; a new one beyond them fails with {@link DimensionLimitReached}
+     *     (concurrent first sightings may pass it by a few, which bounds it all the same)
+     */
+    public CompletableFuture<Long> releaseId(long appId, String release, int limit) {
         return ids.get("r:" + appId + ":" + release, k -> upsert(
-                "WITH made AS (INSERT INTO release (app_id, name) VALUES (?, ?) ON CONFLICT DO NOTHING RETURNING id) "
+                "WITH made AS (INSERT INTO release (app_id, name) SELECT ?, ? "
+                        + "WHERE (SELECT count(*) FROM release WHERE app_id = ?) < ? ON CONFLICT DO NOTHING RETURNING id) "
                         + "SELECT id FROM made UNION ALL SELECT id FROM release WHERE app_id = ? AND name = ?",
-                appId, release, null));
+                appId, release, null, limit));
     }
 
-    public CompletableFuture<Long> cohortId(long appId, Cohort cohort) {
+    /** @param limit as for {@link #releaseId}, of the app's cohorts */
+    public CompletableFuture<Long> cohortId(long appId, Cohort cohort, int limit) {
         String label = cohort.label();
         return ids.get("c:" + appId + ":" + label, k -> upsert(
-                "WITH made AS (INSERT INTO cohort (app_id, label, flags) VALUES (?, ?, ?::jsonb) ON CONFLICT DO NOTHING RETURNING id) "
+                "WITH made AS (INSERT INTO cohort (app_id, label, flags) SELECT ?, ?, ?::jsonb "
+                        + "WHERE (SELECT count(*) FROM cohort WHERE app_id = ?) < ? ON CONFLICT DO NOTHING RETURNING id) "
                         + "SELECT id FROM made UNION ALL SELECT id FROM cohort WHERE app_id = ? AND label = ?",
-                appId, label, cohort));
+                appId, label, cohort, limit));
     }
 
     /** The id of a release the app has sent events of; null when it has sent none. */
@@ -84,18 +91,25 @@ public class ReleaseAndCohortIds {
         return cohorts;
     }
 
-    /** Returns the id, made now or before. Retries once: a twin made concurrently is invisible to the first try. */
-    private long upsert(String sql, long appId, String name, Cohort cohort) {
+    /**
+     * Returns the id, made now or before. Retries once: a twin made concurrently is invisible to the first try; found
+     * neither time, the name was not made because the app is at its limit.
+     */
+    private long upsert(String sql, long appId, String name, Cohort cohort, int limit) {
         for (int attempt = 0; attempt < 2; attempt++) {
-            Long id = tryUpsert(sql, appId, name, cohort);
+            Long id = tryUpsert(sql, appId, name, cohort, limit);
             if (id != null) {
                 return id;
             }
         }
-        throw new StorageUnavailableException("could not register '" + name + "'", null);
+        throw cohort == null
+                ? new DimensionLimitReached(DimensionLimitReached.Dimension.RELEASE,
+                        "the app has " + limit + " releases, as many as it may have; release '" + name + "' is new")
+                : new DimensionLimitReached(DimensionLimitReached.Dimension.COHORT,
+                        "the app has " + limit + " cohorts (sets of flag states), as many as it may have; flags {" + name + "} are new");
     }
 
-    private Long tryUpsert(String sql, long appId, String name, Cohort cohort) {
+    private Long tryUpsert(String sql, long appId, String name, Cohort cohort, int limit) {
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement statement = connection.prepareStatement(sql)) {
             int i = 1;
@@ -104,6 +118,8 @@ public class ReleaseAndCohortIds {
             if (cohort != null) {
                 statement.setString(i++, json.writeValueAsString(cohort.flags()));
             }
+            statement.setLong(i++, appId);
+            statement.setInt(i++, limit);
             statement.setLong(i++, appId);
             statement.setString(i, name);
             try (ResultSet rows = statement.executeQuery()) {

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +23,7 @@ public class SliService {
     private final RetentionConfig retention;
     private final Clock clock;
     private final int maxVersionSteps;
+    private final int maxCohorts;
 
     public SliService(RollupStore rollups, ReleaseAndCohortIds releasesAndCohorts, RetentionConfig retention, Clock clock,
             MetricsConfig metrics) {
@@ -30,6 +32,7 @@ public class SliService {
         this.retention = retention;
         this.clock = clock;
         this.maxVersionSteps = metrics.maxVersionStepsPerApp();
+        this.maxCohorts = metrics.maxCohortsPerSliReport();
     }
 
     public SliReport report(long appId, String appName, Instant from, Instant to, String release, String flag) {
@@ -37,7 +40,8 @@ public class SliService {
         if (release != null) {
             releaseId = releasesAndCohorts.existingReleaseId(appId, release);
             if (releaseId == null) {
-                return new SliReport(appName, from, to, release, flag, SliSummary.of(new Rollup(), maxVersionSteps), List.of());
+                return new SliReport(appName, from, to, release, flag, SliSummary.of(new Rollup(), maxVersionSteps), List.of(),
+                        null);
             }
         }
         Map<Long, Cohort> cohorts = releasesAndCohorts.cohorts(appId);
@@ -51,13 +55,26 @@ public class SliService {
             byCohort.computeIfAbsent(group.label(), k -> new Rollup()).merge(row.rollup());
             cohortOf.putIfAbsent(group.label(), group);
         });
+        SliReport.OtherCohorts others = null;
+        if (byCohort.size() > maxCohorts) {
+            List<Map.Entry<String, Rollup>> largestFirst = new ArrayList<>(byCohort.entrySet());
+            largestFirst.sort(Comparator.comparingLong((Map.Entry<String, Rollup> e) -> e.getValue().events()).reversed()
+                    .thenComparing(Map.Entry::getKey));
+            Rollup rest = new Rollup();
+            List<Map.Entry<String, Rollup>> left = largestFirst.subList(maxCohorts, largestFirst.size());
+            left.forEach(e -> {
+                rest.merge(e.getValue());
+                byCohort.remove(e.getKey());
+            });
+            others = new SliReport.OtherCohorts(left.size(), SliSummary.of(rest, maxVersionSteps));
+        }
         List<SliReport.CohortSli> perCohort = new ArrayList<>();
         byCohort.forEach((label, rollup) -> {
             Cohort cohort = cohortOf.get(label);
             String arm = flag == null ? null : armOf(cohort.isOn(flag));
             perCohort.add(new SliReport.CohortSli(label.isEmpty() ? "none" : label, cohort.flags(), arm, SliSummary.of(rollup, maxVersionSteps)));
         });
-        return new SliReport(appName, from, to, release, flag, SliSummary.of(total, maxVersionSteps), perCohort);
+        return new SliReport(appName, from, to, release, flag, SliSummary.of(total, maxVersionSteps), perCohort, others);
     }
 
     /** Events of clients that ran with {@code flag} on (canary) and off (control); clients without it are left out. */

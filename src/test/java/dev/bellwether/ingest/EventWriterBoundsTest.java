@@ -124,7 +124,19 @@ class EventWriterBoundsTest {
                 return LONG;
             }
 
+            public int maxReleasesPerApp() {
+                return 500;
+            }
+
+            public int maxCohortsPerApp() {
+                return 5_000;
+            }
+
             public RateLimit rateLimit() {
+                return null;
+            }
+
+            public UnknownKeysPerSource unknownKeysPerSource() {
                 return null;
             }
 

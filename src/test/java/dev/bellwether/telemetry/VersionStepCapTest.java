@@ -31,6 +31,10 @@ class VersionStepCapTest {
             public int maxVersionStepsPerApp() {
                 return CAP;
             }
+
+            public int maxCohortsPerSliReport() {
+                return 50;
+            }
         };
     }
 
