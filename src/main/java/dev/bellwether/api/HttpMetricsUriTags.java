@@ -14,6 +14,7 @@ import java.lang.annotation.Annotation;
 import java.lang.reflect.Method;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -36,7 +37,7 @@ public class HttpMetricsUriTags {
     @Produces
     @Singleton
     MeterFilter routesOnly(@ConfigProperty(name = "quarkus.micrometer.binder.http-server.match-patterns")
-            java.util.Optional<List<String>> matchPatterns) {
+            Optional<List<String>> matchPatterns) {
         Set<String> patternReplacements = matchPatterns.orElse(List.of()).stream()
                 .map(pattern -> pattern.substring(pattern.lastIndexOf('=') + 1).trim())
                 .collect(Collectors.toSet());

@@ -37,13 +37,18 @@ class HttpMetricsUriTagsTest {
             given().auth().oauth2(ADMIN).get("/v1/rollouts/" + (900_000 + i) + "/" + random);
         }
         double before = count("GET", "/v1/rollouts/{id}", "404");
+        int beaconStatus = given().contentType("application/json").body("{}").post("/v1/beacons").statusCode();
+        double beaconsBefore = count("POST", "/v1/beacons", String.valueOf(beaconStatus));
 
         given().auth().oauth2(ADMIN).get("/v1/rollouts/" + 987_654_321).then().statusCode(404);
+        given().contentType("application/json").body("{}").post("/v1/beacons").then().statusCode(beaconStatus);
 
         Set<String> uris = uriTagValues();
         assertThat(uris).as(uris.toString()).noneMatch(uri -> uri.contains(marker) || uri.matches(".*\\d{6,}.*"));
         assertThat(uris).allMatch(uri -> uri.startsWith("/") || Set.of("NOT_FOUND", "UNKNOWN", "REDIRECTION", "root").contains(uri));
         assertThat(count("GET", "/v1/rollouts/{id}", "404")).as("a real endpoint is still recorded").isEqualTo(before + 1);
+        // the alerts and dashboards select uri="/v1/beacons"
+        assertThat(count("POST", "/v1/beacons", String.valueOf(beaconStatus))).isEqualTo(beaconsBefore + 1);
     }
 
     private static Set<String> uriTagValues() {
