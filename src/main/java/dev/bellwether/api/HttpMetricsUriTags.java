@@ -23,9 +23,10 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * Keeps the {@code uri} tag of the HTTP server metrics to the service's own routes, whatever paths clients send.
  *
  * <p>Quarkus tags a request that matched a resource method with the route's template, but a response given without
- * one (an automatic OPTIONS answer, a refusal before routing) carries the raw path, which a client chooses. Enough
- * made-up paths would fill Micrometer's limit of distinct uri values and real endpoints would stop being recorded,
- * so any value that is neither a route template nor one of Quarkus's fixed values becomes {@code UNKNOWN}.
+ * one (a wrong method's 405, an automatic OPTIONS answer, a refusal before routing) carries the raw path, which a
+ * client chooses. Enough made-up paths would fill Micrometer's limit of distinct uri values and real endpoints would
+ * stop being recorded, so any value that is neither a route template nor one of Quarkus's fixed values becomes
+ * {@code UNKNOWN}.
  */
 @Singleton
 public class HttpMetricsUriTags {
