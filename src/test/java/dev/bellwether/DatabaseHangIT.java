@@ -225,8 +225,10 @@ class DatabaseHangIT {
 
     private static long storedEvents(Path data) throws Exception {
         String port = Files.readAllLines(data.resolve("postgres").resolve("postmaster.pid")).get(3).trim();
-        try (Connection connection = DriverManager.getConnection("jdbc:postgresql://localhost:" + port + "/postgres",
-                "postgres", "postgres");
+        // the superuser's password is the one EmbeddedPostgresConfigSource generated in the data directory
+        String password = Files.readString(data.resolve("postgres-password")).trim();
+        try (Connection connection = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres",
+                "postgres", password);
                 Statement statement = connection.createStatement();
                 ResultSet count = statement.executeQuery(
                         "SELECT count(*) FROM event e JOIN app a ON a.id = e.app_id WHERE a.name = '" + APP + "'")) {

@@ -32,6 +32,11 @@ public final class ServiceProcess implements AutoCloseable {
         this.log = dataDirectory.resolveSibling(dataDirectory.getFileName() + ".log");
     }
 
+    /** Everything the service wrote to stdout and stderr, across its starts. */
+    public Path logFile() {
+        return log;
+    }
+
     public String baseUrl() {
         return "http://127.0.0.1:" + port;
     }
