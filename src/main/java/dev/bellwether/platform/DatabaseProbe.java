@@ -3,8 +3,8 @@ package dev.bellwether.platform;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.scheduler.Scheduled;
 import io.quarkus.runtime.Startup;
+import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.sql.Connection;
@@ -44,6 +44,8 @@ public class DatabaseProbe {
     private final Optional<String> password;
     private final Duration timeout;
     private final AtomicInteger up = new AtomicInteger(1);
+    private final MeterRegistry registry;
+    private final Gauge upGauge;
     private final ExecutorService runner = Executors.newSingleThreadExecutor(task -> {
         Thread thread = new Thread(task, "database-probe");
         thread.setDaemon(true);
@@ -62,7 +64,8 @@ public class DatabaseProbe {
         this.user = user;
         this.password = password;
         this.timeout = timeout;
-        Gauge.builder("bellwether.database.up", up, AtomicInteger::get)
+        this.registry = registry;
+        this.upGauge = Gauge.builder("bellwether.database.up", up, AtomicInteger::get)
                 .description("1 while PostgreSQL answers, 0 when it does not").register(registry);
     }
 
@@ -143,7 +146,9 @@ public class DatabaseProbe {
         }
     }
 
+    /** The gauge goes with this bean: a registry that outlives the application would keep it reading a dead value. */
     void stop(@Observes ShutdownEvent shutdown) {
+        registry.remove(upGauge);
         runner.submit(this::closeConnection);
         runner.shutdown();
     }

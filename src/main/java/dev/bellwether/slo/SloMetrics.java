@@ -8,8 +8,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -39,8 +41,11 @@ public class SloMetrics {
     private final Counter evaluatedTicks;
     private final Counter skippedTicks;
     private final AtomicReference<Double> lastSuccess = new AtomicReference<>(Double.NaN);
+    private final MeterRegistry registry;
+    private final Gauge lastSuccessGauge;
 
     public SloMetrics(MeterRegistry registry, AgroalDataSource dataSource, ObjectMapper json) {
+        this.registry = registry;
         this.dataSource = dataSource;
         this.json = json;
         this.burnRates = MultiGauge.builder("bellwether.slo.burn.rate")
@@ -57,8 +62,16 @@ public class SloMetrics {
         this.evaluatedTicks = Counter.builder("bellwether.slo.evaluation.ticks").tag("result", "evaluated").register(registry);
         this.skippedTicks = Counter.builder("bellwether.slo.evaluation.ticks").tag("result", "skipped")
                 .description("Ticks this replica left to another (or that were already evaluated)").register(registry);
-        Gauge.builder("bellwether.slo.evaluation.last.success", lastSuccess, AtomicReference::get)
+        this.lastSuccessGauge = Gauge.builder("bellwether.slo.evaluation.last.success", lastSuccess, AtomicReference::get)
                 .description("Unix time of the last finished evaluation by any replica").baseUnit("seconds").register(registry);
+    }
+
+    /**
+     * The gauge reads this bean's value, which dies with it: a registry that outlives the application (tests restart
+     * it in one JVM) would keep the dead gauge and ignore the next start's registration.
+     */
+    void stop(@Observes ShutdownEvent shutdown) {
+        registry.remove(lastSuccessGauge);
     }
 
     void evaluated(Duration took, Instant at) {
