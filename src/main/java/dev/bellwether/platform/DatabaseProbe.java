@@ -22,6 +22,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
+import org.postgresql.Driver;
 
 /**
  * Does PostgreSQL answer {@code SELECT 1} within the probe timeout? Exported as {@code bellwether_database_up}
@@ -124,7 +125,7 @@ public class DatabaseProbe {
         properties.setProperty("loginTimeout", seconds);
         properties.setProperty("socketTimeout", seconds);
         properties.setProperty("ApplicationName", "bellwether-database-probe");
-        Connection opened = new org.postgresql.Driver().connect(url, properties);
+        Connection opened = new Driver().connect(url, properties);
         if (opened == null) {
             throw new SQLException("not a PostgreSQL JDBC URL");
         }

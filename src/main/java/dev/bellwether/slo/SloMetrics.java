@@ -1,5 +1,6 @@
 package dev.bellwether.slo;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.agroal.api.AgroalDataSource;
 import io.micrometer.core.instrument.Counter;
@@ -107,7 +108,7 @@ public class SloMetrics {
             }
             EvaluationTicks.lastFinished(connection).ifPresent(stored -> lastSuccess.accumulateAndGet(stored,
                     (mine, last) -> Double.isNaN(mine) ? last : Math.max(mine, last)));
-        } catch (SQLException | com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (SQLException | JsonProcessingException e) {
             LOG.warnf("could not refresh SLO metrics: %s", e.getMessage());
             return;
         }

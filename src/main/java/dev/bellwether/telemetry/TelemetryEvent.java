@@ -1,5 +1,6 @@
 package dev.bellwether.telemetry;
 
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.time.Instant;
 import java.util.Locale;
 
@@ -66,7 +67,7 @@ public sealed interface TelemetryEvent {
     enum ReplayOutcome {
         SUCCEEDED, RETRIED, DEAD_LETTERED, CONFLICTED;
 
-        @com.fasterxml.jackson.annotation.JsonValue
+        @JsonValue
         public String wireName() {
             return name().toLowerCase(Locale.ROOT);
         }
@@ -75,7 +76,7 @@ public sealed interface TelemetryEvent {
     enum ConflictResolution {
         AUTO_MERGED, USER_RESOLVED, SERVER_WINS, CLIENT_WINS, UNRESOLVED;
 
-        @com.fasterxml.jackson.annotation.JsonValue
+        @JsonValue
         public String wireName() {
             return name().toLowerCase(Locale.ROOT);
         }
@@ -84,7 +85,7 @@ public sealed interface TelemetryEvent {
     enum MigrationOutcome {
         SUCCEEDED, FAILED, ROLLED_BACK;
 
-        @com.fasterxml.jackson.annotation.JsonValue
+        @JsonValue
         public String wireName() {
             return name().toLowerCase(Locale.ROOT);
         }
