@@ -5,8 +5,9 @@ import java.sql.SQLTimeoutException;
 import java.sql.SQLTransientConnectionException;
 
 /**
- * Tells a failure that means "the database cannot be used now" (down, hung, unreachable, out of connections) from
- * one that a retry would not cure: the first is answered 503 with Retry-After, the second is a bug or bad data.
+ * Tells a failure that means "the database cannot be used now" (down, hung, unreachable, out of connections,
+ * refusing writes, out of disk or memory) from one that a retry would not cure: the first is answered 503 with
+ * Retry-After, the second is a bug or bad data.
  */
 public final class DatabaseOutage {
 
@@ -38,7 +39,8 @@ public final class DatabaseOutage {
             return e.getMessage() != null && e.getMessage().startsWith(POOL_ACQUISITION_TIMEOUT);
         }
         return state.startsWith("08") // connection exception: refused, broken, timed out on the socket
-                || state.equals("53300") // too many connections
+                || state.startsWith("53") // insufficient resources: disk full, out of memory, too many connections
+                || state.equals("25006") // read-only transaction: a standby after failover, or writes switched off
                 || state.equals("57014") // query cancelled: a query timeout
                 || state.equals("57P01") || state.equals("57P02") || state.equals("57P03"); // shutting down, crashed, starting
     }

@@ -8,6 +8,7 @@ import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -25,8 +26,14 @@ import org.jboss.logging.Logger;
 import org.postgresql.Driver;
 
 /**
- * Does PostgreSQL answer {@code SELECT 1} within the probe timeout? Exported as {@code bellwether_database_up}
- * (checked on a schedule, so that an alert can tell "the database is gone" from "no traffic") and asked by readiness.
+ * Does PostgreSQL answer within the probe timeout, and would it take a write? Exported as
+ * {@code bellwether_database_up} (checked on a schedule, so that an alert can tell "the database is gone" from "no
+ * traffic") and asked by readiness.
+ *
+ * <p>A database that answers but refuses writes (a standby after a failover, {@code default_transaction_read_only}
+ * switched on) counts as down: beacons cannot be stored and admin changes fail, so the replica is of no use to a
+ * load balancer. The probe asks whether a new transaction would be read-only, which reflects both causes without
+ * writing anything. A full disk is not seen here, as reading still works; commits fail and are answered 503.
  *
  * <p>A hung database must read as down, not as a hung probe: the query runs on one thread of its own, on a
  * connection of its own (not the pool's, which a hang may have exhausted) whose socket and login timeouts are the
@@ -67,7 +74,7 @@ public class DatabaseProbe {
         this.timeout = timeout;
         this.registry = registry;
         this.upGauge = Gauge.builder("bellwether.database.up", up, AtomicInteger::get)
-                .description("1 while PostgreSQL answers, 0 when it does not").register(registry);
+                .description("1 while PostgreSQL answers and takes writes, 0 when it does not").register(registry);
     }
 
     @Scheduled(every = "${bellwether.database-probe.interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
@@ -75,7 +82,7 @@ public class DatabaseProbe {
         answers();
     }
 
-    /** True if PostgreSQL answered within the probe timeout; the gauge follows every answer. */
+    /** True if PostgreSQL answered within the probe timeout and takes writes; the gauge follows every answer. */
     public boolean answers() {
         Future<Boolean> attempt;
         synchronized (this) {
@@ -94,7 +101,7 @@ public class DatabaseProbe {
             answered = false;
         }
         if (up.getAndSet(answered ? 1 : 0) == 1 && !answered) {
-            LOG.warnf("PostgreSQL did not answer the probe within %d ms", timeout.toMillis());
+            LOG.warnf("PostgreSQL did not answer the probe within %d ms, or refuses writes", timeout.toMillis());
         }
         return answered;
     }
@@ -106,9 +113,15 @@ public class DatabaseProbe {
             }
             try (Statement statement = connection.createStatement()) {
                 statement.setQueryTimeout(timeoutSeconds());
-                statement.execute("SELECT 1");
+                // autocommit: each statement is a new transaction, which takes the server's current default
+                try (ResultSet readOnly = statement.executeQuery("SELECT current_setting('transaction_read_only')")) {
+                    boolean writable = readOnly.next() && "off".equals(readOnly.getString(1));
+                    if (!writable) {
+                        LOG.debug("database probe: PostgreSQL refuses writes");
+                    }
+                    return writable;
+                }
             }
-            return true;
         } catch (SQLException | RuntimeException e) {
             LOG.debugf("database probe failed: %s", e.getMessage());
             closeConnection();
