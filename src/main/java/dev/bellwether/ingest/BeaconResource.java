@@ -9,6 +9,7 @@ import dev.bellwether.api.StrictUtf8;
 import dev.bellwether.apps.AppDirectory;
 import dev.bellwether.apps.IngestPrincipal;
 import dev.bellwether.ingest.IngestMetrics.BeaconOutcome;
+import dev.bellwether.platform.DatabaseOutage;
 import dev.bellwether.security.Public;
 import dev.bellwether.telemetry.DimensionLimitReached;
 import dev.bellwether.telemetry.ReleaseAndCohortIds;
@@ -301,8 +302,10 @@ public class BeaconResource {
                     + "; nothing of this beacon was stored", field).toResponse()), origin).build();
         }
         metrics.beacon(BeaconOutcome.UNAVAILABLE);
-        // the writer logs why a commit failed; a beacon that outwaited its bound is counted, not logged one by one
-        if (!(cause instanceof StorageUnavailableException) && !(cause instanceof TimeoutException)) {
+        // the writer logs why a commit failed, the probe that the database is down; a beacon that outwaited its bound
+        // or met an outage elsewhere (looking up its key, release or cohort) is counted, not logged one by one
+        if (!(cause instanceof StorageUnavailableException) && !(cause instanceof TimeoutException)
+                && !DatabaseOutage.causedBy(cause)) {
             LOG.error("beacon could not be stored", cause);
         }
         return withCors(Response.fromResponse(new ProblemException(Response.Status.SERVICE_UNAVAILABLE,
