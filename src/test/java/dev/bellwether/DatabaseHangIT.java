@@ -64,6 +64,7 @@ class DatabaseHangIT {
         try (ServiceProcess service = new ServiceProcess(data, Map.of("BELLWETHER_ADMIN_TOKEN", ADMIN))) {
             service.start();
             String base = service.baseUrl();
+            String management = service.managementUrl();
             ServiceProcess.call(base, "POST", "/v1/apps", ADMIN, "{\"name\": \"" + APP + "\", \"beaconsPerSecond\": 100000}");
             String key = ServiceProcess.call(base, "POST", "/v1/apps/" + APP + "/ingest-keys", ADMIN, "").get("key").asText();
             Instant now = Instant.now();
@@ -94,10 +95,10 @@ class DatabaseHangIT {
                 frozen = Instant.now();
                 while (Duration.between(frozen, Instant.now()).compareTo(FROZEN_FOR) < 0) {
                     Duration since = Duration.between(frozen, Instant.now());
-                    if (readinessDown == null && readinessStatus(base) == 503) {
+                    if (readinessDown == null && readinessStatus(management) == 503) {
                         readinessDown = Duration.between(frozen, Instant.now());
                     }
-                    if (gaugeDown == null && databaseUp(base).equals("0.0")) {
+                    if (gaugeDown == null && databaseUp(management).equals("0.0")) {
                         gaugeDown = Duration.between(frozen, Instant.now());
                     }
                     if (since.compareTo(Duration.ofSeconds(1)) > 0) {
@@ -109,7 +110,7 @@ class DatabaseHangIT {
                 thawed = Instant.now();
             }
             while (readinessUp == null && Duration.between(thawed, Instant.now()).compareTo(Duration.ofSeconds(30)) < 0) {
-                if (readinessStatus(base) == 200) {
+                if (readinessStatus(management) == 200) {
                     readinessUp = Duration.between(thawed, Instant.now());
                 } else {
                     Thread.sleep(100);
@@ -187,18 +188,18 @@ class DatabaseHangIT {
         }
     }
 
-    private static int readinessStatus(String base) throws InterruptedException {
+    private static int readinessStatus(String management) throws InterruptedException {
         try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create(base + "/q/health/ready")).timeout(Duration.ofSeconds(3)).build(),
+            return HTTP.send(HttpRequest.newBuilder(URI.create(management + "/q/health/ready")).timeout(Duration.ofSeconds(3)).build(),
                     HttpResponse.BodyHandlers.discarding()).statusCode();
         } catch (IOException noAnswer) {
             return 0;
         }
     }
 
-    private static String databaseUp(String base) throws InterruptedException {
+    private static String databaseUp(String management) throws InterruptedException {
         try {
-            String metrics = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/q/metrics")).timeout(Duration.ofSeconds(3)).build(),
+            String metrics = HTTP.send(HttpRequest.newBuilder(URI.create(management + "/q/metrics")).timeout(Duration.ofSeconds(3)).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
             return metrics.lines().filter(line -> line.startsWith("bellwether_database_up ")).map(line -> line.split(" ")[1])
                     .findFirst().orElse("");
