@@ -172,6 +172,7 @@ class DatabaseFaultsIT {
         try (ServiceProcess service = new ServiceProcess(data, Map.of("BELLWETHER_ADMIN_TOKEN", ADMIN))) {
             service.start();
             String base = service.baseUrl();
+            String management = service.managementUrl();
             ServiceProcess.call(base, "POST", "/v1/apps", ADMIN, "{\"name\": \"" + APP + "\", \"beaconsPerSecond\": 100000}");
             String key = ServiceProcess.call(base, "POST", "/v1/apps/" + APP + "/ingest-keys", ADMIN, "").get("key").asText();
             Instant now = Instant.now();
@@ -203,10 +204,10 @@ class DatabaseFaultsIT {
                 fault.inflict(data.resolve("postgres"));
                 while (Duration.between(struck, Instant.now()).compareTo(faultFor) < 0) {
                     Duration since = Duration.between(struck, Instant.now());
-                    if (readinessDown == null && readinessStatus(base) == 503) {
+                    if (readinessDown == null && readinessStatus(management) == 503) {
                         readinessDown = Duration.between(struck, Instant.now());
                     }
-                    if (gaugeDown == null && databaseUp(base).equals("0.0")) {
+                    if (gaugeDown == null && databaseUp(management).equals("0.0")) {
                         gaugeDown = Duration.between(struck, Instant.now());
                     }
                     if (since.compareTo(Duration.ofSeconds(1)) > 0) {
@@ -221,10 +222,10 @@ class DatabaseFaultsIT {
             Duration gaugeUp = null;
             while ((readinessUp == null || gaugeUp == null)
                     && Duration.between(repaired, Instant.now()).compareTo(DATABASE_UP_GAUGE_BOUND.plusSeconds(5)) < 0) {
-                if (readinessUp == null && readinessStatus(base) == 200) {
+                if (readinessUp == null && readinessStatus(management) == 200) {
                     readinessUp = Duration.between(repaired, Instant.now());
                 }
-                if (gaugeUp == null && databaseUp(base).equals("1.0")) {
+                if (gaugeUp == null && databaseUp(management).equals("1.0")) {
                     gaugeUp = Duration.between(repaired, Instant.now());
                 }
                 Thread.sleep(100);
@@ -310,18 +311,18 @@ class DatabaseFaultsIT {
         }
     }
 
-    private static int readinessStatus(String base) throws InterruptedException {
+    private static int readinessStatus(String management) throws InterruptedException {
         try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create(base + "/q/health/ready")).timeout(Duration.ofSeconds(3)).build(),
+            return HTTP.send(HttpRequest.newBuilder(URI.create(management + "/q/health/ready")).timeout(Duration.ofSeconds(3)).build(),
                     HttpResponse.BodyHandlers.discarding()).statusCode();
         } catch (IOException noAnswer) {
             return 0;
         }
     }
 
-    private static String databaseUp(String base) throws InterruptedException {
+    private static String databaseUp(String management) throws InterruptedException {
         try {
-            String metrics = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/q/metrics")).timeout(Duration.ofSeconds(3)).build(),
+            String metrics = HTTP.send(HttpRequest.newBuilder(URI.create(management + "/q/metrics")).timeout(Duration.ofSeconds(3)).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
             return metrics.lines().filter(line -> line.startsWith("bellwether_database_up ")).map(line -> line.split(" ")[1])
                     .findFirst().orElse("");

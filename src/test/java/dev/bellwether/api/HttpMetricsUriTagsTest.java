@@ -1,6 +1,7 @@
 package dev.bellwether.api;
 
 import static dev.bellwether.support.Fixtures.ADMIN;
+import static dev.bellwether.support.Fixtures.management;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -52,7 +53,7 @@ class HttpMetricsUriTagsTest {
     }
 
     private static Set<String> uriTagValues() {
-        Matcher matcher = URI_TAG.matcher(given().get("/q/metrics").then().statusCode(200).extract().asString());
+        Matcher matcher = URI_TAG.matcher(management().get("/q/metrics").then().statusCode(200).extract().asString());
         Set<String> uris = new TreeSet<>();
         while (matcher.find()) {
             uris.add(matcher.group(1));
@@ -63,7 +64,7 @@ class HttpMetricsUriTagsTest {
     private static double count(String method, String uri, String status) {
         Pattern series = Pattern.compile("http_server_requests_seconds_count\\{(?=[^}]*method=\"" + method + "\")(?=[^}]*status=\""
                 + status + "\")[^}]*uri=\"" + Pattern.quote(uri) + "\"[^}]*} (\\S+)");
-        Matcher matcher = series.matcher(given().get("/q/metrics").then().statusCode(200).extract().asString());
+        Matcher matcher = series.matcher(management().get("/q/metrics").then().statusCode(200).extract().asString());
         return matcher.find() ? Double.parseDouble(matcher.group(1)) : 0;
     }
 }

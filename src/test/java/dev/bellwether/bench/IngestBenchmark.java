@@ -139,7 +139,7 @@ class IngestBenchmark {
                             .add(run(endpoint.getKey(), endpoint.getValue(), ROUND, memory));
                 }
             }
-            report(rounds, memory.sample(), commitFigures(base));
+            report(rounds, memory.sample(), commitFigures(service.managementUrl()));
         }
     }
 
@@ -213,8 +213,8 @@ class IngestBenchmark {
     }
 
     /** Mean commit latency and batch size over the whole run, from the service's own metrics. */
-    private String commitFigures(String base) throws Exception {
-        String metrics = http.send(HttpRequest.newBuilder(URI.create(base + "/q/metrics")).build(),
+    private String commitFigures(String management) throws Exception {
+        String metrics = http.send(HttpRequest.newBuilder(URI.create(management + "/q/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
         double commits = metric(metrics, "bellwether_ingest_commit_seconds_count");
         return String.format("mean commit %.1f ms, mean batch %.1f beacons / %.0f events",

@@ -3,6 +3,7 @@ package dev.bellwether.ingest;
 import static dev.bellwether.support.Fixtures.beacon;
 import static dev.bellwether.support.Fixtures.createApp;
 import static dev.bellwether.support.Fixtures.ingestKey;
+import static dev.bellwether.support.Fixtures.management;
 import static dev.bellwether.support.Fixtures.postBeacon;
 import static dev.bellwether.support.Fixtures.replay;
 import static dev.bellwether.support.Fixtures.replays;
@@ -78,7 +79,7 @@ class BeaconIngestTest {
         assertThat(report.<Integer>path("total.replays.firstAttempts")).isEqualTo(3);
         assertThat(report.<Integer>path("total.replays.repeatFailures")).isEqualTo(1);
         assertThat(report.<Float>path("total.replays.repeatFailureRatio")).isCloseTo(1f / 3, org.assertj.core.data.Offset.offset(1e-6f));
-        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = management().get("/q/metrics").then().statusCode(200).extract().asString();
         assertThat(metrics).contains("bellwether_replay_first_attempts_total{app=\"" + app + "\"")
                 .contains("bellwether_replay_repeat_failures_total{app=\"" + app + "\"");
     }
@@ -196,7 +197,7 @@ class BeaconIngestTest {
 
         var report = sli(app, now.minus(5, ChronoUnit.MINUTES), now.plus(1, ChronoUnit.MINUTES));
         assertThat(report.<Integer>path("total.events")).isEqualTo(2);
-        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = management().get("/q/metrics").then().statusCode(200).extract().asString();
         assertThat(metrics).contains("bellwether_ingest_events_rejected_total{app=\"" + app + "\",reason=\"unknown_type\"} 1.0");
     }
 

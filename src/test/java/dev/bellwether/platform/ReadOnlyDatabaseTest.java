@@ -4,6 +4,7 @@ import static dev.bellwether.support.Fixtures.ADMIN;
 import static dev.bellwether.support.Fixtures.beacon;
 import static dev.bellwether.support.Fixtures.createApp;
 import static dev.bellwether.support.Fixtures.ingestKey;
+import static dev.bellwether.support.Fixtures.management;
 import static dev.bellwether.support.Fixtures.postBeacon;
 import static dev.bellwether.support.Fixtures.replays;
 import static dev.bellwether.support.Fixtures.uniqueAppName;
@@ -42,7 +43,7 @@ class ReadOnlyDatabaseTest {
         Instant now = Instant.now();
         String known = beacon(app, "c-known", Map.of("new-sync-engine", true), replays("warm", 2, now));
         assertThat(postBeacon(key, known).statusCode()).isEqualTo(202);
-        given().get("/q/health/ready").then().statusCode(200);
+        management().get("/q/health/ready").then().statusCode(200);
 
         // a release and flags the app has not sent before: storing the beacon must first register both
         String newDimensions = beacon(app, "c-new", Map.of("new-sync-engine", false, "dark-mode", true),
@@ -52,7 +53,7 @@ class ReadOnlyDatabaseTest {
         try {
             writesAllowed(false);
 
-            given().get("/q/health/ready").then().statusCode(503);
+            management().get("/q/health/ready").then().statusCode(503);
             assertUnavailable(postBeacon(key, newDimensions));
             assertUnavailable(postBeacon(key, knownDimensions));
             assertUnavailable(given().auth().oauth2(ADMIN).contentType(ContentType.JSON)
@@ -77,7 +78,7 @@ class ReadOnlyDatabaseTest {
         assertThat(count("SELECT count(*) FROM event e JOIN app a ON a.id = e.app_id WHERE a.name = ?", app))
                 .as("only the events acknowledged before").isEqualTo(2);
 
-        given().get("/q/health/ready").then().statusCode(200);
+        management().get("/q/health/ready").then().statusCode(200);
         Response resent = postBeacon(key, newDimensions);
         assertThat(resent.statusCode()).as(resent.asString()).isEqualTo(202);
         assertThat(resent.<Integer>path("accepted")).isEqualTo(3);

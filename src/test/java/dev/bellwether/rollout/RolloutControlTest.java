@@ -4,6 +4,7 @@ import static dev.bellwether.support.Fixtures.ADMIN;
 import static dev.bellwether.support.Fixtures.beacon;
 import static dev.bellwether.support.Fixtures.createApp;
 import static dev.bellwether.support.Fixtures.ingestKey;
+import static dev.bellwether.support.Fixtures.management;
 import static dev.bellwether.support.Fixtures.postBeacon;
 import static dev.bellwether.support.Fixtures.replay;
 import static dev.bellwether.support.Fixtures.sync;
@@ -68,7 +69,7 @@ class RolloutControlTest {
         List<String> triggers = decisions(f.rollout).getList("trigger");
         assertThat(triggers).containsExactly("start", "advance", "advance", "advance");
         controller.refreshMetrics();
-        String metrics = given().get("/q/metrics").then().extract().asString();
+        String metrics = management().get("/q/metrics").then().extract().asString();
         String series = "app=\"" + f.app + "\",environment=\"development\",flag=\"" + f.flag + "\"";
         assertThat(metrics).contains("bellwether_rollout_state{" + series + ",state=\"PROMOTED\"} 1.0")
                 .contains("bellwether_rollout_percentage{" + series + "} 100.0")
@@ -160,7 +161,7 @@ class RolloutControlTest {
         assertThat(curve.getInt("points[-1].reportingOn")).isEqualTo(4);
         assertThat(curve.getDouble("points[-1].shareOn")).isCloseTo(4.0 / 7, org.assertj.core.data.Offset.offset(1e-6));
         controller.refreshMetrics();
-        assertThat(given().get("/q/metrics").then().extract().asString()).contains(
+        assertThat(management().get("/q/metrics").then().extract().asString()).contains(
                 "bellwether_rollout_convergence_share_on{app=\"" + f.app + "\",environment=\"development\",flag=\"" + f.flag
                         + "\"} 0.5714");
     }
@@ -228,7 +229,7 @@ class RolloutControlTest {
         try {
             awaitAutomation(false);
             controller.refreshMetrics();
-            assertThat(given().get("/q/metrics").then().extract().asString())
+            assertThat(management().get("/q/metrics").then().extract().asString())
                     .contains("bellwether_rollout_automation{state=\"off\"} 1.0")
                     .contains("bellwether_rollout_automation{state=\"unknown\"} 0.0");
             f.traffic(300, 0.20, 600, 0.01);
@@ -410,7 +411,7 @@ class RolloutControlTest {
         evaluator.evaluateNow();
         controller.refreshMetrics();
 
-        String exported = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        String exported = management().get("/q/metrics").then().statusCode(200).extract().asString();
         Set<String> names = new java.util.TreeSet<>();
         for (String line : exported.split("\n")) {
             if (!line.startsWith("#") && !line.isBlank()) {

@@ -57,7 +57,8 @@ public final class Demo {
                     "QUARKUS_LOG_LEVEL", "WARN"));
             try (ServiceProcess service = new ServiceProcess(work.resolve("bellwether-data"), environment)) {
                 service.start();
-                say("Bellwether is up at " + service.baseUrl() + " (rollouts judged every 2 s); Unleash at " + unleash.baseUrl());
+                say("Bellwether is up at " + service.baseUrl() + " (rollouts judged every 2 s; metrics and health at "
+                        + service.managementUrl() + "/q/metrics, /q/health); Unleash at " + unleash.baseUrl());
                 Demo demo = new Demo(service.baseUrl(), unleash);
                 demo.setUp();
                 demo.healthyRollout();

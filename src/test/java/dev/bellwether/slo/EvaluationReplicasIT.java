@@ -66,13 +66,13 @@ class EvaluationReplicasIT {
     }
 
     private double counter(ServiceProcess service, String series) throws Exception {
-        String metrics = http.send(HttpRequest.newBuilder(URI.create(service.baseUrl() + "/q/metrics")).build(),
+        String metrics = http.send(HttpRequest.newBuilder(URI.create(service.managementUrl() + "/q/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
         for (String line : metrics.split("\n")) {
             if (line.startsWith(series + " ")) {
                 return Double.parseDouble(line.substring(series.length() + 1).trim());
             }
         }
-        throw new AssertionError(series + " not exported by " + service.baseUrl());
+        throw new AssertionError(series + " not exported by " + service.managementUrl());
     }
 }

@@ -4,6 +4,7 @@ import static dev.bellwether.support.Fixtures.ADMIN;
 import static dev.bellwether.support.Fixtures.beacon;
 import static dev.bellwether.support.Fixtures.createApp;
 import static dev.bellwether.support.Fixtures.ingestKey;
+import static dev.bellwether.support.Fixtures.management;
 import static dev.bellwether.support.Fixtures.postBeacon;
 import static dev.bellwether.support.Fixtures.replay;
 import static dev.bellwether.support.Fixtures.token;
@@ -109,7 +110,7 @@ class SloApiAndEvaluationTest {
         assertThat(slo.getString("transitions[0].from")).isEqualTo("OK");
         assertThat(slo.getString("transitions[0].to")).isEqualTo("PAGE");
 
-        String metrics = given().get("/q/metrics").then().extract().asString();
+        String metrics = management().get("/q/metrics").then().extract().asString();
         assertThat(metrics)
                 .contains("bellwether_slo_state{app=\"" + app + "\",slo=\"dead-letters\",state=\"PAGE\"} 1.0")
                 .contains("bellwether_slo_burn_rate{app=\"" + app + "\",slo=\"dead-letters\",window=\"1h\"}")

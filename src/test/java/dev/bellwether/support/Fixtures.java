@@ -2,8 +2,11 @@ package dev.bellwether.support;
 
 import static io.restassured.RestAssured.given;
 
+import io.quarkus.test.common.http.TestHTTPResourceManager;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
+import io.restassured.specification.RequestSpecification;
+import java.net.URI;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +20,15 @@ public final class Fixtures {
     public static final String ADMIN = "test-admin-token";
 
     private Fixtures() {
+    }
+
+    /**
+     * A request to the management interface (health, metrics, OpenAPI), which listens on a port of its own; paths are
+     * written in full, {@code /q/metrics}, as an operator writes them.
+     */
+    public static RequestSpecification management() {
+        URI management = URI.create(TestHTTPResourceManager.getManagementUri());
+        return given().baseUri(management.getScheme() + "://" + management.getAuthority());
     }
 
     public static String uniqueAppName(String prefix) {

@@ -22,6 +22,7 @@ public final class ServiceProcess implements AutoCloseable {
     private final Path dataDirectory;
     private final Map<String, String> environment;
     private final int port;
+    private final int managementPort;
     private final Path log;
     private Process process;
 
@@ -29,6 +30,7 @@ public final class ServiceProcess implements AutoCloseable {
         this.dataDirectory = dataDirectory;
         this.environment = environment;
         this.port = freePort();
+        this.managementPort = freePort();
         this.log = dataDirectory.resolveSibling(dataDirectory.getFileName() + ".log");
     }
 
@@ -37,8 +39,14 @@ public final class ServiceProcess implements AutoCloseable {
         return log;
     }
 
+    /** The public port: the API and beacons. */
     public String baseUrl() {
         return "http://127.0.0.1:" + port;
+    }
+
+    /** The management port: {@code /q/health}, {@code /q/metrics}, {@code /q/openapi}. */
+    public String managementUrl() {
+        return "http://127.0.0.1:" + managementPort;
     }
 
     public void start() throws Exception {
@@ -49,6 +57,8 @@ public final class ServiceProcess implements AutoCloseable {
         env.put("BELLWETHER_DATA_DIR", dataDirectory.toString());
         env.put("QUARKUS_HTTP_PORT", String.valueOf(port));
         env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
+        env.put("QUARKUS_MANAGEMENT_PORT", String.valueOf(managementPort));
+        env.put("QUARKUS_MANAGEMENT_HOST", "127.0.0.1");
         builder.environment().putAll(env);
         builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         process = builder.start();
@@ -59,7 +69,7 @@ public final class ServiceProcess implements AutoCloseable {
                 throw new IllegalStateException("the service exited at start; see " + log + ":\n" + Files.readString(log));
             }
             try {
-                var ready = http.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/q/health/ready")).build(),
+                var ready = http.send(HttpRequest.newBuilder(URI.create(managementUrl() + "/q/health/ready")).build(),
                         HttpResponse.BodyHandlers.discarding());
                 if (ready.statusCode() == 200) {
                     return;

@@ -3,11 +3,11 @@ package dev.bellwether.telemetry;
 import static dev.bellwether.support.Fixtures.beacon;
 import static dev.bellwether.support.Fixtures.createApp;
 import static dev.bellwether.support.Fixtures.ingestKey;
+import static dev.bellwether.support.Fixtures.management;
 import static dev.bellwether.support.Fixtures.postBeacon;
 import static dev.bellwether.support.Fixtures.replay;
 import static dev.bellwether.support.Fixtures.sli;
 import static dev.bellwether.support.Fixtures.sync;
-import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
@@ -43,7 +43,7 @@ class MetricsAndMaintenanceTest {
                 "{\"id\": \"k1\", \"type\": \"conflict\", \"at\": \"" + now + "\", \"entity\": \"note\", \"resolution\": \"server_wins\"}")))
                 .then().statusCode(202).body("accepted", equalTo(5));
 
-        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = management().get("/q/metrics").then().statusCode(200).extract().asString();
         String series = "app=\"" + app + "\",cohort=\"new-sync-engine=true\"";
         assertThat(metrics)
                 .contains("bellwether_replays_total{" + series + ",outcome=\"dead_lettered\",release=\"2026.11.3\"} 1.0")
@@ -61,7 +61,7 @@ class MetricsAndMaintenanceTest {
 
     @Test
     void readinessReportsTheDatabase() {
-        given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"))
+        management().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"))
                 .body("checks.name", org.hamcrest.Matchers.hasItem("database"));
     }
 
