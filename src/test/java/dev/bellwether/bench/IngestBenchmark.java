@@ -2,6 +2,12 @@ package dev.bellwether.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.bellwether.bench.ProcessMeter.Cpu;
+import dev.bellwether.bench.ProcessMeter.CpuReading;
+import dev.bellwether.bench.ProcessMeter.Memory;
+import dev.bellwether.bench.ProcessMeter.MemoryProbe;
+import dev.bellwether.bench.ProcessMeter.MemorySample;
+import dev.bellwether.bench.ProcessMeter.MemorySampler;
 import dev.bellwether.support.ServiceProcess;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -12,17 +18,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
@@ -44,7 +45,7 @@ class IngestBenchmark {
     private static final Duration ROUND = Duration.ofSeconds(Long.getLong("bench.round-seconds", 10));
     private static final Duration WARM_UP = Duration.ofSeconds(Long.getLong("bench.warm-up-seconds", 30));
     private static final int ROUNDS = Integer.getInteger("bench.rounds", 3);
-    private static final int EVENTS_PER_BEACON = 20;
+    private static final int EVENTS_PER_BEACON = RealisticBeacon.EVENTS;
     private static final Duration MEMORY_SAMPLE = Duration.ofMillis(Long.getLong("bench.memory-sample-ms", 500));
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -61,43 +62,6 @@ class IngestBenchmark {
         double microsPerRequest(Duration cpuTime) {
             return cpuTime.toNanos() / 1e3 / Math.max(1, requests);
         }
-    }
-
-    /**
-     * CPU time spent during a round by the service, by its PostgreSQL and by this JVM (the load generator): where a
-     * round's two cores went, and so what each request costs whatever the machine's other load.
-     */
-    record Cpu(Duration service, Duration postgres, Duration generator) {
-    }
-
-    /** CPU used so far by each process; PostgreSQL's by pid, as its backends and workers come and go. */
-    record CpuReading(Duration service, Map<Long, Duration> postgres, Duration generator) {
-
-        /**
-         * Since {@code before}. A PostgreSQL process that started since counts from zero; one that ended since is left
-         * out (its last work with it), so the figure may fall short, never below zero.
-         */
-        Cpu since(CpuReading before) {
-            Duration postgresSince = Duration.ZERO;
-            for (var process : postgres.entrySet()) {
-                postgresSince = postgresSince.plus(process.getValue().minus(
-                        before.postgres.getOrDefault(process.getKey(), Duration.ZERO)));
-            }
-            return new Cpu(service.minus(before.service), postgresSince, generator.minus(before.generator));
-        }
-    }
-
-    /**
-     * One reading, in kB. {@code postgresKb} is the sum of Pss over the PostgreSQL processes when {@code postgresPss},
-     * else (smaps_rollup unreadable) the sum of their VmRSS, which counts shared buffers once per backend that touched
-     * them and so overstates the total, by up to shared_buffers times the number of processes.
-     */
-    record MemorySample(long serviceRssKb, long serviceHwmKb, long postgresKb, boolean postgresPss, int postgresProcesses) {
-    }
-
-    /** What the samples of one round saw, in kB; VmHWM (the service's peak RSS since it started) as of the round's end. */
-    record Memory(long serviceRssMaxKb, double serviceRssMeanKb, long serviceHwmKb, long postgresMaxKb,
-            double postgresMeanKb, boolean postgresPss, int samples) {
     }
 
     @Test
@@ -144,7 +108,7 @@ class IngestBenchmark {
     }
 
     private Result run(String endpoint, String url, Duration length, MemoryProbe memory) throws Exception {
-        MemorySampler sampler = new MemorySampler(memory);
+        MemorySampler sampler = new MemorySampler(memory, MEMORY_SAMPLE);
         CpuReading cpuBefore = memory.cpu();
         Histogram latencies = new Histogram(60_000_000_000L, 3);
         AtomicLong requests = new AtomicLong();
@@ -189,27 +153,9 @@ class IngestBenchmark {
                 latencies.getValueAtPercentile(99) / 1e6, failures.get(), sampler.stop(), cpu);
     }
 
-    /** A realistic beacon: every event type, unique ids, times within the last minute. */
     private String beacon(String client) {
-        long n = sequence.getAndAdd(EVENTS_PER_BEACON);
-        Instant now = Instant.now();
-        StringBuilder events = new StringBuilder();
-        for (int i = 0; i < EVENTS_PER_BEACON; i++) {
-            String at = now.minusMillis(i * 997L).toString();
-            String id = "e-" + (n + i);
-            String event = switch (i % 5) {
-                case 0 -> "{\"id\":\"" + id + "\",\"type\":\"outbox\",\"at\":\"" + at + "\",\"depth\":" + (i % 13) + ",\"oldestAgeMs\":45000}";
-                case 1, 2 -> "{\"id\":\"" + id + "\",\"type\":\"replay\",\"at\":\"" + at + "\",\"mutation\":\"note.update\",\"outcome\":\""
-                        + (i == 11 ? "dead_lettered" : "succeeded") + "\",\"attempts\":1,\"latencyMs\":" + (200 + i * 37) + "}";
-                case 3 -> "{\"id\":\"" + id + "\",\"type\":\"sync\",\"at\":\"" + at + "\",\"latencyMs\":" + (400 + i * 91) + ",\"stalenessMs\":30000}";
-                default -> i == 4
-                        ? "{\"id\":\"" + id + "\",\"type\":\"conflict\",\"at\":\"" + at + "\",\"entity\":\"note\",\"resolution\":\"auto_merged\"}"
-                        : "{\"id\":\"" + id + "\",\"type\":\"migration\",\"at\":\"" + at + "\",\"fromVersion\":3,\"toVersion\":4,\"outcome\":\"succeeded\",\"durationMs\":120}";
-            };
-            events.append(i == 0 ? "" : ",").append(event);
-        }
-        return "{\"schema\":1,\"app\":\"bench\",\"release\":\"2026.11.3\",\"client\":\"" + client
-                + "\",\"flags\":{\"new-sync-engine\":" + (n % 2 == 0) + "},\"events\":[" + events + "]}";
+        long n = sequence.getAndAdd(RealisticBeacon.EVENTS);
+        return RealisticBeacon.json("bench", client, "new-sync-engine", n % 2 == 0, n, Instant.now());
     }
 
     /** Mean commit latency and batch size over the whole run, from the service's own metrics. */
@@ -303,145 +249,4 @@ class IngestBenchmark {
         return Math.round(kb / 1024);
     }
 
-    /** Reads the memory and CPU time of the service and of its embedded PostgreSQL from /proc. */
-    private record MemoryProbe(long servicePid, Path postmasterPidFile) {
-
-        MemorySample sample() throws Exception {
-            Path status = Path.of("/proc", String.valueOf(servicePid), "status");
-            long rss = procKb(status, "VmRSS:");
-            long hwm = procKb(status, "VmHWM:");
-            // Pss splits each shared page (shared buffers above all) among the processes mapping it, so the sum over the
-            // postmaster and its backends is a fair total; summing RSS would count shared buffers once per backend.
-            long pss = 0;
-            long rssSum = 0;
-            boolean pssReadable = true;
-            int processes = 0;
-            for (ProcessHandle process : postgresProcesses()) {
-                Path proc = Path.of("/proc", String.valueOf(process.pid()));
-                try {
-                    long processRss = procKb(proc.resolve("status"), "VmRSS:");
-                    if (processRss < 0) {
-                        continue; // exited between listing and reading
-                    }
-                    rssSum += processRss;
-                    processes++;
-                    long processPss = pssReadable ? pssKb(proc) : -1;
-                    pssReadable = processPss >= 0;
-                    pss += Math.max(processPss, 0);
-                } catch (java.io.IOException exited) {
-                    // a backend that ended between listing and reading: it holds no memory any more
-                }
-            }
-            return new MemorySample(rss, hwm, pssReadable ? pss : rssSum, pssReadable, processes);
-        }
-
-        /** CPU used so far by the service, by the PostgreSQL processes alive now, and by this JVM. */
-        CpuReading cpu() {
-            Map<Long, Duration> postgres = new TreeMap<>();
-            for (ProcessHandle process : postgresProcesses()) {
-                postgres.put(process.pid(), cpuTime(process));
-            }
-            return new CpuReading(ProcessHandle.of(servicePid).map(MemoryProbe::cpuTime).orElse(Duration.ZERO), postgres,
-                    cpuTime(ProcessHandle.current()));
-        }
-
-        private static Duration cpuTime(ProcessHandle process) {
-            return process.info().totalCpuDuration().orElse(Duration.ZERO);
-        }
-
-        /**
-         * The postmaster and its backends. pg_ctl starts the postmaster as a daemon that outlives pg_ctl, so it is
-         * reparented away from the service and is not among the service's descendants: its pid comes from
-         * postmaster.pid. The service's descendants are searched as well, in case a future start keeps it a child.
-         */
-        private List<ProcessHandle> postgresProcesses() {
-            Map<Long, ProcessHandle> found = new TreeMap<>();
-            ProcessHandle.of(servicePid).ifPresent(service -> service.descendants().filter(MemoryProbe::isPostgres)
-                    .forEach(p -> found.put(p.pid(), p)));
-            postmaster().ifPresent(postmaster -> {
-                found.put(postmaster.pid(), postmaster);
-                postmaster.descendants().filter(MemoryProbe::isPostgres).forEach(p -> found.put(p.pid(), p));
-            });
-            return new ArrayList<>(found.values());
-        }
-
-        private Optional<ProcessHandle> postmaster() {
-            try {
-                List<String> lines = Files.readAllLines(postmasterPidFile);
-                return lines.isEmpty() || lines.get(0).isBlank() ? Optional.empty()
-                        : ProcessHandle.of(Long.parseLong(lines.get(0).trim())).filter(MemoryProbe::isPostgres);
-            } catch (java.io.IOException | NumberFormatException none) {
-                return Optional.empty();
-            }
-        }
-
-        private static boolean isPostgres(ProcessHandle process) {
-            return process.info().command().map(c -> c.endsWith("/postgres")).orElse(false);
-        }
-
-        /** Pss from smaps_rollup (Linux 4.14+), or -1 when it is absent or not ours to read. */
-        private static long pssKb(Path proc) {
-            try {
-                return procKb(proc.resolve("smaps_rollup"), "Pss:");
-            } catch (java.io.IOException | SecurityException unreadable) {
-                return -1;
-            }
-        }
-
-        /** A "Name:   123 kB" field of a /proc file, or -1 when absent. */
-        private static long procKb(Path file, String field) throws java.io.IOException {
-            for (String line : Files.readAllLines(file)) {
-                if (line.startsWith(field)) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
-                }
-            }
-            return -1;
-        }
-    }
-
-    /**
-     * Samples a {@link MemoryProbe} on its own thread while a round runs (every {@code bench.memory-sample-ms}), so
-     * that the figures are those under load rather than after it. A sample costs a few /proc reads per process.
-     */
-    private static final class MemorySampler {
-
-        private final MemoryProbe probe;
-        private final List<MemorySample> samples = Collections.synchronizedList(new ArrayList<>());
-        private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(task -> {
-            Thread thread = new Thread(task, "memory-sampler");
-            thread.setDaemon(true);
-            return thread;
-        });
-
-        MemorySampler(MemoryProbe probe) {
-            this.probe = probe;
-            timer.scheduleAtFixedRate(this::sampleQuietly, 0, MEMORY_SAMPLE.toMillis(), TimeUnit.MILLISECONDS);
-        }
-
-        /** Stops sampling, takes one last sample (so that even a short round has its end) and sums up. */
-        Memory stop() throws InterruptedException {
-            timer.shutdownNow();
-            timer.awaitTermination(10, TimeUnit.SECONDS);
-            sampleQuietly();
-            List<MemorySample> taken = List.copyOf(samples);
-            if (taken.isEmpty()) {
-                return new Memory(-1, -1, -1, -1, -1, false, 0);
-            }
-            MemorySample last = taken.get(taken.size() - 1);
-            return new Memory(taken.stream().mapToLong(MemorySample::serviceRssKb).max().orElse(-1),
-                    taken.stream().mapToLong(MemorySample::serviceRssKb).average().orElse(-1), last.serviceHwmKb(),
-                    taken.stream().mapToLong(MemorySample::postgresKb).max().orElse(-1),
-                    taken.stream().mapToLong(MemorySample::postgresKb).average().orElse(-1),
-                    taken.stream().allMatch(MemorySample::postgresPss), taken.size());
-        }
-
-        // a task that throws is never run again by the timer: a failed reading is skipped, not fatal
-        private void sampleQuietly() {
-            try {
-                samples.add(probe.sample());
-            } catch (Exception unreadable) {
-                // the service is gone or /proc is not there; the round reports what was read
-            }
-        }
-    }
 }
