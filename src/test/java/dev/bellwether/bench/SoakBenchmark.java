@@ -101,7 +101,7 @@ class SoakBenchmark {
                 var sampler = Executors.newSingleThreadScheduledExecutor();
                 sampler.scheduleAtFixedRate(() -> {
                     try {
-                        readings.add(read(base, memory, rollout, start));
+                        readings.add(read(base, service.managementUrl(), memory, rollout, start));
                     } catch (Exception unreadable) {
                         // a reading that fails is skipped: the soak goes on and the table shows the gap
                     }
@@ -204,9 +204,9 @@ class SoakBenchmark {
         }
     }
 
-    private Reading read(String base, MemoryProbe memory, long rollout, Instant start) throws Exception {
+    private Reading read(String base, String management, MemoryProbe memory, long rollout, Instant start) throws Exception {
         MemorySample sample = memory.sample();
-        String metrics = http.send(HttpRequest.newBuilder(URI.create(base + "/q/metrics")).build(),
+        String metrics = http.send(HttpRequest.newBuilder(URI.create(management + "/q/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
         JsonNode state = call(base, "GET", "/v1/rollouts/" + rollout, null);
         JsonNode slo = call(base, "GET", "/v1/apps/" + APP + "/slos/dead-letters", null);
