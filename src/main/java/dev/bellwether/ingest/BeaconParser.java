@@ -1,11 +1,16 @@
 package dev.bellwether.ingest;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bellwether.ingest.Beacon.IndexedEvent;
 import dev.bellwether.ingest.Beacon.RejectCode;
 import dev.bellwether.ingest.Beacon.Rejection;
 import dev.bellwether.telemetry.Cohort;
 import dev.bellwether.telemetry.TelemetryEvent;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,6 +32,18 @@ public final class BeaconParser {
     /** A cohort's label is indexed: keep it well under PostgreSQL's index entry limit (2704 bytes). */
     static final int MAX_FLAGS_LENGTH = 1024;
 
+    /**
+     * Strict as the API's JSON (a key given twice or anything after the beacon is an error), but field names are
+     * neither canonicalized nor interned: the shared symbol table makes every new name costly, and a beacon may carry
+     * as many distinct unknown names as its inflated size allows. Decision 0008.
+     */
+    private static final ObjectMapper READER = new ObjectMapper(JsonFactory.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .disable(JsonFactory.Feature.CANONICALIZE_FIELD_NAMES)
+            .disable(JsonFactory.Feature.INTERN_FIELD_NAMES)
+            .build())
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
     private final int maxEvents;
     private final Duration futureTolerance;
     private final Duration retention;
@@ -35,6 +52,11 @@ public final class BeaconParser {
         this.maxEvents = maxEvents;
         this.futureTolerance = futureTolerance;
         this.retention = retention;
+    }
+
+    /** The beacon's JSON as a tree; syntax errors, duplicate keys and trailing content throw. */
+    public static JsonNode read(byte[] json) throws IOException {
+        return READER.readTree(json);
     }
 
     public Beacon parse(JsonNode root, Instant now) {

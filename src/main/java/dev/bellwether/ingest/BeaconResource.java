@@ -2,7 +2,6 @@ package dev.bellwether.ingest;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bellwether.api.JsonFieldPath;
 import dev.bellwether.api.ProblemException;
 import dev.bellwether.api.StrictUtf8;
@@ -57,20 +56,18 @@ public class BeaconResource {
     private final ReleaseAndCohortIds ids;
     private final EventWriter writer;
     private final IngestMetrics metrics;
-    private final ObjectMapper json;
     private final IngestConfig config;
     private final BeaconParser parser;
     private final Clock clock;
 
     public BeaconResource(AppDirectory apps, RateLimiter rateLimiter, UnknownKeyThrottle unknownKeys, ReleaseAndCohortIds ids,
-            EventWriter writer, IngestMetrics metrics, ObjectMapper json, IngestConfig config, BeaconParser parser, Clock clock) {
+            EventWriter writer, IngestMetrics metrics, IngestConfig config, BeaconParser parser, Clock clock) {
         this.apps = apps;
         this.rateLimiter = rateLimiter;
         this.unknownKeys = unknownKeys;
         this.ids = ids;
         this.writer = writer;
         this.metrics = metrics;
-        this.json = json;
         this.config = config;
         this.parser = parser;
         this.clock = clock;
@@ -139,7 +136,7 @@ public class BeaconResource {
                     "beacon rate limit of this ingest key exceeded; retry after " + seconds + " s")
                     .withHeader("Retry-After", String.valueOf(seconds)));
         }
-        Beacon beacon = parse(body, headers);
+        Beacon beacon = parse(body, headers, principal);
         if (!beacon.app().equals(principal.appName())) {
             throw refused(BeaconOutcome.FORBIDDEN, new ProblemException(Response.Status.FORBIDDEN,
                     "this ingest key belongs to app '" + principal.appName() + "', not '" + beacon.app() + "'", "app"));
@@ -235,7 +232,7 @@ public class BeaconResource {
         return key;
     }
 
-    private Beacon parse(byte[] body, BeaconHeaders headers) {
+    private Beacon parse(byte[] body, BeaconHeaders headers, IngestPrincipal principal) {
         if (body == null || body.length == 0) {
             throw refused(BeaconOutcome.INVALID, ProblemException.badRequest(null, "the body is empty; send a beacon as JSON"));
         }
@@ -248,7 +245,8 @@ public class BeaconResource {
             throw refused(BeaconOutcome.INVALID, new ProblemException(Response.Status.UNSUPPORTED_MEDIA_TYPE,
                     "send beacons as application/json or text/plain, not " + type));
         }
-        byte[] jsonBytes = decode(body, headers.contentEncoding());
+        byte[] jsonBytes = decode(body, headers.contentEncoding(), principal);
+        chargeBeyondOne(principal, jsonBytes.length);
         int malformed = StrictUtf8.firstMalformed(jsonBytes, jsonBytes.length);
         if (malformed >= 0) {
             throw refused(BeaconOutcome.INVALID, ProblemException.badRequest(null,
@@ -256,7 +254,7 @@ public class BeaconResource {
         }
         JsonNode root;
         try {
-            root = json.readTree(jsonBytes);
+            root = BeaconParser.read(jsonBytes);
         } catch (JsonProcessingException e) {
             throw refused(BeaconOutcome.INVALID, ProblemException.badRequest(JsonFieldPath.of(e),
                     "the body is not valid JSON: " + e.getOriginalMessage()));
@@ -270,7 +268,12 @@ public class BeaconResource {
         }
     }
 
-    private byte[] decode(byte[] body, String contentEncoding) {
+    /** Charges the key for a beacon's size before it is read, so that a refused one costs as much as it took. */
+    private void chargeBeyondOne(IngestPrincipal principal, int jsonBytes) {
+        rateLimiter.charge(principal, BeaconCost.beacons(jsonBytes, config.rateLimit().bytesPerBeacon()) - 1);
+    }
+
+    private byte[] decode(byte[] body, String contentEncoding, IngestPrincipal principal) {
         if (contentEncoding == null || contentEncoding.isBlank() || contentEncoding.equalsIgnoreCase("identity")) {
             return body;
         }
@@ -282,9 +285,12 @@ public class BeaconResource {
         try {
             return GzipBody.inflate(body, limit);
         } catch (GzipBody.TooLarge e) {
+            chargeBeyondOne(principal, limit);
             throw refused(BeaconOutcome.TOO_LARGE, new ProblemException(Response.Status.REQUEST_ENTITY_TOO_LARGE,
                     "a gzip beacon may inflate to at most " + limit + " bytes"));
         } catch (GzipBody.Malformed e) {
+            // how much it inflated before the fault is not known: charged as the largest, which no SDK sends
+            chargeBeyondOne(principal, limit);
             throw refused(BeaconOutcome.INVALID, ProblemException.badRequest(null, "the body is not valid gzip: " + e.getMessage()));
         }
     }

@@ -1,6 +1,5 @@
 package dev.bellwether.ingest;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bellwether.api.ProblemException;
 import dev.bellwether.security.Public;
 import jakarta.ws.rs.Consumes;
@@ -29,13 +28,11 @@ public class BenchResource {
     private static final BeaconResource.Accepted NOTHING = new BeaconResource.Accepted(0, 0, List.of());
 
     private final boolean enabled;
-    private final ObjectMapper json;
     private final BeaconParser parser;
     private final Clock clock;
 
-    public BenchResource(BenchConfig config, ObjectMapper json, BeaconParser parser, Clock clock) {
+    public BenchResource(BenchConfig config, BeaconParser parser, Clock clock) {
         this.enabled = config.ceilingEndpoint();
-        this.json = json;
         this.parser = parser;
         this.clock = clock;
     }
@@ -59,7 +56,7 @@ public class BenchResource {
         requireEnabled();
         Beacon beacon;
         try {
-            beacon = parser.parse(json.readTree(body), clock.instant());
+            beacon = parser.parse(BeaconParser.read(body), clock.instant());
         } catch (IOException | InvalidBeaconException e) {
             throw ProblemException.badRequest(null, e.getMessage());
         }

@@ -44,6 +44,12 @@ public interface IngestConfig {
         int beaconsPerSecond();
 
         int burst();
+
+        /**
+         * A beacon counts as one per started this many bytes of JSON as parsed (after gzip), since its reading costs
+         * in proportion to them: a beacon inflating to the limit counts as many small ones.
+         */
+        int bytesPerBeacon();
     }
 
     /**

@@ -10,7 +10,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.Optional;
 
-/** A token bucket per ingest key and rate, on this replica. */
+/**
+ * A token bucket per ingest key and rate, on this replica. A beacon takes one token to be let in, and once its size
+ * is known ({@link BeaconCost}) the rest of its cost, which may leave the bucket owing: the key's next beacons wait
+ * until the debt is refilled.
+ */
 @ApplicationScoped
 public class RateLimiter {
 
@@ -24,12 +28,22 @@ public class RateLimiter {
 
     /** Takes one beacon's token; when none is left, says how long until there is one. */
     public Optional<Duration> acquire(IngestPrincipal principal) {
+        ConsumptionProbe probe = bucket(principal).tryConsumeAndReturnRemaining(1);
+        return probe.isConsumed() ? Optional.empty() : Optional.of(Duration.ofNanos(probe.getNanosToWaitForRefill()));
+    }
+
+    /** Takes a beacon's tokens beyond the one {@link #acquire} took, whether or not the key has them left. */
+    public void charge(IngestPrincipal principal, int beacons) {
+        if (beacons > 0) {
+            bucket(principal).consumeIgnoringRateLimits(beacons);
+        }
+    }
+
+    private Bucket bucket(IngestPrincipal principal) {
         int perSecond = principal.beaconsPerSecond() != null ? principal.beaconsPerSecond() : defaults.beaconsPerSecond();
         int burst = Math.max(perSecond, principal.beaconsPerSecond() != null ? perSecond * 2 : defaults.burst());
-        Bucket bucket = buckets.get(principal.keyId() + "/" + perSecond + "/" + burst, k -> Bucket.builder()
+        return buckets.get(principal.keyId() + "/" + perSecond + "/" + burst, k -> Bucket.builder()
                 .addLimit(Bandwidth.builder().capacity(burst).refillGreedy(perSecond, Duration.ofSeconds(1)).build())
                 .build());
-        ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
-        return probe.isConsumed() ? Optional.empty() : Optional.of(Duration.ofNanos(probe.getNanosToWaitForRefill()));
     }
 }

@@ -368,6 +368,46 @@ class BeaconIngestTest {
         assertThat(Duration.ofSeconds(Long.parseLong(retryAfter))).isBetween(Duration.ofSeconds(1), Duration.ofSeconds(2));
     }
 
+    @Test
+    void aBeaconCountsAgainstItsKeysRateByItsInflatedSize() throws IOException {
+        // one beacon a second (burst 2): the first beacon below inflates to as many as the default unit holds about 120
+        String app = createApp("heavy", "\"beaconsPerSecond\": 1");
+        String key = ingestKey(app);
+        Instant now = Instant.now();
+        byte[] heavy = gzip(withUnknownField(beacon(app, "c-1", Map.of(), replays("h", 1, now)), 1_000_000));
+        assertThat(heavy.length).isLessThan(4096);
+
+        // unknown fields are still ignored: the beacon is stored, once
+        postGzip(key, heavy).then().statusCode(202).body("accepted", equalTo(1));
+        for (int i = 0; i < 3; i++) {
+            postGzip(key, heavy).then().statusCode(429);
+        }
+        var small = postBeacon(key, beacon(app, "c-1", Map.of(), replays("s", 1, now)));
+        assertThat(small.statusCode()).isEqualTo(429);
+        assertThat(Long.parseLong(small.header("Retry-After"))).isGreaterThan(100);
+        assertThat(small.jsonPath().getString("detail")).contains("rate limit");
+    }
+
+    @Test
+    void aGzipBodyRefusedForItsInflatedSizeStillCountsAgainstTheRate() throws IOException {
+        String app = createApp("heavy-bomb", "\"beaconsPerSecond\": 1");
+        String key = ingestKey(app);
+        postGzip(key, gzip(withUnknownField(beacon(app, "c-1", Map.of(), List.of()), 2_000_000))).then().statusCode(413);
+        var small = postBeacon(key, beacon(app, "c-1", Map.of(), replays("s", 1, Instant.now())));
+        assertThat(small.statusCode()).isEqualTo(429);
+        assertThat(Long.parseLong(small.header("Retry-After"))).isGreaterThan(100);
+    }
+
+    /** The beacon with an unknown field of about {@code bytes} of small numbers, as a hostile sender would pad it. */
+    private static String withUnknownField(String beacon, int bytes) {
+        return beacon.replace("\"events\"", "\"x-padding\": [" + "0,".repeat(bytes / 2) + "0], \"events\"");
+    }
+
+    private static io.restassured.response.Response postGzip(String key, byte[] body) {
+        return given().header("Authorization", "Bearer " + key).header("Content-Encoding", "gzip").contentType(ContentType.JSON)
+                .body(body).post("/v1/beacons").then().extract().response();
+    }
+
     private static byte[] gzip(String text) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (GZIPOutputStream out = new GZIPOutputStream(bytes)) {
