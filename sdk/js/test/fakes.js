@@ -29,7 +29,7 @@ export function service(...script) {
   const seen = new Set();
   const fetch = async (url, init) => {
     const beacon = JSON.parse(init.body);
-    requests.push({ url, init, beacon, bytes: Buffer.byteLength(init.body) });
+    requests.push({ url, init, beacon, bytes: Buffer.byteLength(init.body), at: Date.now() });
     let answer = script.length ? script.shift() : 202;
     if (typeof answer === 'function') answer = answer(beacon, init);
     if (answer instanceof Error) throw answer;

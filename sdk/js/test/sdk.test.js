@@ -18,14 +18,16 @@ const longName = (i) => `note.update.${i}.`.padEnd(128, 'x');
 
 test('batches the events of the interval into one beacon, with the key in the header and unique ids', async () => {
   const wire = service();
-  const bw = start({ fetch: wire.fetch, intervalMs: 150 });
-  await bw.outbox({ depth: 12, oldestAgeMs: 45000 });
-  await bw.sync({ latencyMs: 1200, stalenessMs: 30000 });
-  await bw.conflict({ entity: 'note', resolution: 'auto_merged' });
-  await bw.migration({ fromVersion: 3, toVersion: 4, outcome: 'succeeded', durationMs: 120 });
-  await sleep(50);
-  assert.equal(wire.requests.length, 0, 'nothing is sent before the interval');
+  const bw = start({ fetch: wire.fetch, intervalMs: 500 });
+  const recordedAt = Date.now();
+  await Promise.all([
+    bw.outbox({ depth: 12, oldestAgeMs: 45000 }),
+    bw.sync({ latencyMs: 1200, stalenessMs: 30000 }),
+    bw.conflict({ entity: 'note', resolution: 'auto_merged' }),
+    bw.migration({ fromVersion: 3, toVersion: 4, outcome: 'succeeded', durationMs: 120 }),
+  ]);
   await until(() => wire.requests.length === 1);
+  assert.ok(wire.requests[0].at - recordedAt >= 500, 'nothing is sent before the interval');
   const { url, init, beacon } = wire.requests[0];
   assert.equal(url, 'https://bellwether.test/v1/beacons');
   assert.equal(init.method, 'POST');
@@ -187,15 +189,16 @@ test('other failures back off exponentially with full jitter, capped; online sen
   t.mock.method(Math, 'random', () => 0.999);
   const down = new TypeError('fetch failed');
   const wire = service(down, down, down, down, 500);
-  const bw = start({ fetch: wire.fetch, backoffMs: 1000, maxBackoffMs: 5000 });
+  // Long enough that no scheduled send runs during the test, which drives each attempt with flush().
+  const bw = start({ fetch: wire.fetch, backoffMs: 10000, maxBackoffMs: 50000 });
   await bw.sync({ latencyMs: 5 });
   const waits = [];
   for (let i = 0; i < 5; i++) {
     await assert.rejects(bw.flush());
     waits.push(bw.stats().nextAttemptAt - Date.now());
   }
-  const expected = [2000, 4000, 5000, 5000, 5000].map((ms) => ms * 0.999);
-  waits.forEach((wait, i) => assert.ok(Math.abs(wait - expected[i]) < 100, `wait ${i}: ${wait} ms, expected ${expected[i]}`));
+  const expected = [20000, 40000, 50000, 50000, 50000].map((ms) => ms * 0.999);
+  waits.forEach((wait, i) => assert.ok(Math.abs(wait - expected[i]) < 1000, `wait ${i}: ${wait} ms, expected ${expected[i]}`));
   assert.equal(bw.stats().failures, 5);
   page.dispatchEvent(new Event('online'));
   await until(() => wire.delivered().length === 1, 1000);
