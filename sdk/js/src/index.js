@@ -206,7 +206,12 @@ export function init(options) {
     if (deferred) return failed(deferred);
     failures = 0;
     backoffAt = 0;
-    if (pending.size) schedule(limits.intervalMs);
+    if (pending.size) {
+      schedule(limits.intervalMs);
+    } else {
+      clearTimeout(timer);
+      timer = null;
+    }
     return null;
   };
 

@@ -44,6 +44,7 @@ test('batches the events of the interval into one beacon, with the key in the he
   assert.deepEqual(beacon.sdk, { name: 'bellwether-js', version: '0.1.0', dropped: {} });
   await until(() => bw.stats().queued === 0);
   assert.equal(bw.stats().sent, 4);
+  assert.equal(bw.stats().nextAttemptAt, null, 'nothing left, nothing scheduled');
 });
 
 test('an event is in IndexedDB once its call resolves: another instance over the same database delivers it', async () => {
@@ -266,6 +267,7 @@ test('flush waits for record calls still being written', async () => {
   const recorded = [bw.sync({ latencyMs: 1 }), bw.outbox({ depth: 0 })];
   await bw.flush();
   assert.equal(wire.delivered().length, 2);
+  assert.equal(bw.stats().nextAttemptAt, null, 'the batch timer of those records is cleared with nothing left');
   await Promise.all(recorded);
 });
 
