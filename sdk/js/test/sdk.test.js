@@ -295,3 +295,16 @@ test('onHealth reports queued, sent and dropped counts; the sdk field stays unde
   assert.ok(Buffer.byteLength(sdk) < 256, sdk);
   assert.equal(reports.at(-1).sent, 1);
 });
+
+test('the backoff is full jitter: a random share of the exponential bound', async (t) => {
+  const bw = start({ fetch: service(new TypeError('fetch failed'), new TypeError('fetch failed')).fetch, backoffMs: 10000 });
+  await bw.sync({ latencyMs: 5 });
+  t.mock.method(Math, 'random', () => 0.25);
+  await assert.rejects(bw.flush());
+  const quarter = bw.stats().nextAttemptAt - Date.now();
+  t.mock.method(Math, 'random', () => 0);
+  await assert.rejects(bw.flush());
+  const none = bw.stats().nextAttemptAt - Date.now();
+  assert.ok(Math.abs(quarter - 5000) < 1000, `${quarter} ms`);
+  assert.ok(none <= 0, `${none} ms: the next send may come at once`);
+});
