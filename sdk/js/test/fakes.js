@@ -1,0 +1,72 @@
+// Stand-ins for what Node lacks: the browser's page events, navigator, and a service whose answers a test scripts.
+// The SDK's logic runs as shipped (the built ES module) over fake-indexeddb.
+import { IDBFactory } from 'fake-indexeddb';
+import { init } from '../dist/bellwether.mjs';
+
+export const page = new EventTarget();
+globalThis.addEventListener = page.addEventListener.bind(page);
+globalThis.removeEventListener = page.removeEventListener.bind(page);
+globalThis.document = Object.assign(new EventTarget(), { visibilityState: 'visible' });
+globalThis.navigator = { onLine: true };
+
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Waits until `condition()` holds, checking often; fails after a bound rather than hanging the test. */
+export async function until(condition, timeoutMs = 3000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met within ' + timeoutMs + ' ms');
+    await sleep(5);
+  }
+}
+
+/**
+ * A beacon endpoint: answers each request with the next scripted answer (a status, or a function of the parsed
+ * beacon), then with a 202 that accepts every event, as the service does; records what it received.
+ */
+export function service(...script) {
+  const requests = [];
+  const seen = new Set();
+  const fetch = async (url, init) => {
+    const beacon = JSON.parse(init.body);
+    requests.push({ url, init, beacon, bytes: Buffer.byteLength(init.body), at: Date.now() });
+    let answer = script.length ? script.shift() : 202;
+    if (typeof answer === 'function') answer = answer(beacon, init);
+    if (answer instanceof Error) throw answer;
+    if (typeof answer === 'number') answer = { status: answer };
+    requests[requests.length - 1].status = answer.status;
+    if (answer.status === 202 && !answer.body) {
+      let accepted = 0;
+      let duplicates = 0;
+      for (const event of beacon.events) {
+        if (seen.has(event.id)) duplicates++;
+        else accepted++;
+        seen.add(event.id);
+      }
+      answer.body = { accepted, duplicates, rejected: [] };
+    }
+    return new Response(answer.body ? JSON.stringify(answer.body) : null, { status: answer.status, headers: answer.headers });
+  };
+  return {
+    fetch,
+    requests,
+    /** The events of the beacons answered 202. */
+    delivered: () => requests.filter((r) => r.status === 202).flatMap((r) => r.beacon.events),
+  };
+}
+
+/** A client over its own fake IndexedDB (or the one given, to play a reload), with the test's options. */
+export function client(options = {}) {
+  const indexedDB = options.indexedDB || new IDBFactory();
+  const bw = init({
+    endpoint: 'https://bellwether.test/',
+    key: 'ik-test',
+    app: 'field-notes',
+    release: '2026.11.3',
+    flags: { 'new-sync-engine': true },
+    intervalMs: 60000,
+    ...options,
+    indexedDB,
+  });
+  return Object.assign(bw, { indexedDB });
+}
