@@ -5,6 +5,8 @@ import jakarta.transaction.InvalidTransactionException;
 import jakarta.transaction.SystemException;
 import jakarta.transaction.Transaction;
 import jakarta.transaction.TransactionManager;
+import java.time.Clock;
+import java.time.ZoneOffset;
 import org.jboss.logging.Logger;
 
 /**
@@ -20,11 +22,13 @@ public class FlagActuator {
     private final FlagControl flags;
     private final TransactionManager transactions;
     private final RolloutMetrics metrics;
+    private final Clock clock;
 
-    public FlagActuator(FlagControl flags, TransactionManager transactions, RolloutMetrics metrics) {
+    public FlagActuator(FlagControl flags, TransactionManager transactions, RolloutMetrics metrics, Clock clock) {
         this.flags = flags;
         this.transactions = transactions;
         this.metrics = metrics;
+        this.clock = clock;
     }
 
     /** Whether the flag service is configured at all. */
@@ -38,13 +42,27 @@ public class FlagActuator {
     }
 
     /**
-     * Sends the rollout's pending actuation again, if it has one, and records the answer on its latest decision.
+     * Sends the rollout's pending actuation again, if it has one, and records the answer on its latest decision, with
+     * when it landed. A step that lands late starts when it lands.
      *
      * @return whether nothing is pending any more
      */
     boolean confirmPending(Rollout rollout) {
-        return rollout.pendingActuation == null
-                || actuate(rollout, rollout.pendingActuation, RolloutDecision.latest(rollout.id));
+        Actuation pending = rollout.pendingActuation;
+        if (pending == null) {
+            return true;
+        }
+        RolloutDecision decision = RolloutDecision.latest(rollout.id);
+        if (!actuate(rollout, pending, decision)) {
+            return false;
+        }
+        var landed = clock.instant().atOffset(ZoneOffset.UTC);
+        decision.answer += " (applied on retry at " + landed + ")";
+        if (pending instanceof Actuation.SetPercentage && rollout.state == RolloutState.RUNNING) {
+            // the step's users have the flag only from now: its bake and its canary windows start here
+            rollout.stepStartedAt = landed;
+        }
+        return true;
     }
 
     /**

@@ -13,6 +13,8 @@ import org.jboss.logging.Logger;
 /**
  * One controller step for one rollout, its row locked by the caller's transaction: confirm a pending actuation,
  * reconcile against the flag service, read the step's canary windows, judge them, and move if the judge says so.
+ * When the flag service cannot be read, the canary is still judged and a failing guard still acts (its change
+ * pending until the flag service confirms it), but there is no drift check and no step up.
  * The automation switch decides whether the controller's own moves are made or only recorded.
  */
 @ApplicationScoped
@@ -49,10 +51,11 @@ public class RolloutStepper {
         try {
             actual = actuator.read(rollout.flagRef());
         } catch (FlagControlException e) {
-            LOG.warnf("rollout %d: flag service unreadable, holding: %s", rollout.id, e.getMessage());
-            return;
+            // the judge reads Bellwether's own data, so a regression is still acted on; only a step up needs the flag
+            LOG.warnf("rollout %d: flag service unreadable, no step up until it answers: %s", rollout.id, e.getMessage());
+            actual = null;
         }
-        if (drifted(rollout, actual)) {
+        if (actual != null && drifted(rollout, actual)) {
             return;
         }
         if (rollout.state != RolloutState.RUNNING) {
@@ -68,7 +71,12 @@ public class RolloutStepper {
                 case ROLLBACK -> Trigger.GUARD_ROLLBACK;
                 case FREEZE -> Trigger.GUARD_FREEZE;
             };
+            // kill, rollback and freeze expose nobody: decided even when the flag is unreadable, the change stays
+            // pending and reaches the flag service at the first tick it answers
             tryMove(rollout, trigger, "canary regressed: " + verdict.reason(), verdict);
+        } else if (actual == null) {
+            // a step up from a flag state nobody could read could not be verified: it waits for the flag service
+            return;
         } else if (Duration.between(rollout.stepStartedAt.toInstant(), clock.instant()).toSeconds() >= rollout.bakeSeconds) {
             if (verdict.outcome() == Verdict.Outcome.PASS) {
                 tryMove(rollout, Trigger.ADVANCE, "canary healthy through the bake time of step " + (rollout.step + 1), verdict);

@@ -8,6 +8,7 @@ import dev.bellwether.rollout.FlagControlException;
 import dev.bellwether.rollout.FlagRef;
 import dev.bellwether.rollout.FlagState;
 import dev.bellwether.unleash.RolloutStrategies.Strategy;
+import io.vertx.core.VertxException;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -202,7 +203,8 @@ public class UnleashFlagControl implements FlagControl, AutoCloseable {
         try (Response response = request.get()) {
             status = response.getStatus();
             body = response.hasEntity() ? response.readEntity(String.class) : "";
-        } catch (ProcessingException unreachable) {
+        } catch (ProcessingException | VertxException unreachable) {
+            // a connection closed before or during the answer surfaces as Vert.x's own exception, unwrapped
             throw new Outage(what + ": " + describe(unreachable), unreachable);
         }
         if (status >= 500) {

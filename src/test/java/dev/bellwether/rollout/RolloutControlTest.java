@@ -326,7 +326,10 @@ class RolloutControlTest {
         unleash.stop();
         try {
             controller.tick();
-            assertThat(rollout(f.rollout).getInt("step")).isZero();
+            JsonPath held = rollout(f.rollout);
+            // judged healthy, and still not stepped: the new percentage could not be verified
+            assertThat(held.getString("verdict.outcome")).isEqualTo("PASS");
+            assertThat(held.getInt("step")).isZero();
             assertThat(decisions(f.rollout).getList("trigger")).containsExactly("start");
         } finally {
             unleash.start();
@@ -337,9 +340,18 @@ class RolloutControlTest {
     }
 
     @Test
-    void aKillDuringAnUnleashOutageReachesUnleashWhenItReturns() throws Exception {
+    void killsDecidedDuringAnUnleashOutageReachUnleashWhenItReturns() throws Exception {
         Fixture f = fixture("[5, 100]", "[{\"sli\": \"dead_letter_ratio\", \"action\": \"kill\"}]", 100);
         command(f.rollout, "start", ADMIN).then().statusCode(200);
+        // the judge reads Bellwether's own data: a canary regressing while Unleash is down is killed then
+        Fixture regressing = fixture("[5, 100]", "[{\"sli\": \"dead_letter_ratio\", \"action\": \"kill\"}]", 100);
+        command(regressing.rollout, "start", ADMIN).then().statusCode(200);
+        // a step resumed during the outage lands late: its bake starts when Unleash has it, not when it was decided
+        Fixture resumed = fixture("[5, 100]", "[{\"sli\": \"dead_letter_ratio\", \"action\": \"kill\"}]", 100);
+        command(resumed.rollout, "start", ADMIN).then().statusCode(200);
+        command(resumed.rollout, "pause", ADMIN).then().statusCode(200);
+        regressing.traffic(300, 0.20, 600, 0.01);
+        String decidedStepStart;
         unleash.stop();
         try {
             command(f.rollout, "kill", ADMIN).then().statusCode(200).body("state", equalTo("KILLED"))
@@ -347,13 +359,32 @@ class RolloutControlTest {
             assertThat(decisions(f.rollout).getString("[-1].answer")).contains("will retry");
             command(f.rollout, "resume", ADMIN).then().statusCode(409).body("detail", equalTo(
                     "the previous change (turn the flag off) has not reached Unleash yet; only kill is possible until it has"));
+            decidedStepStart = command(resumed.rollout, "resume", ADMIN).then().statusCode(200)
+                    .body("pendingActuation.type", equalTo("set_percentage")).extract().path("stepStartedAt");
             controller.tick();
+
+            JsonPath killed = rollout(regressing.rollout);
+            assertThat(killed.getString("state")).isEqualTo("KILLED");
+            assertThat(killed.getString("pendingActuation.type")).isEqualTo("turn_off");
+            assertThat(decisions(regressing.rollout).getString("[-1].trigger")).isEqualTo("guard_kill");
+            assertThat(decisions(regressing.rollout).getString("[-1].answer"))
+                    .startsWith("not applied, will retry: Unleash is unavailable");
         } finally {
             unleash.start();
         }
         controller.tick();
-        assertThat(rollout(f.rollout).getString("pendingActuation")).isNull();
-        assertUnleash(f.flag, false, 5);
+
+        for (Fixture each : List.of(f, regressing)) {
+            assertThat(rollout(each.rollout).getString("pendingActuation")).isNull();
+            assertThat(unleash.enabled(each.flag)).isFalse();
+            assertThat(decisions(each.rollout).getString("[-1].answer")).startsWith("Unleash: off at 5 %")
+                    .contains("applied on retry at");
+        }
+        JsonPath landed = rollout(resumed.rollout);
+        assertThat(landed.getString("pendingActuation")).isNull();
+        assertThat(java.time.OffsetDateTime.parse(landed.getString("stepStartedAt")))
+                .isAfter(java.time.OffsetDateTime.parse(decidedStepStart));
+        assertUnleash(resumed.flag, true, 5);
     }
 
     @Test

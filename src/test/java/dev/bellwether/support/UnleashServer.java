@@ -88,6 +88,11 @@ public final class UnleashServer implements AutoCloseable {
         return new UnleashServer(postgres.jdbcUrl(), "postgres", "postgres");
     }
 
+    /** The loopback port Unleash listens on, the same across {@link #stop()} and {@link #start()}. */
+    public int port() {
+        return port;
+    }
+
     /** The server root, e.g. {@code http://127.0.0.1:41234}. */
     public String baseUrl() {
         return "http://127.0.0.1:" + port;

@@ -336,6 +336,47 @@ class UnleashFlagControlTest {
         }
     }
 
+    /**
+     * A connection that dies in the middle of an exchange (Unleash killed, a proxy or load balancer resetting it):
+     * Vert.x reports it with its own unchecked exception, not the client's ProcessingException. Still an outage.
+     */
+    @Test
+    void aConnectionClosedBeforeOrDuringTheAnswerIsAnOutage() throws Exception {
+        for (String cut : new String[] {"", "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{\"name\":"}) {
+            AtomicInteger requests = new AtomicInteger();
+            try (java.net.ServerSocket server = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+                Thread acceptor = new Thread(() -> {
+                    while (!server.isClosed()) {
+                        try (java.net.Socket connection = server.accept()) {
+                            byte[] request = new byte[8192];
+                            connection.getInputStream().read(request);
+                            requests.incrementAndGet();
+                            connection.getOutputStream().write(cut.getBytes(StandardCharsets.UTF_8));
+                            connection.getOutputStream().flush();
+                        } catch (java.io.IOException closed) {
+                            // the test is over, or the client went away first
+                        }
+                    }
+                });
+                acceptor.setDaemon(true);
+                acceptor.start();
+                String url = "http://127.0.0.1:" + server.getLocalPort() + "/api";
+                try (UnleashFlagControl cutOff = new UnleashFlagControl(new TestConfig(Optional.of(url),
+                        Optional.of("*:*.cut-token"), Optional.empty(), Duration.ofSeconds(2), 2, Duration.ofMillis(20)))) {
+                    FlagRef flag = new FlagRef("default", "development", "f");
+                    for (ThrowingCall call : List.<ThrowingCall>of(() -> cutOff.read(flag), () -> cutOff.turnOff(flag),
+                            () -> cutOff.setPercentage(flag, 5))) {
+                        FlagControlException outage = catchThrowableOfType(FlagControlException.class, call::run);
+                        assertThat(outage).as("cut off after %d bytes of the answer", cut.length()).isNotNull();
+                        assertThat(outage.unavailable()).isTrue();
+                        assertThat(outage.getMessage()).contains("2 attempts").doesNotContain("cut-token");
+                    }
+                    assertThat(requests.get()).as("each operation tried twice").isEqualTo(6);
+                }
+            }
+        }
+    }
+
     // --- helpers ---
 
     @FunctionalInterface
