@@ -60,6 +60,7 @@ class UnleashOutageIT {
 
     private final List<Duration> apiLatencies = new ArrayList<>();
     private String base;
+    private String management;
 
     @Test
     void unreachableThenSlowUnleashTakesNoUnverifiedStepAppliesKillsOnReturnAndFindsDrift() throws Exception {
@@ -81,6 +82,7 @@ class UnleashOutageIT {
                 try (ServiceProcess service = new ServiceProcess(Files.createTempDirectory(Path.of("target"), "outage"), environment)) {
                     service.start();
                     base = service.baseUrl();
+                    management = service.managementUrl();
                     Duration startup = Duration.between(began, Instant.now());
                     run(unleash, proxy, startup);
                     // every failure was taken for what it is, an outage: no controller step died on an unmapped exception
@@ -315,7 +317,7 @@ class UnleashOutageIT {
 
     /** A series' value on /q/metrics, 0 when absent. */
     private double counter(String series) throws Exception {
-        HttpResponse<String> metrics = timedRaw(HttpRequest.newBuilder(URI.create(base + "/q/metrics")).GET());
+        HttpResponse<String> metrics = timedRaw(HttpRequest.newBuilder(URI.create(management + "/q/metrics")).GET());
         for (String line : metrics.body().split("\n")) {
             if (line.startsWith(series + " ")) {
                 return Double.parseDouble(line.substring(series.length() + 1).trim());
