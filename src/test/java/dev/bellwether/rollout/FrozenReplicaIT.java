@@ -47,7 +47,10 @@ class FrozenReplicaIT {
     private static final String ADMIN = "frozen-admin";
     private static final Duration LEASE_IDLE = Duration.ofSeconds(3);
     private static final Duration INTERVAL = Duration.ofSeconds(1);
-    private static final Duration UNLEASH_REQUEST_TIMEOUT = Duration.ofSeconds(1);
+    /** Short, so the rollout lease is short, but with a retry: a loaded machine's Unleash can miss one request's timeout. */
+    private static final Duration UNLEASH_REQUEST_TIMEOUT = Duration.ofSeconds(2);
+    private static final int UNLEASH_ATTEMPTS = 2;
+    private static final Duration UNLEASH_BACKOFF = Duration.ofMillis(200);
     /** Scheduling and a loaded machine: what a takeover may take beyond the bound the configuration states. */
     private static final Duration SLACK = Duration.ofSeconds(4);
     /** The evaluation lock's key as pg_locks shows it: its high and low 32 bits. */
@@ -67,7 +70,8 @@ class FrozenReplicaIT {
                     "BELLWETHER_ROLLOUT_INTERVAL", INTERVAL.toSeconds() + "s",
                     "BELLWETHER_LEASE_IDLE_TIMEOUT", LEASE_IDLE.toSeconds() + "s",
                     "BELLWETHER_UNLEASH_REQUEST_TIMEOUT", UNLEASH_REQUEST_TIMEOUT.toSeconds() + "s",
-                    "BELLWETHER_UNLEASH_RETRY_ATTEMPTS", "1",
+                    "BELLWETHER_UNLEASH_RETRY_ATTEMPTS", Integer.toString(UNLEASH_ATTEMPTS),
+                    "BELLWETHER_UNLEASH_RETRY_BACKOFF", UNLEASH_BACKOFF.toMillis() + "ms",
                     "BELLWETHER_UNLEASH_URL", unleash.apiUrl(), "BELLWETHER_UNLEASH_ADMIN_TOKEN", unleash.adminToken(),
                     "BELLWETHER_UNLEASH_CLIENT_TOKEN", unleash.clientToken()));
             Map<String, ServiceProcess> replicas = new HashMap<>();
@@ -189,8 +193,9 @@ class FrozenReplicaIT {
             frozen.thaw();
         }
         assertThat(state).isEqualTo("PROMOTED");
-        // the frozen replica's lease: the idle limit plus the longest Unleash operation (read, two writes, read back)
-        Duration rolloutLease = LEASE_IDLE.plus(UNLEASH_REQUEST_TIMEOUT.multipliedBy(4));
+        // the frozen replica's lease: the idle limit plus the longest Unleash operation (each attempt's read, two writes
+        // and read back timing out, and the backoff between the attempts)
+        Duration rolloutLease = LEASE_IDLE.plus(UNLEASH_REQUEST_TIMEOUT.multipliedBy(4L * UNLEASH_ATTEMPTS)).plus(UNLEASH_BACKOFF);
         assertThat(takeover).as("rollout takeover").isLessThanOrEqualTo(rolloutLease.plus(INTERVAL).plus(SLACK));
 
         // the woken replica goes on from where it froze: its stale decision must reach neither the database nor Unleash
