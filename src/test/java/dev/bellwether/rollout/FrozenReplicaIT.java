@@ -28,7 +28,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -78,10 +77,8 @@ class FrozenReplicaIT {
             try (ServiceProcess a = replica("frozen-a", environment); ServiceProcess b = replica("frozen-b", environment)) {
                 replicas.put("frozen-a", a);
                 replicas.put("frozen-b", b);
-                // side by side: each start takes tens of seconds on a loaded machine
-                CompletableFuture<Void> startA = CompletableFuture.runAsync(() -> start(a));
-                start(b);
-                startA.join();
+                a.start();
+                b.start();
                 evaluationLockHolderFrozen(postgres, watcher, replicas);
                 decidingReplicaFrozen(postgres, unleash, watcher, replicas);
             }
@@ -228,14 +225,6 @@ class FrozenReplicaIT {
         // the name under which pg_stat_activity shows the replica's sessions
         environment.put("QUARKUS_DATASOURCE_JDBC_URL", url + (url.contains("?") ? "&" : "?") + "ApplicationName=" + name);
         return new ServiceProcess(Files.createTempDirectory(Path.of("target"), name), environment);
-    }
-
-    private static void start(ServiceProcess replica) {
-        try {
-            replica.start();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static ServiceProcess other(Map<String, ServiceProcess> replicas, ServiceProcess frozen) {
