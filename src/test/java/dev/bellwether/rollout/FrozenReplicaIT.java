@@ -51,7 +51,7 @@ class FrozenReplicaIT {
     private static final int UNLEASH_ATTEMPTS = 2;
     private static final Duration UNLEASH_BACKOFF = Duration.ofMillis(200);
     /** Scheduling and a loaded machine: what a takeover may take beyond the bound the configuration states. */
-    private static final Duration SLACK = Duration.ofSeconds(4);
+    private static final Duration SLACK = Duration.ofSeconds(8);
     /** The evaluation lock's key as pg_locks shows it: its high and low 32 bits. */
     private static final long LOCK_CLASSID = 0x62656c6cL;
     private static final long LOCK_OBJID = 0x77657468L;
