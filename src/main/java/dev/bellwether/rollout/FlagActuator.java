@@ -1,18 +1,27 @@
 package dev.bellwether.rollout;
 
+import dev.bellwether.platform.LeaseIdleLimit;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.PersistenceException;
 import jakarta.transaction.InvalidTransactionException;
 import jakarta.transaction.SystemException;
 import jakarta.transaction.Transaction;
 import jakarta.transaction.TransactionManager;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.ZoneOffset;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
  * Acts on the flag service for a rollout whose row the caller's transaction holds locked, and keeps the rollout's
  * pending actuation: a change that failed stays pending and is retried, and nothing else happens to the rollout until
  * the flag service confirms it. Every call to the flag service runs with the transaction suspended.
+ *
+ * <p>The row lock is the rollout's lease, and it lasts only while the replica keeps talking to PostgreSQL
+ * ({@link #boundLease}): before each call to the flag service the transaction asks PostgreSQL whether its session is
+ * still there, so a replica that was frozen past the lease, and whose rollout another replica has since moved, finds
+ * out before it acts on a stale decision, not after.
  */
 @ApplicationScoped
 public class FlagActuator {
@@ -23,12 +32,32 @@ public class FlagActuator {
     private final TransactionManager transactions;
     private final RolloutMetrics metrics;
     private final Clock clock;
+    private final Duration leaseIdle;
 
-    public FlagActuator(FlagControl flags, TransactionManager transactions, RolloutMetrics metrics, Clock clock) {
+    public FlagActuator(FlagControl flags, TransactionManager transactions, RolloutMetrics metrics, Clock clock,
+            @ConfigProperty(name = "bellwether.lease-idle-timeout") String leaseIdleTimeout) {
         this.flags = flags;
         this.transactions = transactions;
         this.metrics = metrics;
         this.clock = clock;
+        this.leaseIdle = LeaseIdleLimit.parse(leaseIdleTimeout);
+    }
+
+    /**
+     * How long PostgreSQL keeps a rollout's row lock for a replica that went silent: the lease's idle limit plus the
+     * longest call to the flag service, which the transaction waits for idle.
+     */
+    Duration leaseLimit() {
+        return leaseIdle.plus(flags.longestOperation());
+    }
+
+    /**
+     * Bounds the caller's transaction, before it locks a rollout's row, by {@link #leaseLimit}: a replica frozen with
+     * the row locked loses it to PostgreSQL after that long, and another replica can take the rollout.
+     */
+    void boundLease() {
+        Rollout.getEntityManager().createNativeQuery(LeaseIdleLimit.statement())
+                .setParameter(1, LeaseIdleLimit.setting(leaseLimit())).getSingleResult();
     }
 
     /** Whether the flag service is configured at all. */
@@ -105,6 +134,20 @@ public class FlagActuator {
         }
     }
 
+    /**
+     * A round trip on the transaction's session, which holds the rollout's row lock: it fails when PostgreSQL ended the
+     * session (the replica was silent past the lease, and another may have moved the rollout since). It also restarts
+     * PostgreSQL's idle clock, so each call to the flag service gets the whole lease.
+     */
+    private void confirmLeaseHeld() {
+        try {
+            Rollout.getEntityManager().createNativeQuery("SELECT 1").getSingleResult();
+        } catch (PersistenceException lost) {
+            throw new IllegalStateException("the rollout's lease is lost (the database session ended): not acting on the"
+                    + " flag service", lost);
+        }
+    }
+
     private interface FlagCall {
         FlagState call() throws FlagControlException;
     }
@@ -115,6 +158,7 @@ public class FlagActuator {
      * leave the transaction half-used when it commits.
      */
     private FlagState outsideTransaction(FlagCall call) throws FlagControlException {
+        confirmLeaseHeld();
         Transaction suspended;
         try {
             suspended = transactions.suspend();

@@ -1,5 +1,7 @@
 package dev.bellwether.rollout;
 
+import java.time.Duration;
+
 /**
  * The port through which rollouts act on feature flags; Unleash is one implementation. Every write is
  * read-compare-write and idempotent: asking for the state the flag is already in changes nothing.
@@ -14,6 +16,12 @@ public interface FlagControl {
 
     /** The kill switch: turns the flag off in the environment, leaving its strategies as they are. */
     FlagState turnOff(FlagRef flag) throws FlagControlException;
+
+    /**
+     * The longest one of the operations above can take, retries included: how long a caller's transaction may sit
+     * idle in PostgreSQL while it waits for one.
+     */
+    Duration longestOperation();
 
     /** Whether the flag service answers at all. */
     boolean isOnline();

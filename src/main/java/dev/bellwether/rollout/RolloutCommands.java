@@ -70,6 +70,7 @@ public class RolloutCommands {
     @Transactional
     @TransactionConfiguration(timeout = RolloutController.TRANSACTION_TIMEOUT_SECONDS)
     public Rollout command(long id, Trigger trigger, String reason, String actor) {
+        actuator.boundLease();
         Rollout rollout = Rollout.findById(id, LockModeType.PESSIMISTIC_WRITE);
         if (rollout == null) {
             throw RolloutException.noRollout(id);

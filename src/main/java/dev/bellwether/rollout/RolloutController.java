@@ -14,6 +14,9 @@ import org.jboss.logging.Logger;
  * rollout only if no other holds it (row lock, skip locked), so each decision is made and actuated once. The tick is
  * short (5 s by default) because it bounds how long a canary's regression waits for its verdict; the rollout gauges,
  * which only need to keep up with Prometheus's scrapes, refresh on their own, slower schedule.
+ *
+ * <p>A replica frozen with a row locked keeps it only for the lease's limit ({@link FlagActuator#boundLease}); then
+ * PostgreSQL ends its session and the next tick of another replica takes the rollout.
  */
 @ApplicationScoped
 public class RolloutController {
@@ -26,13 +29,15 @@ public class RolloutController {
     static final List<RolloutState> WATCHED = List.of(RolloutState.RUNNING, RolloutState.PAUSED, RolloutState.FROZEN);
 
     private final RolloutStepper stepper;
+    private final FlagActuator actuator;
     private final RolloutConvergence convergence;
     private final RolloutMetrics metrics;
     private final AutomationSwitch automation;
 
-    public RolloutController(RolloutStepper stepper, RolloutConvergence convergence, RolloutMetrics metrics,
-            AutomationSwitch automation) {
+    public RolloutController(RolloutStepper stepper, FlagActuator actuator, RolloutConvergence convergence,
+            RolloutMetrics metrics, AutomationSwitch automation) {
         this.stepper = stepper;
+        this.actuator = actuator;
         this.convergence = convergence;
         this.metrics = metrics;
         this.automation = automation;
@@ -59,6 +64,7 @@ public class RolloutController {
         for (long id : ids) {
             try {
                 boolean done = QuarkusTransaction.requiringNew().timeout(TRANSACTION_TIMEOUT_SECONDS).call(() -> {
+                    actuator.boundLease();
                     Rollout rollout = Rollout.<Rollout>find("id = ?1 and (state in ?2 or pendingActuation is not null)", id, WATCHED)
                             .withLock(LockModeType.PESSIMISTIC_WRITE)
                             .withHint("jakarta.persistence.lock.timeout", LockOptions.SKIP_LOCKED)

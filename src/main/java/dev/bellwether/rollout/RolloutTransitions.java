@@ -52,8 +52,9 @@ public class RolloutTransitions {
         rollout.step = move.to().step();
         rollout.updatedAt = at;
         LOG.infof("rollout %d (%s): %s -> %s by %s: %s", rollout.id, rollout.flagRef(), from, move.to(), actor, reason);
-        metrics.decision(rollout, trigger);
         actuator.actuate(rollout, move.actuation(), decision);
+        // counted once the decision is acted on: a replica that lost its lease meanwhile gets an exception instead
+        metrics.decision(rollout, trigger);
     }
 
     /** A decision to move {@code rollout} from where it stands, not yet stored. */

@@ -2,6 +2,7 @@ package dev.bellwether.slo;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bellwether.platform.LeaseIdleLimit;
 import dev.bellwether.telemetry.Durations;
 import dev.bellwether.telemetry.Granularity;
 import dev.bellwether.telemetry.Rollup;
@@ -37,6 +38,11 @@ import org.jboss.logging.Logger;
  * {@link #OPEN_TRANSACTION_MARGIN}, so late events change the windows they belong to, and a tick costs what changed,
  * not what is stored. A bucket missed by a transaction open longer than the margin is caught when the compactor
  * rewrites it.
+ *
+ * <p>The evaluation lock lasts only while its holder keeps talking to PostgreSQL: a replica frozen mid-tick loses its
+ * session, the lock and its claim of the tick after {@code bellwether.lease-idle-timeout} ({@link LeaseIdleLimit}),
+ * and another replica evaluates the next tick. The frozen one, when it wakes, fails at its next statement and counts
+ * nothing.
  */
 @ApplicationScoped
 public class SloEvaluator {
@@ -50,19 +56,22 @@ public class SloEvaluator {
     private final SloMetrics metrics;
     private final Clock clock;
     private final Duration interval;
+    private final Duration leaseIdle;
     private final String instance = ManagementFactory.getRuntimeMXBean().getName();
     private final Map<Long, SloSeries> series = new HashMap<>();
     /** Database time at the start of this instance's previous evaluation; null before the first. */
     private Instant previousEvaluation;
 
     public SloEvaluator(AgroalDataSource dataSource, RollupStore rollups, ObjectMapper json, SloMetrics metrics, Clock clock,
-            @ConfigProperty(name = "bellwether.evaluation-interval") String interval) {
+            @ConfigProperty(name = "bellwether.evaluation-interval") String interval,
+            @ConfigProperty(name = "bellwether.lease-idle-timeout") String leaseIdleTimeout) {
         this.dataSource = dataSource;
         this.rollups = rollups;
         this.json = json;
         this.metrics = metrics;
         this.clock = clock;
         this.interval = Durations.parse(interval);
+        this.leaseIdle = LeaseIdleLimit.parse(leaseIdleTimeout);
     }
 
     public Duration interval() {
@@ -93,6 +102,7 @@ public class SloEvaluator {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try {
+                LeaseIdleLimit.apply(connection, leaseIdle);
                 if (!EvaluationTicks.lock(connection)
                         || (tick != null && !EvaluationTicks.claim(connection, tick, instance, now))) {
                     connection.rollback();
@@ -111,12 +121,21 @@ public class SloEvaluator {
                 metrics.refresh();
                 return true;
             } catch (SQLException | RuntimeException e) {
-                connection.rollback();
-                // the caches may hold a half-loaded series: start over from the rollups next time
+                // the caches may hold a half-loaded series: start over from the rollups next time (cleared first, as
+                // the rollback fails too when the session is gone)
                 series.clear();
                 previousEvaluation = null;
+                rollBack(connection, e);
                 throw e;
             }
+        }
+    }
+
+    private static void rollBack(Connection connection, Exception failure) {
+        try {
+            connection.rollback();
+        } catch (SQLException alsoFailed) {
+            failure.addSuppressed(alsoFailed);
         }
     }
 

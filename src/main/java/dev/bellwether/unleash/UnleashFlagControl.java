@@ -56,11 +56,14 @@ public class UnleashFlagControl implements FlagControl, AutoCloseable {
     private final UnleashAdminApi.Health health;
     private final int attempts;
     private final Duration backoff;
+    private final Duration longestOperation;
 
     @Inject
     public UnleashFlagControl(UnleashConfig config) {
         this.attempts = Math.max(1, config.retryAttempts());
         this.backoff = config.retryBackoff().isNegative() ? Duration.ZERO : config.retryBackoff();
+        this.longestOperation = UnleashTimeouts.longestOperation(Duration.ofMillis(Math.max(1, config.requestTimeout().toMillis())),
+                attempts, backoff);
         Optional<String> url = config.url().map(String::trim).filter(value -> !value.isEmpty());
         Optional<String> adminToken = config.adminToken().map(String::trim).filter(value -> !value.isEmpty());
         this.token = adminToken.orElse(null);
@@ -150,6 +153,11 @@ public class UnleashFlagControl implements FlagControl, AutoCloseable {
             LOG.warnf("Unleash %s: turned off (kill switch)", flag);
             return readBack(flag);
         });
+    }
+
+    @Override
+    public Duration longestOperation() {
+        return longestOperation;
     }
 
     /** One request to Unleash's {@code /health}, with the request timeout and no retry. */
@@ -264,7 +272,7 @@ public class UnleashFlagControl implements FlagControl, AutoCloseable {
             } catch (Outage outage) {
                 last = outage;
                 if (i < attempts) {
-                    long wait = backoff.toMillis() << Math.min(i - 1, 16);
+                    long wait = UnleashTimeouts.backoffAfter(i, backoff).toMillis();
                     LOG.warnf("Unleash unavailable, attempt %d of %d (%s); trying again in %d ms", i, attempts,
                             redact(outage.getMessage()), wait);
                     try {

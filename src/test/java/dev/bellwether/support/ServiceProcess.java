@@ -25,6 +25,7 @@ public final class ServiceProcess implements AutoCloseable {
     private final int managementPort;
     private final Path log;
     private Process process;
+    private boolean frozen;
 
     public ServiceProcess(Path dataDirectory, Map<String, String> environment) throws IOException {
         this.dataDirectory = dataDirectory;
@@ -98,9 +99,32 @@ public final class ServiceProcess implements AutoCloseable {
         return process.pid();
     }
 
+    /** SIGSTOP: the process halts where it is with its connections open, as in a long pause of the JVM or its host. */
+    public void freeze() throws IOException, InterruptedException {
+        signal("STOP");
+        frozen = true;
+    }
+
+    /** SIGCONT: a frozen process goes on from where it halted. */
+    public void thaw() throws IOException, InterruptedException {
+        signal("CONT");
+        frozen = false;
+    }
+
+    private void signal(String name) throws IOException, InterruptedException {
+        int exit = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start().waitFor();
+        if (exit != 0) {
+            throw new IllegalStateException("kill -" + name + " " + process.pid() + " exited with " + exit);
+        }
+    }
+
     @Override
-    public void close() throws InterruptedException {
+    public void close() throws InterruptedException, IOException {
         if (process != null && process.isAlive()) {
+            if (frozen) {
+                // a stopped process does not act on SIGTERM until it runs again
+                thaw();
+            }
             stop();
         }
     }
