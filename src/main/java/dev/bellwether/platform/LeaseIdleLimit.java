@@ -1,6 +1,5 @@
 package dev.bellwether.platform;
 
-import dev.bellwether.telemetry.Durations;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -22,11 +21,10 @@ public final class LeaseIdleLimit {
     private LeaseIdleLimit() {
     }
 
-    /** The setting {@code bellwether.lease-idle-timeout} read: a positive duration (zero would mean no limit at all). */
-    public static Duration parse(String text) {
-        Duration limit = Durations.parse(text);
+    /** The setting {@code bellwether.lease-idle-timeout}, checked: a positive duration (zero would mean no limit at all). */
+    public static Duration positive(Duration limit) {
         if (limit.isNegative() || limit.isZero()) {
-            throw new IllegalArgumentException("bellwether.lease-idle-timeout must be positive, not '" + text + "'");
+            throw new IllegalArgumentException("bellwether.lease-idle-timeout must be positive, not " + limit);
         }
         return limit;
     }

@@ -35,12 +35,12 @@ public class FlagActuator {
     private final Duration leaseIdle;
 
     public FlagActuator(FlagControl flags, TransactionManager transactions, RolloutMetrics metrics, Clock clock,
-            @ConfigProperty(name = "bellwether.lease-idle-timeout") String leaseIdleTimeout) {
+            @ConfigProperty(name = "bellwether.lease-idle-timeout") Duration leaseIdleTimeout) {
         this.flags = flags;
         this.transactions = transactions;
         this.metrics = metrics;
         this.clock = clock;
-        this.leaseIdle = LeaseIdleLimit.parse(leaseIdleTimeout);
+        this.leaseIdle = LeaseIdleLimit.positive(leaseIdleTimeout);
     }
 
     /**

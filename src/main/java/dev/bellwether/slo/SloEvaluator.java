@@ -64,14 +64,14 @@ public class SloEvaluator {
 
     public SloEvaluator(AgroalDataSource dataSource, RollupStore rollups, ObjectMapper json, SloMetrics metrics, Clock clock,
             @ConfigProperty(name = "bellwether.evaluation-interval") String interval,
-            @ConfigProperty(name = "bellwether.lease-idle-timeout") String leaseIdleTimeout) {
+            @ConfigProperty(name = "bellwether.lease-idle-timeout") Duration leaseIdleTimeout) {
         this.dataSource = dataSource;
         this.rollups = rollups;
         this.json = json;
         this.metrics = metrics;
         this.clock = clock;
         this.interval = Durations.parse(interval);
-        this.leaseIdle = LeaseIdleLimit.parse(leaseIdleTimeout);
+        this.leaseIdle = LeaseIdleLimit.positive(leaseIdleTimeout);
     }
 
     public Duration interval() {

@@ -22,8 +22,8 @@ class LeaseIdleLimitTest {
 
     @Test
     void theSettingMustBePositive() {
-        assertThat(LeaseIdleLimit.parse("15s")).isEqualTo(Duration.ofSeconds(15));
-        assertThatThrownBy(() -> LeaseIdleLimit.parse("0s")).hasMessageContaining("bellwether.lease-idle-timeout");
-        assertThatThrownBy(() -> LeaseIdleLimit.parse("PT-1S")).hasMessageContaining("must be positive");
+        assertThat(LeaseIdleLimit.positive(Duration.ofSeconds(15))).isEqualTo(Duration.ofSeconds(15));
+        assertThatThrownBy(() -> LeaseIdleLimit.positive(Duration.ZERO)).hasMessageContaining("bellwether.lease-idle-timeout");
+        assertThatThrownBy(() -> LeaseIdleLimit.positive(Duration.ofSeconds(-1))).hasMessageContaining("must be positive");
     }
 }
