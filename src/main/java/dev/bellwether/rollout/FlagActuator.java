@@ -67,7 +67,14 @@ public class FlagActuator {
 
     /** The actual state of the flag. */
     FlagState read(FlagRef flag) throws FlagControlException {
-        return outsideTransaction(() -> flags.read(flag));
+        try {
+            FlagState state = outsideTransaction(() -> flags.read(flag));
+            metrics.flagRead(true);
+            return state;
+        } catch (FlagControlException e) {
+            metrics.flagRead(false);
+            throw e;
+        }
     }
 
     /**

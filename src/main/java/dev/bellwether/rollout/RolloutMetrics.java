@@ -16,7 +16,8 @@ import java.util.Locale;
  * {@code bellwether_rollout_percentage{app,flag,environment}}, and {@code bellwether_rollout_automation{state}} (1 for
  * the automation switch's state as this replica reads it). Verdicts, decisions and actuations are counters, counted
  * as they happen: {@code bellwether_rollout_verdicts_total{app,flag,outcome}},
- * {@code bellwether_rollout_decisions_total{app,flag,trigger}} and {@code bellwether_rollout_actuations_total{result}}.
+ * {@code bellwether_rollout_decisions_total{app,flag,trigger}}, {@code bellwether_rollout_actuations_total{result}} and
+ * {@code bellwether_rollout_flag_reads_total{result}}.
  */
 @ApplicationScoped
 public class RolloutMetrics {
@@ -26,9 +27,14 @@ public class RolloutMetrics {
     private final MultiGauge percentages;
     private final MultiGauge convergence;
     private final MultiGauge automation;
+    private final Counter flagReadsOk;
+    private final Counter flagReadsFailed;
 
     public RolloutMetrics(MeterRegistry registry) {
         this.registry = registry;
+        // both results exported from the start, so that "no successful read lately" is a query on a series that exists
+        this.flagReadsOk = flagReads(registry, "ok");
+        this.flagReadsFailed = flagReads(registry, "failed");
         this.states = MultiGauge.builder("bellwether.rollout.state")
                 .description("1 for the rollout's current state, 0 for the others").register(registry);
         this.percentages = MultiGauge.builder("bellwether.rollout.percentage")
@@ -53,6 +59,17 @@ public class RolloutMetrics {
         Counter.builder("bellwether.rollout.decisions").description("Rollout transitions, by what caused them")
                 .tag("app", rollout.app.name).tag("flag", rollout.flag).tag("trigger", trigger.wireName())
                 .register(registry).increment();
+    }
+
+    private static Counter flagReads(MeterRegistry registry, String result) {
+        return Counter.builder("bellwether.rollout.flag.reads")
+                .description("Reads of a rollout's flag from the flag service; while none succeeds, no rollout steps up")
+                .tag("result", result).register(registry);
+    }
+
+    /** A read of a rollout's flag from the flag service: {@code ok}, or {@code failed} (unreachable, slow, refused). */
+    void flagRead(boolean ok) {
+        (ok ? flagReadsOk : flagReadsFailed).increment();
     }
 
     /** A change sent to the flag service: {@code ok} once the flag holds it, {@code failed} when it will be retried. */

@@ -105,6 +105,7 @@ class UnleashOutageIT {
         // ---- Unleash unreachable for OUTAGE
         proxy.refuse();
         Instant downFrom = Instant.now();
+        double readsBefore = counter("bellwether_rollout_flag_reads_total{result=\"failed\"}");
         setPercentageByHand(unleash, drifted.flag, 60);
         healthy.traffic(200, 0.01, 400, 0.01);
         killedWhileDown.traffic(300, 0.20, 600, 0.01);
@@ -119,6 +120,9 @@ class UnleashOutageIT {
         }
         assertThat(unleash.enabled(killedWhileDown.flag)).as("the kill cannot have reached Unleash yet").isTrue();
         assertThat(counter("bellwether_rollout_actuations_total{result=\"failed\"}")).isPositive();
+        // what BellwetherUnleashUnreachable watches: every tick's read of each running rollout's flag failed
+        assertThat(counter("bellwether_rollout_flag_reads_total{result=\"failed\"}") - readsBefore)
+                .as("failed flag reads during the outage").isGreaterThanOrEqualTo(OUTAGE.toSeconds() / 10);
 
         // ---- Unleash answers again
         proxy.pass();
