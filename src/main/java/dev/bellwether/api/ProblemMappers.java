@@ -8,9 +8,15 @@ import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import dev.bellwether.platform.DatabaseOutage;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.ConstraintViolationException;
+import jakarta.validation.ElementKind;
+import jakarta.validation.Path;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
+import java.lang.annotation.Annotation;
+import java.lang.reflect.Method;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
@@ -70,7 +76,7 @@ public class ProblemMappers {
     public Response invalid(ConstraintViolationException e) {
         String field = fieldOf(e.getConstraintViolations().iterator().next());
         String detail = e.getConstraintViolations().stream()
-                .map(v -> fieldOf(v) + " " + v.getMessage())
+                .map(v -> fieldOf(v) == null ? "the request body " + v.getMessage() : fieldOf(v) + " " + v.getMessage())
                 .sorted()
                 .collect(Collectors.joining("; "));
         return Problem.of(Response.Status.BAD_REQUEST, detail, field).toResponse();
@@ -117,10 +123,42 @@ public class ProblemMappers {
                 .toResponse();
     }
 
-    /** Method-parameter paths read "create.body.name": keep the part a caller would recognise. */
-    private static String fieldOf(ConstraintViolation<?> violation) {
+    /**
+     * Method-parameter paths read "create.body.name": keep the part a caller would recognise. A violation of the
+     * request body itself (none sent) names no field; one of a path or query parameter names the parameter.
+     */
+    static String fieldOf(ConstraintViolation<?> violation) {
+        List<Path.Node> nodes = new ArrayList<>();
+        violation.getPropertyPath().forEach(nodes::add);
+        if (nodes.size() == 2 && nodes.get(0).getKind() == ElementKind.METHOD && nodes.get(1).getKind() == ElementKind.PARAMETER) {
+            return isRequestBody(violation.getRootBeanClass(), nodes.get(0).as(Path.MethodNode.class),
+                    nodes.get(1).as(Path.ParameterNode.class)) ? null : nodes.get(1).getName();
+        }
         String path = violation.getPropertyPath().toString();
         int second = path.indexOf('.', path.indexOf('.') + 1);
         return second < 0 ? path : path.substring(second + 1);
+    }
+
+    /**
+     * Whether the parameter is the entity: no JAX-RS annotation binds it in any declaration of the method (the class
+     * validated may be a subclass that the container generated, whose override carries no annotations).
+     */
+    private static boolean isRequestBody(Class<?> resource, Path.MethodNode method, Path.ParameterNode parameter) {
+        Class<?>[] types = method.getParameterTypes().toArray(Class<?>[]::new);
+        boolean declared = false;
+        for (Class<?> type = resource; type != null && type != Object.class; type = type.getSuperclass()) {
+            try {
+                Method declaration = type.getDeclaredMethod(method.getName(), types);
+                declared = true;
+                for (Annotation annotation : declaration.getParameterAnnotations()[parameter.getParameterIndex()]) {
+                    if (annotation.annotationType().getPackageName().startsWith("jakarta.ws.rs")) {
+                        return false;
+                    }
+                }
+            } catch (NoSuchMethodException notHere) {
+                // declared further up, or not at all
+            }
+        }
+        return declared;
     }
 }

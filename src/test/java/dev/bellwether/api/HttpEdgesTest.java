@@ -40,4 +40,14 @@ class HttpEdgesTest {
         assertBadRequest(given().auth().oauth2(ADMIN).queryParam("activeMinutes", value)
                 .get("/v1/rollouts/1/convergence").then().extract(), "activeMinutes");
     }
+
+    @ParameterizedTest(name = "{0} {1} with the body null is a 400 naming no internal name")
+    @CsvSource({"POST, /v1/apps", "POST, /v1/tokens", "POST, /v1/rollouts", "POST, /v1/rollouts/1/pause"})
+    void aMissingBodyIsA400AboutTheBody(String method, String path) {
+        var response = given().auth().oauth2(ADMIN).contentType(ContentType.JSON).body("null").request(method, path)
+                .then().extract();
+
+        assertBadRequest(response, null);
+        assertThat(response.<String>path("detail")).startsWith("the request body");
+    }
 }
