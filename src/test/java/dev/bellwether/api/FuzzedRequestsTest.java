@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bellwether.ingest.BeaconParser;
 import dev.bellwether.api.GeneratedRequests.Request;
 import dev.bellwether.api.GeneratedRequests.Targets;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -121,7 +122,9 @@ class FuzzedRequestsTest {
                 JsonNode answer = JSON.readTree(outcome.body());
                 accepted += answer.path("accepted").asLong();
                 if (answer.path("accepted").asLong() + answer.path("duplicates").asLong() > 0) {
-                    acceptedReleases.add(JSON.readTree(inflated(outcome.request())).path("release").asText());
+                    // read as the service read it: its reader takes what a general-purpose one may refuse (an escaped
+                    // lone surrogate in the name of a field it ignores)
+                    acceptedReleases.add(BeaconParser.read(inflated(outcome.request())).path("release").asText());
                 }
             }
         }
@@ -131,9 +134,11 @@ class FuzzedRequestsTest {
         assertThat(failures).as("seed %d: %d of %d requests failed; the first of them:%n%s", seed, failures.size(), outcomes.size(),
                 String.join("\n\n", failures.subList(0, Math.min(MAX_FAILURES_SHOWN, failures.size())))).isEmpty();
         assertThat(outcomes).hasSize(requests.size());
-        assertThat(storedEvents(beaconApp)).as("events stored = events the 202 answers accepted").isEqualTo(accepted);
+        // a beacon that names the other app and carries that app's key is a good beacon of the other app
+        assertThat(storedEvents(beaconApp) + storedEvents(adminApp)).as("events stored = events the 202 answers accepted")
+                .isEqualTo(accepted);
         assertThat(releases(beaconApp)).as("releases stored come from beacons that were accepted").isSubsetOf(acceptedReleases);
-        assertThat(releases(adminApp)).as("beacons naming the other app are refused whole").isEmpty();
+        assertThat(releases(adminApp)).as("releases stored come from beacons that were accepted").isSubsetOf(acceptedReleases);
     }
 
     private List<Outcome> sendAll(List<Request> requests) throws Exception {
