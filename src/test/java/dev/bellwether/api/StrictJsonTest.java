@@ -1,5 +1,7 @@
 package dev.bellwether.api;
 
+import static dev.bellwether.api.GeneratedRequests.concat;
+import static dev.bellwether.api.GeneratedRequests.utf8;
 import static dev.bellwether.support.Fixtures.ADMIN;
 import static dev.bellwether.support.Fixtures.beacon;
 import static dev.bellwether.support.Fixtures.createApp;
@@ -16,7 +18,6 @@ import io.restassured.response.ExtractableResponse;
 import io.restassured.response.Response;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
@@ -42,18 +43,6 @@ class StrictJsonTest {
             request = request.header("Content-Encoding", "gzip");
         }
         return request.post("/v1/beacons").then().extract();
-    }
-
-    private static byte[] utf8(String text) {
-        return text.getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static byte[] concat(byte[]... parts) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (byte[] part : parts) {
-            out.writeBytes(part);
-        }
-        return out.toByteArray();
     }
 
     private static byte[] gzip(byte[] bytes) throws IOException {
