@@ -1,0 +1,102 @@
+package dev.bellwether.support;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.logging.Level;
+import java.util.stream.Collectors;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.logging.LoggingPreferences;
+
+/**
+ * A real headless Chromium (Debian's {@code chromium}) driven through its {@code chromedriver} by Selenium, with a
+ * profile of its own that lives as long as this object: IndexedDB, service workers and cookies survive reloads and
+ * new tabs, as in a person's browser. Nothing is downloaded: without the two Debian packages the test fails with a
+ * message saying how to install them ({@code .ci/run} does), it is never skipped.
+ *
+ * <pre>
+ * try (Browser browser = Browser.start()) {
+ *     browser.driver().get(site.url("/page.html"));
+ *     Object result = browser.script("return document.title");
+ * }
+ * </pre>
+ */
+public final class Browser implements AutoCloseable {
+
+    private static final Path CHROMIUM = Path.of(System.getenv().getOrDefault("BELLWETHER_CHROMIUM", "/usr/bin/chromium"));
+    private static final Path CHROMEDRIVER = Path.of(System.getenv().getOrDefault("BELLWETHER_CHROMEDRIVER", "/usr/bin/chromedriver"));
+    private static final Duration SCRIPT_TIMEOUT = Duration.ofSeconds(30);
+
+    private final ChromeDriver driver;
+    private final Path profile;
+
+    private Browser(ChromeDriver driver, Path profile) {
+        this.driver = driver;
+        this.profile = profile;
+    }
+
+    public static Browser start() throws IOException {
+        for (Path needed : List.of(CHROMIUM, CHROMEDRIVER)) {
+            if (!Files.isExecutable(needed)) {
+                throw new IllegalStateException(needed + " is missing: browser tests need Debian's chromium and chromium-driver"
+                        + " (apt-get install chromium chromium-driver; .ci/run installs them)");
+            }
+        }
+        Path profile = Files.createTempDirectory("bellwether-chromium");
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                "--no-first-run", "--user-data-dir=" + profile);
+        LoggingPreferences logs = new LoggingPreferences();
+        logs.enable(LogType.BROWSER, Level.ALL);
+        options.setCapability("goog:loggingPrefs", logs);
+        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
+                .usingAnyFreePort().build();
+        ChromeDriver driver = new ChromeDriver(service, options);
+        driver.manage().timeouts().scriptTimeout(SCRIPT_TIMEOUT).pageLoadTimeout(SCRIPT_TIMEOUT);
+        return new Browser(driver, profile);
+    }
+
+    public WebDriver driver() {
+        return driver;
+    }
+
+    /** Runs a script in the current page and returns what it returns. */
+    public Object script(String script, Object... arguments) {
+        return ((JavascriptExecutor) driver).executeScript(script, arguments);
+    }
+
+    /**
+     * Runs a script that ends by calling its last argument ({@code arguments[arguments.length - 1]}) with a result,
+     * e.g. when a promise settles; bounded by the script timeout.
+     */
+    public Object asyncScript(String script, Object... arguments) {
+        return ((JavascriptExecutor) driver).executeAsyncScript(script, arguments);
+    }
+
+    /** What the pages logged to the console since the last call: for failure messages. */
+    public String consoleLog() {
+        return driver.manage().logs().get(LogType.BROWSER).getAll().stream().map(LogEntry::toString)
+                .collect(Collectors.joining("\n"));
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            driver.quit();
+        } finally {
+            try (var files = Files.walk(profile)) {
+                files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            }
+        }
+    }
+}
