@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bellwether.support.Fixtures;
+import dev.bellwether.support.RolloutAudit;
 import dev.bellwether.support.ServiceProcess;
 import dev.bellwether.support.SharedPostgres;
 import dev.bellwether.support.UnleashServer;
@@ -22,10 +23,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import org.junit.jupiter.api.Test;
@@ -198,24 +197,11 @@ class FrozenReplicaIT {
         // the woken replica goes on from where it froze: its stale decision must reach neither the database nor Unleash
         Thread.sleep(INTERVAL.multipliedBy(4).toMillis());
         JsonNode decisions = send(base, "GET", "/v1/rollouts/" + id + "/decisions", null);
-        List<String> triggers = new ArrayList<>();
-        Set<String> fromPositions = new HashSet<>();
-        for (JsonNode decision : decisions) {
-            triggers.add(decision.get("trigger").asText());
-            assertThat(fromPositions.add(decision.get("fromState").asText() + "/" + decision.get("fromStep").asInt()))
-                    .as("one decision per position: " + decisions).isTrue();
-        }
-        assertThat(triggers).containsExactly("start", "advance", "advance", "advance");
+        assertThat(RolloutAudit.triggersOncePerPosition(decisions)).containsExactly("start", "advance", "advance", "advance");
         assertThat(send(base, "GET", "/v1/rollouts/" + id, null).get("state").asText()).isEqualTo("PROMOTED");
-        int strategyWrites = 0;
-        for (JsonNode event : unleash.events(flag)) {
-            String type = event.get("type").asText();
-            if (type.equals("feature-strategy-add") || type.equals("feature-strategy-update")) {
-                strategyWrites++;
-            }
-        }
         // 5 % (add), 25 % and 100 % (updates), each once
-        assertThat(strategyWrites).as("strategy writes in Unleash's event log: " + unleash.events(flag)).isEqualTo(3);
+        assertThat(unleash.strategyWrites(flag)).as("strategy writes in Unleash's event log: " + unleash.events(flag))
+                .isEqualTo(3);
         assertThat(unleash.strategies(flag).toString()).contains("\"rollout\":\"100\"");
     }
 

@@ -229,6 +229,18 @@ public final class UnleashServer implements AutoCloseable {
                 .path("events");
     }
 
+    /** How many times a strategy of the flag was added or updated, by Unleash's event log: each is one rollout write. */
+    public int strategyWrites(String flag) throws IOException, InterruptedException {
+        int writes = 0;
+        for (JsonNode event : events(flag)) {
+            String type = event.get("type").asText();
+            if (type.equals("feature-strategy-add") || type.equals("feature-strategy-update")) {
+                writes++;
+            }
+        }
+        return writes;
+    }
+
     /** Any Admin API call with the admin token: {@code path} is relative to {@link #apiUrl()}, {@code json} may be null. */
     public HttpResponse<String> admin(String method, String path, String json) throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(apiUrl() + path)).timeout(Duration.ofSeconds(10))
