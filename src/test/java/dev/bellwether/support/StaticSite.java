@@ -36,6 +36,13 @@ public final class StaticSite implements AutoCloseable {
             "svg", "image/svg+xml",
             "png", "image/png");
 
+    /**
+     * What makes a page cross-origin isolated, so that {@code performance.now()} has its fine resolution rather than
+     * the coarse one browsers give other pages: for measurements.
+     */
+    public static final Map<String, String> CROSS_ORIGIN_ISOLATED = Map.of("Cross-Origin-Opener-Policy", "same-origin",
+            "Cross-Origin-Embedder-Policy", "require-corp");
+
     private final HttpServer server;
 
     private StaticSite(HttpServer server) {
@@ -44,11 +51,16 @@ public final class StaticSite implements AutoCloseable {
 
     /** Serves each prefix (ending in {@code /}) from its directory; the longest matching prefix wins. */
     public static StaticSite start(Map<String, Path> directories) throws IOException {
+        return start(directories, Map.of());
+    }
+
+    /** The same, with {@code headers} added to every answer. */
+    public static StaticSite start(Map<String, Path> directories, Map<String, String> headers) throws IOException {
         Map<String, Path> byPrefix = new LinkedHashMap<>();
         directories.entrySet().stream().sorted((a, b) -> b.getKey().length() - a.getKey().length())
                 .forEach(entry -> byPrefix.put(entry.getKey(), entry.getValue().toAbsolutePath().normalize()));
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        server.createContext("/", exchange -> serve(exchange, byPrefix));
+        server.createContext("/", exchange -> serve(exchange, byPrefix, headers));
         server.setExecutor(Executors.newFixedThreadPool(4));
         server.start();
         return new StaticSite(server);
@@ -63,7 +75,7 @@ public final class StaticSite implements AutoCloseable {
         return origin() + path;
     }
 
-    private static void serve(HttpExchange exchange, Map<String, Path> byPrefix) throws IOException {
+    private static void serve(HttpExchange exchange, Map<String, Path> byPrefix, Map<String, String> headers) throws IOException {
         try (exchange) {
             String path = exchange.getRequestURI().getPath();
             Path file = null;
@@ -85,6 +97,7 @@ public final class StaticSite implements AutoCloseable {
             byte[] body = Files.readAllBytes(file);
             exchange.getResponseHeaders().set("Content-Type", CONTENT_TYPES.getOrDefault(extension, "application/octet-stream"));
             exchange.getResponseHeaders().set("Cache-Control", "no-store");
+            headers.forEach(exchange.getResponseHeaders()::set);
             exchange.sendResponseHeaders(200, body.length);
             try (OutputStream out = exchange.getResponseBody()) {
                 out.write(body);
