@@ -57,7 +57,15 @@ export interface Stats {
   refused: boolean;
 }
 
-export interface ReplayEvent {
+export interface Timed {
+  /**
+   * When the event happened, if the app knows better than the time of the call (a mutation made offline): a Date,
+   * epoch milliseconds or an ISO-8601 text with offset; at most 5 minutes ahead and 14 days old by this device's clock.
+   */
+  at?: Date | number | string;
+}
+
+export interface ReplayEvent extends Timed {
   outcome: 'succeeded' | 'retried' | 'dead_lettered' | 'conflicted';
   /** The app's identifier of the mutation: its replays are reported with the flags of its first attempt. Not sent. */
   mutationId?: string;
@@ -69,15 +77,15 @@ export interface ReplayEvent {
 export interface Client {
   /** Each record call resolves with the event id once the event is stored in IndexedDB. */
   replay(event: ReplayEvent): Promise<string>;
-  sync(event: { latencyMs: number; stalenessMs?: number }): Promise<string>;
-  conflict(event: {
+  sync(event: Timed & { latencyMs: number; stalenessMs?: number }): Promise<string>;
+  conflict(event: Timed & {
     resolution: 'auto_merged' | 'user_resolved' | 'server_wins' | 'client_wins' | 'unresolved';
     entity?: string;
     /** The mutation that hit the conflict: reported with that mutation's first-attempt flags. Not sent. */
     mutationId?: string;
   }): Promise<string>;
-  migration(event: { fromVersion: number; toVersion: number; outcome: 'succeeded' | 'failed' | 'rolled_back'; durationMs?: number }): Promise<string>;
-  outbox(event: { depth: number; oldestAgeMs?: number }): Promise<string>;
+  migration(event: Timed & { fromVersion: number; toVersion: number; outcome: 'succeeded' | 'failed' | 'rolled_back'; durationMs?: number }): Promise<string>;
+  outbox(event: Timed & { depth: number; oldestAgeMs?: number }): Promise<string>;
   /** Resolves once every event recorded so far is acknowledged; rejects while offline, when refused, or when a send fails. */
   flush(): Promise<void>;
   stats(): Stats;

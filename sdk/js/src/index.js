@@ -231,7 +231,7 @@ export function init(options) {
 
   const record = (type) => async (input) => {
     if (closed) throw new Error('Bellwether: this client is closed');
-    const { event, mutationId } = checkEvent(type, input, new Date().toISOString());
+    const { event, mutationId } = checkEvent(type, input, Date.now());
     const current = flagsKey(typeof flags === 'function' ? flags() : flags);
     const write = ready.then((db) => db.add({ r: release, e: event, s: utf8Length(JSON.stringify(event)) + ID_BYTES },
       mutationId, current, limits));

@@ -50,3 +50,31 @@ test('the script-tag build defines the global Bellwether with init, at the packa
   assert.equal(typeof context.Bellwether.init, 'function');
   assert.equal(context.Bellwether.version, JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version);
 });
+
+test('an event time given by the app is sent as ISO-8601 in UTC; one the service would refuse rejects the call naming it', async () => {
+  const wire = service();
+  const bw = client({ fetch: wire.fetch });
+  const hourAgo = Date.now() - 3600000;
+  await bw.replay({ mutationId: 'm-1', outcome: 'retried', attempts: 1, at: new Date(hourAgo) });
+  await bw.sync({ latencyMs: 1, at: hourAgo + 1 });
+  // An hour ago in UTC, written as the time of a zone two hours ahead of UTC: the offset is applied.
+  const local = new Date(hourAgo).toISOString().slice(0, 13) + ':00:00.500+02:00';
+  await bw.conflict({ resolution: 'server_wins', at: local });
+  await bw.outbox({ depth: 0, at: null });
+  await rejectsNaming(bw.sync({ latencyMs: 1, at: Date.now() + 6 * 60000 }), 'sync.at');
+  await rejectsNaming(bw.sync({ latencyMs: 1, at: Date.now() - 15 * 86400000 }), 'sync.at');
+  await rejectsNaming(bw.sync({ latencyMs: 1, at: '2026-11-25T10:00:00' }), 'sync.at');
+  await rejectsNaming(bw.sync({ latencyMs: 1, at: '2026-11-25' }), 'sync.at');
+  await rejectsNaming(bw.sync({ latencyMs: 1, at: new Date(Number.NaN) }), 'sync.at');
+  await rejectsNaming(bw.sync({ latencyMs: 1, at: Number.POSITIVE_INFINITY }), 'sync.at');
+  await rejectsNaming(bw.sync({ latencyMs: 1, at: true }), 'sync.at');
+  await bw.flush();
+  const [replay, sync, conflict, outbox] = wire.delivered();
+  assert.equal(replay.at, new Date(hourAgo).toISOString());
+  assert.equal(sync.at, new Date(hourAgo + 1).toISOString());
+  const utc = Date.parse(new Date(hourAgo).toISOString().slice(0, 13) + ':00:00.500Z') - 2 * 3600000;
+  assert.equal(conflict.at, new Date(utc).toISOString());
+  assert.ok(Math.abs(Date.parse(outbox.at) - Date.now()) < 5000, 'without at, the time of the call');
+  assert.equal(wire.delivered().length, 4, 'nothing refused was stored');
+  await bw.close();
+});
