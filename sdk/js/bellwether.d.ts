@@ -38,6 +38,11 @@ export interface Options {
   indexedDB?: IDBFactory;
   /** A fetch function, for runtimes without the global one (tests). */
   fetch?: typeof fetch;
+  /**
+   * Web Locks, so that one tab or worker at a time sends the shared database's events. Default `navigator.locks`;
+   * `null` to not coordinate (the service's dedupe still counts each event once).
+   */
+  locks?: LockManager | null;
 }
 
 export interface Stats {
@@ -94,4 +99,19 @@ export interface Client {
 }
 
 export function init(options: Options): Client;
+
+/** What the adapter needs of unleash-proxy-client's UnleashClient. */
+export interface UnleashClientLike {
+  isEnabled(name: string): boolean;
+  getVariant(name: string): { name: string; enabled: boolean; feature_enabled?: boolean };
+  isReady?(): boolean;
+  on?(event: 'initialized' | 'ready', listener: () => void): unknown;
+}
+
+/**
+ * A `flags` function reporting, for each name, the enabled variant's name, else `isEnabled`. Until the client has
+ * its toggles (`initialized` or `ready`) it reports none of them, so that no event counts as control by mistake.
+ * Create it right after `new UnleashClient(...)`, before `start()`: created later, flags are reported from `isReady()`.
+ */
+export function unleashFlags(client: UnleashClientLike, names: string[]): () => Flags;
 export const version: string;

@@ -6,6 +6,7 @@ import { checkEvent, flagsKey, text, utf8Length } from './validate.js';
 import { VERSION } from './version.js';
 
 export { VERSION as version };
+export { unleashFlags } from './unleash.js';
 
 const DEFAULTS = {
   intervalMs: 10000,
