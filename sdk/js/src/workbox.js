@@ -6,8 +6,8 @@ const newId = () => 'wb-' + Array.from(crypto.getRandomValues(new Uint8Array(12)
 
 /**
  * What an answer means for a queued request: kept and tried again (a network failure, 408, 429, 5xx), or settled:
- * succeeded (2xx, and 3xx, which fetch follows or hands over opaque), conflicted (409), or dead-lettered (another
- * 4xx: sending the same request again cannot help).
+ * succeeded (2xx, or an opaque answer whose status reads 0, which Workbox takes as delivered), conflicted (409), or
+ * dead-lettered (another 4xx: sending the same request again cannot help).
  */
 export function outcomeOf(status) {
   if (status === undefined || status === 408 || status === 429 || status >= 500) return 'retried';
