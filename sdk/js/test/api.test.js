@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import vm from 'node:vm';
+import { gzipSync } from 'node:zlib';
 import { client, service } from './fakes.js';
 
 const rejectsNaming = (promise, field) => assert.rejects(promise, (e) => e instanceof TypeError && e.message.includes(field), field);
@@ -77,4 +78,9 @@ test('an event time given by the app is sent as ISO-8601 in UTC; one the service
   assert.ok(Math.abs(Date.parse(outbox.at) - Date.now()) < 5000, 'without at, the time of the call');
   assert.equal(wire.delivered().length, 4, 'nothing refused was stored');
   await bw.close();
+});
+
+test('the script-tag build stays within its budget of 6 KiB minified and gzipped (the Workbox adapter is apart)', () => {
+  const gzipped = gzipSync(readFileSync(new URL('../dist/bellwether.js', import.meta.url)), { level: 9 }).length;
+  assert.ok(gzipped <= 6 * 1024, `${gzipped} bytes gzipped`);
 });
