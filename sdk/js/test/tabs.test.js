@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
-import { client, lockManager, service, sleep, until } from './fakes.js';
+import { client, lockManager, page, service, sleep, until } from './fakes.js';
 
 const open = [];
 const start = (options) => {
@@ -75,4 +75,32 @@ test('a lock holder that never lets go (a frozen tab) delays a send by the bound
   await closing.close();
   await flushed;
   assert.ok(Date.now() - closedAt < 1000, 'close does not wait for a lock');
+});
+
+test('a tab that hides beacons what it knows of, without the lock: its own events and those it read, not later ones of another tab', async () => {
+  const locks = lockManager();
+  let attempts = 0;
+  // The service is unreachable, so that nothing is settled and each tab keeps what it knows of; backoff far away.
+  const unreachable = async () => {
+    attempts++;
+    throw new TypeError('Failed to fetch');
+  };
+  const first = start({ fetch: unreachable, locks, backoffMs: 60000 });
+  const early = await first.sync({ latencyMs: 1 });
+  const second = start({ fetch: unreachable, locks, backoffMs: 60000, indexedDB: first.indexedDB });
+  const own = await second.sync({ latencyMs: 2 });
+  await until(() => attempts === 1, 2000); // the second tab's send at its start: it read the early event
+  const later = await first.sync({ latencyMs: 3 });
+  const beacons = [];
+  globalThis.navigator = { onLine: true, sendBeacon: (url, body) => beacons.push(JSON.parse(body)) > 0 };
+  try {
+    page.dispatchEvent(new Event('pagehide'));
+  } finally {
+    globalThis.navigator = { onLine: true };
+  }
+  const beaconed = beacons.flatMap((b) => b.events.map((e) => e.id));
+  // Both tabs listen to the one fake page here, so each hides: each beacons what it knows of.
+  assert.equal(beaconed.filter((id) => id === later).length, 1, 'the later event only by the tab that recorded it');
+  assert.equal(beaconed.filter((id) => id === own).length, 1);
+  assert.equal(beaconed.filter((id) => id === early).length, 2, 'the early one by both: what stays duplicated');
 });
