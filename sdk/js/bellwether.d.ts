@@ -38,6 +38,11 @@ export interface Options {
   indexedDB?: IDBFactory;
   /** A fetch function, for runtimes without the global one (tests). */
   fetch?: typeof fetch;
+  /**
+   * Web Locks, so that one tab or worker at a time sends the shared database's events. Default `navigator.locks`;
+   * `null` to not coordinate (the service's dedupe still counts each event once).
+   */
+  locks?: LockManager | null;
 }
 
 export interface Stats {
@@ -57,7 +62,15 @@ export interface Stats {
   refused: boolean;
 }
 
-export interface ReplayEvent {
+export interface Timed {
+  /**
+   * When the event happened, if the app knows better than the time of the call (a mutation made offline): a Date,
+   * epoch milliseconds or an ISO-8601 text with offset; at most 5 minutes ahead and 14 days old by this device's clock.
+   */
+  at?: Date | number | string;
+}
+
+export interface ReplayEvent extends Timed {
   outcome: 'succeeded' | 'retried' | 'dead_lettered' | 'conflicted';
   /** The app's identifier of the mutation: its replays are reported with the flags of its first attempt. Not sent. */
   mutationId?: string;
@@ -69,15 +82,15 @@ export interface ReplayEvent {
 export interface Client {
   /** Each record call resolves with the event id once the event is stored in IndexedDB. */
   replay(event: ReplayEvent): Promise<string>;
-  sync(event: { latencyMs: number; stalenessMs?: number }): Promise<string>;
-  conflict(event: {
+  sync(event: Timed & { latencyMs: number; stalenessMs?: number }): Promise<string>;
+  conflict(event: Timed & {
     resolution: 'auto_merged' | 'user_resolved' | 'server_wins' | 'client_wins' | 'unresolved';
     entity?: string;
     /** The mutation that hit the conflict: reported with that mutation's first-attempt flags. Not sent. */
     mutationId?: string;
   }): Promise<string>;
-  migration(event: { fromVersion: number; toVersion: number; outcome: 'succeeded' | 'failed' | 'rolled_back'; durationMs?: number }): Promise<string>;
-  outbox(event: { depth: number; oldestAgeMs?: number }): Promise<string>;
+  migration(event: Timed & { fromVersion: number; toVersion: number; outcome: 'succeeded' | 'failed' | 'rolled_back'; durationMs?: number }): Promise<string>;
+  outbox(event: Timed & { depth: number; oldestAgeMs?: number }): Promise<string>;
   /** Resolves once every event recorded so far is acknowledged; rejects while offline, when refused, or when a send fails. */
   flush(): Promise<void>;
   stats(): Stats;
@@ -86,4 +99,19 @@ export interface Client {
 }
 
 export function init(options: Options): Client;
+
+/** What the adapter needs of unleash-proxy-client's UnleashClient. */
+export interface UnleashClientLike {
+  isEnabled(name: string): boolean;
+  getVariant(name: string): { name: string; enabled: boolean; feature_enabled?: boolean };
+  isReady?(): boolean;
+  on?(event: 'initialized' | 'ready', listener: () => void): unknown;
+}
+
+/**
+ * A `flags` function reporting, for each name, the enabled variant's name, else `isEnabled`. Until the client has
+ * its toggles (`initialized` or `ready`) it reports none of them, so that no event counts as control by mistake.
+ * Create it right after `new UnleashClient(...)`, before `start()`: created later, flags are reported from `isReady()`.
+ */
+export function unleashFlags(client: UnleashClientLike, names: string[]): () => Flags;
 export const version: string;

@@ -6,6 +6,7 @@ import { checkEvent, flagsKey, text, utf8Length } from './validate.js';
 import { VERSION } from './version.js';
 
 export { VERSION as version };
+export { unleashFlags } from './unleash.js';
 
 const DEFAULTS = {
   intervalMs: 10000,
@@ -54,6 +55,9 @@ export function init(options) {
   const send = options.fetch || ((...args) => globalThis.fetch(...args));
   const onHealth = options.onHealth;
   if (onHealth !== undefined && typeof onHealth !== 'function') throw new TypeError('Bellwether: onHealth must be a function');
+  const dbName = options.dbName || 'bellwether-' + app;
+  // Web Locks (pages and workers of one origin share them): one context at a time sends the shared database's events.
+  const locks = options.locks === undefined ? globalThis.navigator?.locks : options.locks;
   const url = endpoint.replace(/\/+$/, '') + '/v1/beacons';
   const beaconUrl = url + '?key=' + encodeURIComponent(key);
 
@@ -71,6 +75,7 @@ export function init(options) {
   let backoffAt = 0;
   let refused = null;
   let draining = null;
+  let waiting = null;
   let timer = null;
   let timerAt = Infinity;
   let closed = false;
@@ -115,7 +120,7 @@ export function init(options) {
     }, at - Date.now());
   };
 
-  const ready = openStore(idb, options.dbName || 'bellwether-' + app).then(async (opened) => {
+  const ready = openStore(idb, dbName).then(async (opened) => {
     store = opened;
     client = await store.clientId();
     totals = await store.totals();
@@ -215,10 +220,35 @@ export function init(options) {
     return null;
   };
 
+  /**
+   * Runs the send holding the database's lock, so that another tab or worker sending at the same time waits for this
+   * send and then finds only what is left. A holder that does not let go within the bound (a frozen tab keeps its
+   * locks) is not waited for longer: the send goes without the lock, and the service counts each event once.
+   */
+  const exclusive = async () => {
+    if (!locks) return sendAll();
+    let granted = false;
+    const wait = new AbortController();
+    waiting = wait;
+    const bound = setTimeout(() => wait.abort(), limits.timeoutMs);
+    try {
+      return await locks.request('bellwether-send:' + dbName, { signal: wait.signal }, () => {
+        granted = true;
+        clearTimeout(bound);
+        return closed ? null : sendAll();
+      });
+    } catch (e) {
+      if (granted) throw e;
+      return closed ? null : sendAll();
+    } finally {
+      clearTimeout(bound);
+    }
+  };
+
   /** One send at a time; a call during a send waits for it and then sends again. */
   const drain = () => {
     const previous = draining || Promise.resolve();
-    const run = previous.then(() => (closed ? null : sendAll()))
+    const run = previous.then(() => (closed ? null : exclusive()))
       .catch((e) => failed(e))
       .then((error) => {
         if (draining === run) draining = null;
@@ -231,7 +261,7 @@ export function init(options) {
 
   const record = (type) => async (input) => {
     if (closed) throw new Error('Bellwether: this client is closed');
-    const { event, mutationId } = checkEvent(type, input, new Date().toISOString());
+    const { event, mutationId } = checkEvent(type, input, Date.now());
     const current = flagsKey(typeof flags === 'function' ? flags() : flags);
     const write = ready.then((db) => db.add({ r: release, e: event, s: utf8Length(JSON.stringify(event)) + ID_BYTES },
       mutationId, current, limits));
@@ -300,6 +330,7 @@ export function init(options) {
     async close() {
       closed = true;
       listeners(false);
+      waiting?.abort();
       clearTimeout(timer);
       timer = null;
       await Promise.allSettled([...writes, draining]);

@@ -7,6 +7,12 @@ const MAX_AMOUNT = 1e12;
 const MAX_COUNT = 2147483647;
 const MAX_FLAGS = 64;
 const MAX_FLAGS_LABEL_BYTES = 1024;
+// The service refuses an event more than this ahead of its clock, or older than its raw-event retention (default
+// shown here; a service configured shorter refuses older events itself, and the SDK counts them as dropped).
+const MAX_AHEAD_MS = 5 * 60 * 1000;
+const MAX_AGE_MS = 14 * 24 * 60 * 60 * 1000;
+// ISO-8601 date and time with seconds and an offset (Z or ±hh:mm), as the contract asks.
+const ISO_WITH_OFFSET = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/i;
 
 const REPLAY_OUTCOMES = ['succeeded', 'retried', 'dead_lettered', 'conflicted'];
 const RESOLUTIONS = ['auto_merged', 'user_resolved', 'server_wins', 'client_wins', 'unresolved'];
@@ -46,6 +52,21 @@ const oneOf = (allowed) => (value, field) => {
   return value;
 };
 
+/**
+ * An event time given by the app (a Date, epoch milliseconds, or an ISO-8601 text with offset) as the ISO text the
+ * contract takes, within the service's bounds as seen by this device's clock at `now`.
+ */
+const moment = (value, field, now) => {
+  const ms = value instanceof Date || typeof value === 'number' ? +value
+    : typeof value === 'string' && ISO_WITH_OFFSET.test(value) ? Date.parse(value) : NaN;
+  if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15) {
+    fail(field, `must be a Date, epoch milliseconds or an ISO-8601 text with offset, got ${describe(value)}`);
+  }
+  if (ms > now + MAX_AHEAD_MS) fail(field, `must be at most ${MAX_AHEAD_MS / 60000} minutes ahead of now, got ${new Date(ms).toISOString()}`);
+  if (ms < now - MAX_AGE_MS) fail(field, `must be at most ${MAX_AGE_MS / 86400000} days old (the service's retention), got ${new Date(ms).toISOString()}`);
+  return new Date(ms).toISOString();
+};
+
 // Per type: field -> [check, required]. mutationId is the SDK's own: it selects the flags, and is not sent.
 const SHAPES = {
   outbox: { depth: [count(0), 1], oldestAgeMs: [amount] },
@@ -55,14 +76,18 @@ const SHAPES = {
   migration: { fromVersion: [count(0), 1], toVersion: [count(0), 1], outcome: [oneOf(MIGRATION_OUTCOMES), 1], durationMs: [amount] },
 };
 
-/** The event's contract fields (type first, `at` given) and its mutationId, or a TypeError naming the bad field. */
-export function checkEvent(type, input, at) {
+/**
+ * The event's contract fields (type first, then `at`: the app's, or `now`) and its mutationId, or a TypeError naming
+ * the bad field.
+ */
+export function checkEvent(type, input, now) {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) fail(type, `takes an object of fields, got ${describe(input)}`);
   const shape = SHAPES[type];
-  const event = { type, at };
+  const given = input.at;
+  const event = { type, at: given === undefined || given === null ? new Date(now).toISOString() : moment(given, `${type}.at`, now) };
   let mutationId;
   for (const field of Object.keys(input)) {
-    if (!shape[field]) fail(`${type}.${field}`, `is not a field of a ${type} event (${Object.keys(shape).join(', ')})`);
+    if (!shape[field] && field !== 'at') fail(`${type}.${field}`, `is not a field of a ${type} event (${Object.keys(shape).join(', ')}, at)`);
   }
   for (const [field, [check, required]] of Object.entries(shape)) {
     const value = input[field];

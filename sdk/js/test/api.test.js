@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import vm from 'node:vm';
+import { gzipSync } from 'node:zlib';
 import { client, service } from './fakes.js';
 
 const rejectsNaming = (promise, field) => assert.rejects(promise, (e) => e instanceof TypeError && e.message.includes(field), field);
@@ -49,4 +50,37 @@ test('the script-tag build defines the global Bellwether with init, at the packa
   vm.runInContext(readFileSync(new URL('../dist/bellwether.js', import.meta.url), 'utf8'), context);
   assert.equal(typeof context.Bellwether.init, 'function');
   assert.equal(context.Bellwether.version, JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version);
+});
+
+test('an event time given by the app is sent as ISO-8601 in UTC; one the service would refuse rejects the call naming it', async () => {
+  const wire = service();
+  const bw = client({ fetch: wire.fetch });
+  const hourAgo = Date.now() - 3600000;
+  await bw.replay({ mutationId: 'm-1', outcome: 'retried', attempts: 1, at: new Date(hourAgo) });
+  await bw.sync({ latencyMs: 1, at: hourAgo + 1 });
+  // An hour ago in UTC, written as the time of a zone two hours ahead of UTC: the offset is applied.
+  const local = new Date(hourAgo).toISOString().slice(0, 13) + ':00:00.500+02:00';
+  await bw.conflict({ resolution: 'server_wins', at: local });
+  await bw.outbox({ depth: 0, at: null });
+  await rejectsNaming(bw.sync({ latencyMs: 1, at: Date.now() + 6 * 60000 }), 'sync.at');
+  await rejectsNaming(bw.sync({ latencyMs: 1, at: Date.now() - 15 * 86400000 }), 'sync.at');
+  await rejectsNaming(bw.sync({ latencyMs: 1, at: '2026-11-25T10:00:00' }), 'sync.at');
+  await rejectsNaming(bw.sync({ latencyMs: 1, at: '2026-11-25' }), 'sync.at');
+  await rejectsNaming(bw.sync({ latencyMs: 1, at: new Date(Number.NaN) }), 'sync.at');
+  await rejectsNaming(bw.sync({ latencyMs: 1, at: Number.POSITIVE_INFINITY }), 'sync.at');
+  await rejectsNaming(bw.sync({ latencyMs: 1, at: true }), 'sync.at');
+  await bw.flush();
+  const [replay, sync, conflict, outbox] = wire.delivered();
+  assert.equal(replay.at, new Date(hourAgo).toISOString());
+  assert.equal(sync.at, new Date(hourAgo + 1).toISOString());
+  const utc = Date.parse(new Date(hourAgo).toISOString().slice(0, 13) + ':00:00.500Z') - 2 * 3600000;
+  assert.equal(conflict.at, new Date(utc).toISOString());
+  assert.ok(Math.abs(Date.parse(outbox.at) - Date.now()) < 5000, 'without at, the time of the call');
+  assert.equal(wire.delivered().length, 4, 'nothing refused was stored');
+  await bw.close();
+});
+
+test('the script-tag build stays within its budget of 6 KiB minified and gzipped (the Workbox adapter is apart)', () => {
+  const gzipped = gzipSync(readFileSync(new URL('../dist/bellwether.js', import.meta.url)), { level: 9 }).length;
+  assert.ok(gzipped <= 6 * 1024, `${gzipped} bytes gzipped`);
 });

@@ -70,3 +70,36 @@ export function client(options = {}) {
   });
   return Object.assign(bw, { indexedDB });
 }
+
+/**
+ * Web Locks as the browser has them (navigator.locks, shared by the pages and workers of an origin), which Node
+ * lacks: exclusive locks granted in request order, `ifAvailable`, and `signal` aborting a request not yet granted.
+ */
+export function lockManager() {
+  const queues = new Map();
+  return {
+    request(name, options, callback) {
+      if (typeof options === 'function') [options, callback] = [{}, options];
+      if (!queues.has(name)) queues.set(name, []);
+      const queue = queues.get(name);
+      return new Promise((resolve, reject) => {
+        if (options.signal?.aborted) return reject(options.signal.reason);
+        if (options.ifAvailable && queue.length) return void Promise.resolve(null).then(callback).then(resolve, reject);
+        const waiter = {
+          grant: () => Promise.resolve({ name, mode: 'exclusive' }).then(callback).then(resolve, reject).finally(() => {
+            queue.shift();
+            queue[0]?.grant();
+          }),
+        };
+        queue.push(waiter);
+        options.signal?.addEventListener('abort', () => {
+          const index = queue.indexOf(waiter);
+          if (index < 1) return; // granted already: aborting has no effect
+          queue.splice(index, 1);
+          reject(options.signal.reason);
+        });
+        if (queue.length === 1) waiter.grant();
+      });
+    },
+  };
+}

@@ -26,6 +26,15 @@ class ScriptServedTest {
     }
 
     @Test
+    void theWorkboxAdapterIsServedBesideItForServiceWorkers() {
+        ExtractableResponse<Response> response = given().get("/sdk/bellwether-workbox.js").then().extract();
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body().asString()).contains("workboxSync").contains("Bellwether");
+        assertThat(response.header("Cache-Control")).isEqualTo("public, max-age=3600");
+    }
+
+    @Test
     void aMissingScriptIsA404NotARefusal() {
         assertThat(given().get("/sdk/nothing-here.js").then().extract().statusCode()).isEqualTo(404);
     }
