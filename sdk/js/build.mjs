@@ -7,7 +7,7 @@ import { gzipSync } from 'node:zlib';
 
 const common = { bundle: true, minify: true, target: 'es2020', legalComments: 'none' };
 await build({ ...common, entryPoints: ['src/index.js'], format: 'esm', outfile: 'dist/bellwether.mjs' });
-await build({ ...common, entryPoints: ['src/index.js'], format: 'iife', globalName: 'Bellwether', outfile: 'dist/bellwether.js' });
+await build({ ...common, entryPoints: ['src/script.js'], format: 'iife', outfile: 'dist/bellwether.js' });
 await build({ ...common, entryPoints: ['src/workbox.js'], format: 'esm', outfile: 'dist/bellwether-workbox.mjs' });
 await build({ ...common, entryPoints: ['src/workbox-script.js'], format: 'iife', outfile: 'dist/bellwether-workbox.js' });
 for (const file of ['dist/bellwether.mjs', 'dist/bellwether.js', 'dist/bellwether-workbox.mjs', 'dist/bellwether-workbox.js']) {
