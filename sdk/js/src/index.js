@@ -24,6 +24,9 @@ const KEEPALIVE_BUDGET = 64 * 1024;
 const MAX_RETRY_AFTER_MS = 60 * 60 * 1000;
 // The event's id, as added on the wire ({"id":"e<key>",), is bounded by the digits of the key.
 const ID_BYTES = 24;
+// Records between two trims of a context (which count what other contexts added and enforce the bounds): other
+// contexts' records are unknown here until then, so together they overshoot a bound by less than this per context.
+const TRIM_EVERY = 100;
 
 const offline = () => globalThis.navigator?.onLine === false;
 
@@ -64,6 +67,8 @@ export function init(options) {
   let store;
   let client;
   let totals = { count: 0, bytes: 0, dropped: {} };
+  // Record calls since this context last trimmed.
+  let untrimmed = 0;
   let sent = 0;
   // The events as last read from or written to IndexedDB, for sendBeacon when the page hides (no time to read).
   let pending = new Map();
@@ -123,7 +128,7 @@ export function init(options) {
   const ready = openStore(idb, dbName).then(async (opened) => {
     store = opened;
     client = await store.clientId();
-    totals = await store.totals();
+    trimmed(await store.trim(limits));
     pending = new Map((await store.all()).map((r) => [r.k, r]));
     // What an earlier page or worker left is sent at once: a service worker may not live until the interval.
     if (pending.size) schedule(0);
@@ -131,8 +136,15 @@ export function init(options) {
   });
   ready.catch(() => {});
 
+  /** Takes the totals a trim counted in the database, and forgets the events it dropped. */
+  const trimmed = (out) => {
+    totals = out.totals;
+    for (const k of out.evicted) pending.delete(k);
+    if (out.evicted.length) health();
+  };
+
   const settle = async (records, reasons) => {
-    totals = await store.settle(records, reasons);
+    trimmed(await store.trim(limits, records, reasons));
     for (const { k } of records) {
       pending.delete(k);
       beaconed.delete(k);
@@ -154,6 +166,8 @@ export function init(options) {
       schedule(limits.intervalMs);
       return new Error('Bellwether: offline');
     }
+    untrimmed = 0;
+    trimmed(await store.trim(limits));
     const records = await store.all();
     pending = new Map(records.map((r) => [r.k, r]));
     const queue = beacons(records, app, client, sdkField(VERSION, totals.dropped), limits.maxBeaconBytes);
@@ -263,16 +277,24 @@ export function init(options) {
     if (closed) throw new Error('Bellwether: this client is closed');
     const { event, mutationId } = checkEvent(type, input, Date.now());
     const current = flagsKey(typeof flags === 'function' ? flags() : flags);
-    const write = ready.then((db) => db.add({ r: release, e: event, s: utf8Length(JSON.stringify(event)) + ID_BYTES },
-      mutationId, current, limits));
+    const size = utf8Length(JSON.stringify(event)) + ID_BYTES;
+    const write = ready.then((db) => {
+      // Trims every so many records, and when what this context knows of would go over a bound.
+      const bound = ++untrimmed >= TRIM_EVERY || totals.count >= limits.maxEvents || totals.bytes + size > limits.maxBytes;
+      if (bound) untrimmed = 0;
+      return db.add({ r: release, e: event, s: size }, mutationId, current, limits, bound);
+    });
     writes.add(write);
     const forget = () => writes.delete(write);
     write.then(forget, forget);
     const added = await write;
-    totals = added.totals;
     pending.set(added.record.k, added.record);
-    for (const k of added.evicted) pending.delete(k);
-    if (added.evicted.length) health();
+    if (added.totals) {
+      trimmed(added);
+    } else {
+      totals.count++;
+      totals.bytes += size;
+    }
     const repeatFailure = type === 'replay'
       && (event.outcome === 'dead_lettered' || (event.attempts >= 2 && event.outcome !== 'succeeded'));
     schedule(repeatFailure ? 0 : limits.intervalMs);

@@ -1,17 +1,73 @@
 // IndexedDB: the events (one object store, keyed by an auto-increment that is also the event id), the client id
-// and running totals (meta), and each mutation's first-attempt flags (mutations). Every change of events and
-// totals happens in one transaction, so that tabs and service workers sharing the database keep them consistent.
+// and totals (meta), and each mutation's first-attempt flags (mutations). A record call's transaction only writes.
+// The totals are counted, and the bounds enforced, by a trim: it reads the totals and the events added since the last
+// trim (by any tab or worker), in one transaction, so that contexts sharing the database agree.
 
 const EVENTS = 'events';
 const META = 'meta';
 const MUTATIONS = 'mutations';
 
-const fresh = () => ({ count: 0, bytes: 0, mutations: 0, order: 0, dropped: {} });
+// `last`: the newest event key counted in count and bytes.
+const fresh = () => ({ count: 0, bytes: 0, last: 0, dropped: {} });
 
 function promised(request) {
   return new Promise((resolve, reject) => {
     request.onsuccess = () => resolve(request.result);
     request.onerror = () => reject(request.error);
+  });
+}
+
+const on = (request, then) => { request.onsuccess = () => then(request.result); };
+
+/**
+ * Counts the events added since the last trim; removes the `settled` events present (counting those with a reason
+ * in `reasons` as dropped), then the oldest events over a bound (as overflow) and the oldest mutations over theirs.
+ * Answers with done({totals, evicted keys}).
+ */
+function trim(t, limits, done, settled = [], reasons) {
+  const events = t.objectStore(EVENTS);
+  const meta = t.objectStore(META);
+  const mutations = t.objectStore(MUTATIONS);
+  const evicted = [];
+  const over = (totals) => totals.count > limits.maxEvents || totals.bytes > limits.maxBytes;
+  const drop = (totals, k, s, reason) => {
+    events.delete(k);
+    totals.count--;
+    totals.bytes -= s;
+    if (reason) totals.dropped[reason] = (totals.dropped[reason] || 0) + 1;
+  };
+  on(mutations.count(), (excess) => {
+    excess -= limits.maxMutations;
+    if (excess > 0) {
+      on(mutations.index('order').openCursor(), (cursor) => {
+        cursor.delete();
+        if (--excess) cursor.continue();
+      });
+    }
+  });
+  on(meta.get('totals'), (totals = fresh()) => {
+    done({ totals, evicted });
+    on(events.getAll(IDBKeyRange.lowerBound(totals.last, true)), (added) => {
+      for (const { k, s } of added) {
+        totals.count++;
+        totals.bytes += s;
+        totals.last = k;
+      }
+      // Another tab may have settled one, or the bound dropped it meanwhile: each event counts once.
+      on(events.getAllKeys(), (keys) => {
+        keys = new Set(keys);
+        for (const { k, s } of settled) if (keys.has(k)) drop(totals, k, s, reasons.get(k));
+        const finish = () => meta.put(totals, 'totals');
+        if (!over(totals)) return finish();
+        on(events.openCursor(), (cursor) => {
+          if (!cursor) return finish();
+          evicted.push(cursor.key);
+          drop(totals, cursor.key, cursor.value.s, 'overflow');
+          if (over(totals)) cursor.continue();
+          else finish();
+        });
+      });
+    });
   });
 }
 
@@ -26,22 +82,22 @@ export async function openStore(indexedDB, name) {
   const db = await promised(request);
   // Another tab or worker asking for a newer version: give way rather than block it.
   db.onversionchange = () => db.close();
+  // The first-attempt flags of mutations this context knows, so that recording one of them reads nothing.
+  const known = new Map();
 
   /** Runs body(transaction) and answers what it set with done(), once the transaction has committed. */
-  const run = (stores, mode, body, options) => new Promise((resolve, reject) => {
-    const transaction = db.transaction(stores, mode, options);
+  const run = (mode, body, options) => new Promise((resolve, reject) => {
+    const transaction = db.transaction([EVENTS, META, MUTATIONS], mode, options);
     let result;
     transaction.oncomplete = () => resolve(result);
     transaction.onabort = () => reject(transaction.error || new Error('Bellwether: an IndexedDB transaction was aborted'));
     body(transaction, (value) => { result = value; });
   });
 
-  const on = (request, then) => { request.onsuccess = () => then(request.result); };
-
   return {
     close: () => db.close(),
 
-    clientId: () => run([META], 'readwrite', (t, done) => {
+    clientId: () => run('readwrite', (t, done) => {
       const meta = t.objectStore(META);
       on(meta.get('client'), (id) => {
         if (!id) {
@@ -53,84 +109,43 @@ export async function openStore(indexedDB, name) {
       });
     }),
 
-    totals: () => run([META], 'readonly', (t, done) => on(t.objectStore(META).get('totals'), (v) => done(v || fresh()))),
-
-    all: () => run([EVENTS], 'readonly', (t, done) => on(t.objectStore(EVENTS).getAll(), done)),
+    all: () => run('readonly', (t, done) => on(t.objectStore(EVENTS).getAll(), done)),
 
     /**
-     * Stores the record (its flags those of the mutation's first event when it names a known mutation, else
-     * `flags`), then drops the oldest events while over a bound. Answers {record, evicted keys, totals}.
+     * Stores the record, with the flags of the mutation's first event when it names one, else `flags`; with `bound`,
+     * trims in the same transaction. Reads nothing unless the mutation is unknown here. Answers {record (its key k),
+     * and when trimmed totals and evicted}.
      */
-    add: (record, mutationId, flags, limits) => run([EVENTS, META, MUTATIONS], 'readwrite', (t, done) => {
-      const events = t.objectStore(EVENTS);
-      const meta = t.objectStore(META);
-      const mutations = t.objectStore(MUTATIONS);
-      const evicted = [];
-      on(meta.get('totals'), (stored) => {
-        const totals = stored || fresh();
-        const write = (chosen) => {
-          record.f = chosen;
-          on(events.add(record), (key) => {
-            record.k = key;
-            totals.count++;
-            totals.bytes += record.s;
-            if (totals.count <= limits.maxEvents && totals.bytes <= limits.maxBytes) return finish();
-            on(events.openCursor(), (cursor) => {
-              if (!cursor) return finish();
-              totals.count--;
-              totals.bytes -= cursor.value.s;
-              totals.dropped.overflow = (totals.dropped.overflow || 0) + 1;
-              evicted.push(cursor.key);
-              cursor.delete();
-              if (totals.count > limits.maxEvents || totals.bytes > limits.maxBytes) cursor.continue();
-              else finish();
+    add: (record, mutationId, flags, limits, bound) => {
+      const cached = known.get(mutationId);
+      let added;
+      return run('readwrite', (t, done) => {
+        const events = t.objectStore(EVENTS);
+        const mutations = t.objectStore(MUTATIONS);
+        record.f = cached || flags;
+        added = events.add(record);
+        if (mutationId !== undefined && !cached) {
+          // A ConstraintError: another context or an earlier page knew the mutation first, and its flags hold.
+          mutations.add({ id: mutationId, f: flags, n: Date.now() }).onerror = (e) => {
+            if (e.target.error.name !== 'ConstraintError') return;
+            e.preventDefault();
+            on(mutations.get(mutationId), (first) => {
+              record.f = first.f;
+              events.put({ ...record, k: added.result });
             });
-          });
-        };
-        const finish = () => {
-          meta.put(totals, 'totals');
-          done({ record, evicted, totals });
-        };
-        if (mutationId === undefined) return write(flags);
-        on(mutations.get(mutationId), (known) => {
-          if (known) return write(known.f);
-          mutations.put({ id: mutationId, f: flags, n: totals.order++ });
-          if (++totals.mutations > limits.maxMutations) {
-            totals.mutations--;
-            on(mutations.index('order').openCursor(), (cursor) => cursor.delete());
-          }
-          write(flags);
-        });
-      });
-    }, { durability: 'strict' }),
-
-    /** Removes the events of `records`; those with a reason in `reasons` (key -> reason) count as dropped. */
-    settle: (records, reasons) => run([EVENTS, META], 'readwrite', (t, done) => {
-      const events = t.objectStore(EVENTS);
-      const meta = t.objectStore(META);
-      on(meta.get('totals'), (stored) => {
-        const totals = stored || fresh();
-        let left = records.length;
-        const next = () => {
-          if (--left > 0) return;
-          meta.put(totals, 'totals');
-          done(totals);
-        };
-        if (!left) return done(totals);
-        for (const { k } of records) {
-          // Another tab may have settled it, or the bound dropped it meanwhile: count each event once.
-          on(events.get(k), (present) => {
-            if (present) {
-              events.delete(k);
-              totals.count--;
-              totals.bytes -= present.s;
-              const reason = reasons.get(k);
-              if (reason) totals.dropped[reason] = (totals.dropped[reason] || 0) + 1;
-            }
-            next();
-          });
+          };
         }
+        if (bound) trim(t, limits, done);
+      }, { durability: 'strict' }).then((out = {}) => {
+        record.k = added.result;
+        if (mutationId !== undefined) known.set(mutationId, record.f);
+        if (known.size > limits.maxMutations) known.delete(known.keys().next().value);
+        out.record = record;
+        return out;
       });
-    }),
+    },
+
+    /** Trims, removing the `settled` records first; answers {totals, evicted}. */
+    trim: (limits, settled, reasons) => run('readwrite', (t, done) => trim(t, limits, done, settled, reasons)),
   };
 }

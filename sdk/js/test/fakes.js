@@ -1,6 +1,6 @@
 // Stand-ins for what Node lacks: the browser's page events, navigator, and a service whose answers a test scripts.
 // The SDK's logic runs as shipped (the built ES module) over fake-indexeddb.
-import { IDBFactory } from 'fake-indexeddb';
+import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { init } from '../dist/bellwether.mjs';
 
 export const page = new EventTarget();
@@ -8,6 +8,7 @@ globalThis.addEventListener = page.addEventListener.bind(page);
 globalThis.removeEventListener = page.removeEventListener.bind(page);
 globalThis.document = Object.assign(new EventTarget(), { visibilityState: 'visible' });
 globalThis.navigator = { onLine: true };
+globalThis.IDBKeyRange = IDBKeyRange;
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -104,3 +104,59 @@ test('a tab that hides beacons what it knows of, without the lock: its own event
   assert.equal(beaconed.filter((id) => id === own).length, 1);
   assert.equal(beaconed.filter((id) => id === early).length, 2, 'the early one by both: what stays duplicated');
 });
+
+/** Counts the records of one object store of the SDK's database, as another context would see it. */
+async function storedCount(indexedDB, store) {
+  const db = await new Promise((resolve) => {
+    const request = indexedDB.open('bellwether-field-notes', 1);
+    request.onsuccess = () => resolve(request.result);
+  });
+  const count = await new Promise((resolve) => {
+    const request = db.transaction(store).objectStore(store).count();
+    request.onsuccess = () => resolve(request.result);
+  });
+  db.close();
+  return count;
+}
+
+test('two tabs recording into one database overshoot a bound by fewer than 100 events each before a trim; a send trims, counting the overflow', async () => {
+  const wire = service();
+  const first = start({ fetch: wire.fetch, maxEvents: 50, maxMutations: 10 });
+  const second = start({ fetch: wire.fetch, maxEvents: 50, maxMutations: 10, indexedDB: first.indexedDB });
+  await first.sync({ latencyMs: 0 });
+  await second.sync({ latencyMs: 0 });
+  let most = 0;
+  // Runs of 40 per tab: each tab counts only its own records until its next trim.
+  for (let i = 1; i < 300; i++) {
+    await (Math.floor(i / 40) % 2 ? second : first).replay({ mutationId: 'm-' + i, outcome: 'succeeded', attempts: 1 });
+    most = Math.max(most, await storedCount(first.indexedDB, 'events'));
+  }
+  assert.ok(most > 50, `the bound is enforced late across tabs (${most} stored at most)`);
+  assert.ok(most < 50 + 2 * 100, `${most} stored at most`);
+  await first.flush();
+  assert.ok(await storedCount(first.indexedDB, 'events') <= 50);
+  assert.ok(await storedCount(first.indexedDB, 'mutations') <= 10, 'the oldest mutations are forgotten');
+  const overflow = first.stats().dropped.overflow;
+  assert.equal(wire.delivered().length + overflow, 301, 'every event delivered or counted as dropped');
+  assert.deepEqual(wire.requests.at(-1).beacon.sdk.dropped, { overflow });
+});
+
+test('a mutation first recorded by another tab gets that tab\'s flags, whichever tab records it next or at the same time', async () => {
+  const wire = service();
+  const first = start({ fetch: wire.fetch, flags: { 'new-sync-engine': false } });
+  const second = start({ fetch: wire.fetch, flags: { 'new-sync-engine': true }, indexedDB: first.indexedDB });
+  await first.replay({ mutationId: 'm-1', outcome: 'retried', attempts: 1, latencyMs: 11 });
+  await second.replay({ mutationId: 'm-1', outcome: 'retried', attempts: 2, latencyMs: 12 });
+  await second.conflict({ mutationId: 'm-1', entity: 'note', resolution: 'server_wins' });
+  await second.replay({ mutationId: 'm-1', outcome: 'succeeded', attempts: 3, latencyMs: 13 });
+  await Promise.all([first.replay({ mutationId: 'm-2', outcome: 'retried', attempts: 1, latencyMs: 21 }),
+    second.replay({ mutationId: 'm-2', outcome: 'retried', attempts: 1, latencyMs: 22 }), second.sync({ latencyMs: 1 })]);
+  await second.flush();
+  const flagOf = new Map(wire.requests.filter((r) => r.status === 202)
+    .flatMap((r) => r.beacon.events.map((e) => [e.type === 'conflict' ? 'conflict' : e.latencyMs, r.beacon.flags['new-sync-engine']])));
+  assert.equal(flagOf.size, 7, 'every event delivered');
+  assert.deepEqual([flagOf.get(11), flagOf.get(12), flagOf.get('conflict'), flagOf.get(13)], [false, false, false, false],
+    'the first tab\'s flags, read by the second tab at its first record of m-1, then remembered');
+  assert.equal(flagOf.get(21), flagOf.get(22), 'recorded at once by both tabs, one of them first');
+  assert.equal(flagOf.get(1), true, 'an event without a mutation has the flags of its tab');
+});
