@@ -33,35 +33,41 @@ function loadScript(src) {
   });
 }
 
-// The flags option of the SDK: Unleash's evaluation for this browser at each record call.
+// Starts Unleash's frontend client and answers it with the SDK's flags function for it, made before the client starts
+// so that it sees the toggles the client reads from its storage (offline) as well as those it fetches. Waits for
+// Unleash's answer (or its failure, offline) so that the first events carry evaluated flags, but no longer than
+// FLAGS_WAIT_MS: flags stored by an earlier visit are used meanwhile.
 async function startFlags() {
-  if (!config.unleashUrl || !config.unleashToken) return null;
+  if (!config.unleashUrl || !config.unleashToken) return { client: null, flags: {} };
   const client = new unleash.UnleashClient({
     url: `${config.unleashUrl}/api/frontend`, clientKey: config.unleashToken, appName: config.app, refreshInterval: 15,
   });
-  // Waits for Unleash's answer (or its failure, offline) so that the first events carry evaluated flags, but no longer
-  // than FLAGS_WAIT_MS: flags stored by an earlier visit are used meanwhile.
+  const flags = self.Bellwether ? Bellwether.unleashFlags(client, FLAGS) : {};
   await new Promise((resolve) => {
     client.on('ready', resolve);
     client.on('error', resolve);
     setTimeout(resolve, FLAGS_WAIT_MS);
     client.start();
   });
-  return client;
+  return { client, flags };
 }
 
 async function startTelemetry() {
-  flagClient = await startFlags();
-  if (!config.key) return;
-  try {
-    await loadScript(`${config.bellwether}/sdk/bellwether.js`);
-  } catch (error) {
-    console.warn('field-notes: telemetry is off,', error.message);
-    return;
+  let loaded = false;
+  if (config.key) {
+    try {
+      await loadScript(`${config.bellwether}/sdk/bellwether.js`);
+      loaded = true;
+    } catch (error) {
+      console.warn('field-notes: telemetry is off,', error.message);
+    }
   }
+  const { client, flags } = await startFlags();
+  flagClient = client;
+  if (!loaded) return;
   telemetry = Bellwether.init({
     endpoint: config.bellwether, key: config.key, app: config.app, release: config.release,
-    flags: flagClient ? Bellwether.unleashFlags(flagClient, FLAGS) : {}, onHealth: renderSdkStats,
+    flags, onHealth: renderSdkStats,
   });
 }
 
