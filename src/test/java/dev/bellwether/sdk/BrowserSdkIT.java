@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -151,14 +152,18 @@ class BrowserSdkIT {
             assertThat(limited).as("beacons answered 429").isNotEmpty();
             assertThat(posts).as("each beacon accepted once, and once more per 429")
                     .hasSize(5 + limited.size());
+            List<Long> waitsMs = new ArrayList<>();
             for (int i = 0; i + 1 < posts.size(); i++) {
                 Exchange exchange = posts.get(i);
                 if (exchange.status() == 429) {
                     Duration waited = Duration.between(exchange.answered(), posts.get(i + 1).received());
                     Duration asked = Duration.ofSeconds(Long.parseLong(exchange.retryAfter()));
                     assertThat(waited).as("wait after a 429 asking for " + asked).isGreaterThanOrEqualTo(asked.minus(CLOCK_TOLERANCE));
+                    waitsMs.add(waited.toMillis());
                 }
             }
+            System.out.printf("429: %d beacons for 5 cohorts, %d answered 429, waits after them %s ms%n", posts.size(),
+                    limited.size(), waitsMs);
             assertThat(rateLimitedBeacons() - rateLimitedBefore).as("429s the service counted")
                     .isEqualTo((double) limited.size());
         }
@@ -193,6 +198,9 @@ class BrowserSdkIT {
                 + " r.onsuccess = () => ok(r.result); }); db.close(); return left;", app))
                 .as("events left stored").isEqualTo(0L);
         assertThat(counted(app)).as("events the service counted").isEqualTo(2 * perTab);
+        // How often both tabs sent the same stored events: the service's dedupe absorbed these.
+        System.out.printf("two tabs: %d events recorded, %.0f answered as duplicates%n", 2 * perTab,
+                metric("bellwether_ingest_events_total", "app=\"" + app + "\"", "result=\"duplicate\""));
     }
 
     @Test
@@ -272,10 +280,14 @@ class BrowserSdkIT {
 
     /** Beacons the service answered 429, all apps together (only one case is rate-limited). */
     private double rateLimitedBeacons() throws Exception {
+        return metric("bellwether_ingest_beacons_total", "outcome=\"rate_limited\"");
+    }
+
+    /** The sum of a metric's series on the management port that carry all the given labels. */
+    private double metric(String name, String... labels) throws Exception {
         String metrics = http.send(HttpRequest.newBuilder(URI.create(service.managementUrl() + "/q/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
-        return metrics.lines().filter(line -> line.startsWith("bellwether_ingest_beacons_total{")
-                        && line.contains("outcome=\"rate_limited\""))
+        return metrics.lines().filter(line -> line.startsWith(name + "{") && Arrays.stream(labels).allMatch(line::contains))
                 .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
     }
 
