@@ -30,6 +30,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.openqa.selenium.WindowType;
 
 /**
@@ -171,10 +173,13 @@ class BrowserSdkIT {
         assertThat(counted(app)).as("events the service counted").isEqualTo(5);
     }
 
-    @Test
-    void twoTabsRecordingAtOnceLoseNothingAndCountNothingTwice() throws Exception {
+    /** With Web Locks one tab sends at a time; without them (an older browser) the service's dedupe is the guarantee. */
+    @ParameterizedTest(name = "Web Locks: {0}")
+    @ValueSource(booleans = {true, false})
+    void twoTabsRecordingAtOnceLoseNothingAndCountNothingTwice(boolean webLocks) throws Exception {
         String app = app("tabs", null);
-        String url = page(service.baseUrl(), key(app), app, Map.of("intervalMs", 100, "backoffMs", 100));
+        String url = page(service.baseUrl(), key(app), app, Map.of("intervalMs", 100, "backoffMs", 100,
+                "locks", webLocks ? "browser" : "none"));
         int perTab = 60;
         String recordInTheBackground = "window.recording = (async () => { const ids = [];"
                 + " for (let i = 0; i < arguments[0]; i++) ids.push(await bw.sync({latencyMs: 100 + i})); return ids; })();";
@@ -199,7 +204,7 @@ class BrowserSdkIT {
                 .as("events left stored").isEqualTo(0L);
         assertThat(counted(app)).as("events the service counted").isEqualTo(2 * perTab);
         // How often both tabs sent the same stored events: the service's dedupe absorbed these.
-        System.out.printf("two tabs: %d events recorded, %.0f answered as duplicates%n", 2 * perTab,
+        System.out.printf("two tabs, Web Locks %s: %d events recorded, %.0f answered as duplicates%n", webLocks, 2 * perTab,
                 metric("bellwether_ingest_events_total", "app=\"" + app + "\"", "result=\"duplicate\""));
     }
 
