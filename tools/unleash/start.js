@@ -8,6 +8,8 @@
 //   UNLEASH_PORT                 HTTP port (default 4242)
 //   UNLEASH_ADMIN_TOKEN          secret of the admin token, must look like "*:*.<anything>"
 //   UNLEASH_CLIENT_TOKEN         secret of the client token, must look like "default:development.<anything>"
+//   UNLEASH_FRONTEND_TOKEN       optional: secret of a frontend token (for /api/frontend, as browsers read flags),
+//                                must look like "default:development.<anything>"
 //
 // Tokens are created at start (authentication.initApiTokens), so tests need no UI login.
 // unleash-server 7.x is an ES module; a dynamic import keeps this file CommonJS and runnable with plain `node start.js`.
@@ -44,6 +46,15 @@ function required(name, pattern) {
 async function main() {
     const adminToken = required('UNLEASH_ADMIN_TOKEN', /^\*:\*\..+/);
     const clientToken = required('UNLEASH_CLIENT_TOKEN', /^default:development\..+/);
+    const frontendTokens = env.UNLEASH_FRONTEND_TOKEN
+        ? [{
+              environment: 'development',
+              projects: ['default'],
+              secret: required('UNLEASH_FRONTEND_TOKEN', /^default:development\..+/),
+              type: 'frontend',
+              tokenName: 'bellwether-frontend',
+          }]
+        : [];
     // No calls home from a test server (options.telemetry=false is ignored by 7.x's createConfig).
     env.SEND_TELEMETRY = env.SEND_TELEMETRY || 'false';
     const { start, LogLevel } = await import('unleash-server');
@@ -60,6 +71,7 @@ async function main() {
                     type: 'client',
                     tokenName: 'bellwether-client',
                 },
+                ...frontendTokens,
             ],
         },
         versionCheck: { enable: false },

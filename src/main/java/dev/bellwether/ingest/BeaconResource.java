@@ -105,7 +105,7 @@ public class BeaconResource {
                 throw refused(BeaconOutcome.RATE_LIMITED, throttled.get());
             }
         } catch (ProblemException e) {
-            return CompletableFuture.completedFuture(e.toResponse());
+            return CompletableFuture.completedFuture(withCors(Response.fromResponse(e.toResponse()), beaconHeaders.origin()).build());
         }
         // Bounded as a whole (the key's and the release's lookups may wait on the database too), and the commit
         // wait by what is left, so that the writer skips a beacon whose answer has already gone out.
@@ -299,7 +299,7 @@ public class BeaconResource {
     private Response failed(Throwable failure, String origin) {
         Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
         if (cause instanceof ProblemException problem) {
-            return problem.toResponse();
+            return withCors(Response.fromResponse(problem.toResponse()), origin).build();
         }
         if (cause instanceof DimensionLimitReached limit) {
             metrics.beacon(BeaconOutcome.INVALID);
@@ -324,7 +324,13 @@ public class BeaconResource {
         return problem;
     }
 
+    /**
+     * Every answer to a page, refusals included: without it a page's script sees a 429, 503, 400 or 403 only as a
+     * network error, and cannot read how long {@code Retry-After} asks it to wait. Which origins may send is decided
+     * by the 403, not by these headers.
+     */
     private static Response.ResponseBuilder withCors(Response.ResponseBuilder response, String origin) {
-        return origin == null ? response : response.header("Access-Control-Allow-Origin", origin).header("Vary", "Origin");
+        return origin == null ? response : response.header("Access-Control-Allow-Origin", origin).header("Vary", "Origin")
+                .header("Access-Control-Expose-Headers", "Retry-After");
     }
 }

@@ -17,6 +17,7 @@ import static org.hamcrest.Matchers.hasSize;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import io.restassured.response.Response;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -366,6 +367,26 @@ class BeaconIngestTest {
         }
         assertThat(limited).isGreaterThanOrEqualTo(2);
         assertThat(Duration.ofSeconds(Long.parseLong(retryAfter))).isBetween(Duration.ofSeconds(1), Duration.ofSeconds(2));
+    }
+
+    @Test
+    void aPageReadsARefusalAndItsRetryAfter() {
+        // Without CORS headers on a refusal, a page's fetch sees a network error and cannot wait as asked.
+        String app = createApp("cors-refused", "\"allowedOrigins\": [\"https://notes.example\"], \"beaconsPerSecond\": 1");
+        String key = ingestKey(app);
+        String body = beacon(app, "c-1", Map.of(), List.of());
+        Response limited = null;
+        for (int i = 0; i < 5 && limited == null; i++) {
+            Response response = given().queryParam("key", key).header("Origin", "https://notes.example").contentType("text/plain")
+                    .body(body).post("/v1/beacons").then().extract().response();
+            if (response.statusCode() == 429) {
+                limited = response;
+            }
+        }
+        assertThat(limited).as("a 429 within the burst and one more").isNotNull();
+        assertThat(limited.header("Access-Control-Allow-Origin")).isEqualTo("https://notes.example");
+        assertThat(limited.header("Access-Control-Expose-Headers")).contains("Retry-After");
+        assertThat(limited.header("Retry-After")).isNotBlank();
     }
 
     @Test

@@ -59,6 +59,7 @@ public final class UnleashServer implements AutoCloseable {
     private final int port;
     private final String adminToken;
     private final String clientToken;
+    private final String frontendToken;
     private final Path log;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private boolean databaseCreated;
@@ -79,6 +80,7 @@ public final class UnleashServer implements AutoCloseable {
         this.port = freePort();
         this.adminToken = "*:*." + "bellwether-test-admin-" + id;
         this.clientToken = PROJECT + ":" + ENVIRONMENT + ".bellwether-test-client-" + id;
+        this.frontendToken = PROJECT + ":" + ENVIRONMENT + ".bellwether-test-frontend-" + id;
         Path target = Path.of("target").toAbsolutePath();
         Files.createDirectories(target);
         this.log = target.resolve(database + ".log");
@@ -111,6 +113,14 @@ public final class UnleashServer implements AutoCloseable {
     /** A client (backend) token for project {@value #PROJECT}, environment {@value #ENVIRONMENT}. */
     public String clientToken() {
         return clientToken;
+    }
+
+    /**
+     * A frontend token for project {@value #PROJECT}, environment {@value #ENVIRONMENT}: what a browser's
+     * {@code unleash-proxy-client} sends to {@code /api/frontend} (any origin is allowed there).
+     */
+    public String frontendToken() {
+        return frontendToken;
     }
 
     public String database() {
@@ -146,6 +156,7 @@ public final class UnleashServer implements AutoCloseable {
         env.put("UNLEASH_PORT", String.valueOf(port));
         env.put("UNLEASH_ADMIN_TOKEN", adminToken);
         env.put("UNLEASH_CLIENT_TOKEN", clientToken);
+        env.put("UNLEASH_FRONTEND_TOKEN", frontendToken);
         builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         Files.writeString(log, "---- " + Instant.now() + " node start.js (port " + port + ", database " + database + ")\n",
                 StandardOpenOption.CREATE, StandardOpenOption.APPEND);
@@ -317,29 +328,33 @@ public final class UnleashServer implements AutoCloseable {
 
     private static final Object INSTALL_LOCK = new Object();
 
+    static void ensureInstalled(Path directory) throws IOException, InterruptedException {
+        ensureInstalled(directory, "unleash-server");
+    }
+
     /**
-     * Makes sure {@code node_modules/unleash-server} holds the version that package.json pins, running
+     * Makes sure {@code node_modules/<dependency>} holds the version that package.json pins, running
      * {@code npm ci --no-audit --no-fund} otherwise. A file lock in target/ keeps parallel test JVMs from installing
      * at the same time.
      */
-    static void ensureInstalled(Path directory) throws IOException, InterruptedException {
+    static void ensureInstalled(Path directory, String dependency) throws IOException, InterruptedException {
         synchronized (INSTALL_LOCK) {
             if (!Files.isRegularFile(directory.resolve("package.json"))) {
                 throw new IllegalStateException("no package.json in " + directory
                         + " (run the tests from the project directory, or set -Dbellwether.unleash.dir)");
             }
             checkNode();
-            if (installedVersionMatches(directory)) {
+            if (installedVersionMatches(directory, dependency)) {
                 return;
             }
             Path target = Path.of("target").toAbsolutePath();
             Files.createDirectories(target);
-            try (FileChannel channel = FileChannel.open(target.resolve("unleash-npm.lock"), StandardOpenOption.CREATE,
+            try (FileChannel channel = FileChannel.open(target.resolve(directory.getFileName() + "-npm.lock"), StandardOpenOption.CREATE,
                     StandardOpenOption.WRITE); FileLock ignored = channel.lock()) {
-                if (installedVersionMatches(directory)) {
+                if (installedVersionMatches(directory, dependency)) {
                     return;
                 }
-                Path npmLog = target.resolve("unleash-npm-ci.log");
+                Path npmLog = target.resolve(directory.getFileName() + "-npm-ci.log");
                 List<String> command = new ArrayList<>(List.of(executable("npm"), "ci", "--no-audit", "--no-fund"));
                 Process npm = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true)
                         .redirectOutput(npmLog.toFile()).start();
@@ -348,7 +363,7 @@ public final class UnleashServer implements AutoCloseable {
                     throw new IllegalStateException("npm ci in " + directory + " took longer than "
                             + INSTALL_TIMEOUT.toMinutes() + " minutes; its output " + npmLog + ":\n" + tail(npmLog));
                 }
-                if (npm.exitValue() != 0 || !installedVersionMatches(directory)) {
+                if (npm.exitValue() != 0 || !installedVersionMatches(directory, dependency)) {
                     throw new IllegalStateException("npm ci in " + directory + " failed (exit " + npm.exitValue()
                             + "); its output " + npmLog + ":\n" + tail(npmLog));
                 }
@@ -356,13 +371,13 @@ public final class UnleashServer implements AutoCloseable {
         }
     }
 
-    private static boolean installedVersionMatches(Path directory) throws IOException {
-        Path installed = directory.resolve("node_modules/unleash-server/package.json");
+    private static boolean installedVersionMatches(Path directory, String dependency) throws IOException {
+        Path installed = directory.resolve("node_modules/" + dependency + "/package.json");
         if (!Files.isRegularFile(installed)) {
             return false;
         }
         String pinned = JSON.readTree(directory.resolve("package.json").toFile()).path("dependencies")
-                .path("unleash-server").asText();
+                .path(dependency).asText();
         return pinned.equals(JSON.readTree(installed.toFile()).path("version").asText());
     }
 
@@ -395,7 +410,7 @@ public final class UnleashServer implements AutoCloseable {
         }
     }
 
-    private static String executable(String name) {
+    static String executable(String name) {
         boolean windows = System.getProperty("os.name", "").toLowerCase().contains("win");
         return windows && name.equals("npm") ? "npm.cmd" : name;
     }
