@@ -45,7 +45,9 @@ function trim(t, limits, done, settled = [], reasons) {
       });
     }
   });
-  on(meta.get('totals'), (totals = fresh()) => {
+  on(meta.get('totals'), (stored) => {
+    // Totals written before they had `last` are counted again from the events; their drops are kept.
+    const totals = stored?.last === undefined ? { ...fresh(), dropped: stored?.dropped || {} } : stored;
     done({ totals, evicted });
     on(events.getAll(IDBKeyRange.lowerBound(totals.last, true)), (added) => {
       for (const { k, s } of added) {

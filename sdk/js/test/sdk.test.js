@@ -160,6 +160,28 @@ test('storage is bounded by events and bytes: the oldest are dropped, counted, a
   assert.equal(bytes.stats().queued + bytes.stats().dropped.overflow, 20);
 });
 
+test('totals stored by an earlier version of the SDK (without the trim\'s mark) are counted again from the events', async () => {
+  const earlier = start({ fetch: service().fetch });
+  await earlier.sync({ latencyMs: 1 });
+  await earlier.sync({ latencyMs: 2 });
+  await earlier.close();
+  const db = await new Promise((resolve) => {
+    const request = earlier.indexedDB.open('bellwether-field-notes', 1);
+    request.onsuccess = () => resolve(request.result);
+  });
+  await new Promise((resolve) => {
+    const transaction = db.transaction('meta', 'readwrite');
+    transaction.objectStore('meta').put({ count: 7, bytes: 9, mutations: 0, order: 0, dropped: { overflow: 1 } }, 'totals');
+    transaction.oncomplete = resolve;
+  });
+  db.close();
+  const wire = service();
+  const later = start({ fetch: wire.fetch, indexedDB: earlier.indexedDB });
+  await until(() => wire.delivered().length === 2);
+  await until(() => later.stats().queued === 0); // 7 had the stored count been kept
+  assert.deepEqual(later.stats().dropped, { overflow: 1 });
+});
+
 test('202 removes the events it names; 503 keeps them and honours Retry-After', async () => {
   const wire = service({ status: 503, headers: { 'Retry-After': '1' } });
   const bw = start({ fetch: wire.fetch });
