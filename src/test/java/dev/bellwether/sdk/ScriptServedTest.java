@@ -20,7 +20,7 @@ class ScriptServedTest {
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.contentType()).matches("(text|application)/javascript.*");
-        assertThat(response.body().asString()).startsWith("var Bellwether=").contains("init").contains("/v1/beacons");
+        assertThat(response.body().asString()).contains("globalThis.Bellwether=").contains("init").contains("/v1/beacons");
         // The URL names no version: cached briefly, never as immutable.
         assertThat(response.header("Cache-Control")).isEqualTo("public, max-age=3600");
     }
