@@ -55,10 +55,8 @@ function trim(t, limits, done, settled = [], reasons) {
         totals.bytes += s;
         totals.last = k;
       }
-      // Another tab may have settled one, or the bound dropped it meanwhile: each event counts once.
-      on(events.getAllKeys(), (keys) => {
-        keys = new Set(keys);
-        for (const { k, s } of settled) if (keys.has(k)) drop(totals, k, s, reasons.get(k));
+      const evict = (present) => {
+        for (const { k, s } of settled) if (present.has(k)) drop(totals, k, s, reasons.get(k));
         const finish = () => meta.put(totals, 'totals');
         if (!over(totals)) return finish();
         on(events.openCursor(), (cursor) => {
@@ -68,7 +66,10 @@ function trim(t, limits, done, settled = [], reasons) {
           if (over(totals)) cursor.continue();
           else finish();
         });
-      });
+      };
+      // Another tab may have settled one, or the bound dropped it meanwhile: each event counts once.
+      if (settled.length) on(events.getAllKeys(), (keys) => evict(new Set(keys)));
+      else evict();
     });
   });
 }
