@@ -1,6 +1,7 @@
 package dev.bellwether.console;
 
-import dev.bellwether.api.ProblemException;
+import dev.bellwether.api.DomainException;
+import dev.bellwether.api.ProblemMappers;
 import dev.bellwether.console.ConsoleSessions.ConsoleUser;
 import dev.bellwether.rollout.RolloutCommands;
 import dev.bellwether.rollout.Trigger;
@@ -125,7 +126,7 @@ public class ConsoleResource {
     public Response signOut(@CookieParam(SESSION_COOKIE) String sessionId, @FormParam(CSRF_FIELD) String formCsrf,
             @HeaderParam(CSRF_HEADER) String headerCsrf, @HeaderParam("Sec-Fetch-Site") String fetchSite,
             @Context UriInfo uri) {
-        ConsoleUser user = requireSession(sessionId, formCsrf, headerCsrf, fetchSite);
+        requireSession(sessionId, formCsrf, headerCsrf, fetchSite);
         sessions.signOut(sessionId);
         return Response.seeOther(URI.create(SIGN_IN_PATH))
                 .cookie(cookie(SESSION_COOKIE, "", CONSOLE_PATH, 0, uri)).build();
@@ -160,9 +161,12 @@ public class ConsoleResource {
         }
         try {
             rollouts.command(id, trigger, reason.strip(), user.caller().name());
-        } catch (ProblemException refused) {
-            return outcome(Response.Status.fromStatusCode(refused.toResponse().getStatus()), "Not done",
-                    refused.getMessage(), true);
+        } catch (DomainException refused) {
+            // the API's answer, with its status (409 for a state that refuses the command, 404 for no rollout)
+            Response page = page(ProblemMappers.status(refused.kind()).getStatusCode(),
+                    Templates.outcome("Not done", refused.getMessage(), true));
+            return refused.retryAfterSeconds().isEmpty() ? page
+                    : Response.fromResponse(page).header("Retry-After", refused.retryAfterSeconds().getAsLong()).build();
         }
         return Response.seeOther(URI.create(CONSOLE_PATH)).build();
     }
@@ -219,10 +223,14 @@ public class ConsoleResource {
     }
 
     static Response outcome(Response.Status status, String title, String detail, boolean signedIn) {
-        return page(status, Templates.outcome(title, detail, signedIn));
+        return page(status.getStatusCode(), Templates.outcome(title, detail, signedIn));
     }
 
     private static Response page(Response.Status status, TemplateInstance template) {
+        return page(status.getStatusCode(), template);
+    }
+
+    private static Response page(int status, TemplateInstance template) {
         return Response.status(status).type(MediaType.TEXT_HTML_TYPE.withCharset("UTF-8")).entity(template.render()).build();
     }
 

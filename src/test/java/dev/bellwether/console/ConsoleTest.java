@@ -238,6 +238,16 @@ class ConsoleTest {
         assertThat(decision.getString("[-1].reason")).isEqualTo(reason);
         assertThat(decision.getString("[-1].actor")).isEqualTo(name);
 
+        Response again = given().redirects().follow(false).cookie(ConsoleResource.SESSION_COOKIE, manager.cookie())
+                .contentType(ContentType.URLENC).formParam("csrf", manager.csrf()).formParam("reason", "twice")
+                .formParam("confirm", "yes").post("/console/rollouts/" + id + "/pause");
+        assertThat(again.statusCode()).as("the state machine's refusal, as the API answers it").isEqualTo(409);
+        assertThat(again.asString()).contains("Not done");
+        Response missing = given().redirects().follow(false).cookie(ConsoleResource.SESSION_COOKIE, manager.cookie())
+                .contentType(ContentType.URLENC).formParam("csrf", manager.csrf()).formParam("reason", "gone")
+                .formParam("confirm", "yes").post("/console/rollouts/" + Long.MAX_VALUE + "/pause");
+        assertThat(missing.statusCode()).isEqualTo(404);
+
         String after = overview(manager.cookie()).asString();
         assertThat(after).doesNotContain("<script>alert").doesNotContain("<img src=x")
                 .contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; canary looks odd")
