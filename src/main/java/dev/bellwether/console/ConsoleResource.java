@@ -155,6 +155,11 @@ public class ConsoleResource {
         if (reason.length() > 1000) {
             return outcome(Response.Status.BAD_REQUEST, "Reason too long", "reason: at most 1000 characters.", true);
         }
+        if (hasControlCharacterBesidesLineBreaksAndTabs(reason)) {
+            // as in the API's body texts: PostgreSQL cannot store NUL, and no reason needs the others
+            return outcome(Response.Status.BAD_REQUEST, "Reason refused",
+                    "reason: must not contain control characters other than tabs and line breaks.", true);
+        }
         if (!"yes".equals(confirm)) {
             return outcome(Response.Status.BAD_REQUEST, "Confirmation required",
                     "confirm: tick the box to confirm the " + trigger.wireName() + ".", true);
@@ -201,6 +206,16 @@ public class ConsoleResource {
         } catch (IllegalArgumentException unknown) {
             return null;
         }
+    }
+
+    private static boolean hasControlCharacterBesidesLineBreaksAndTabs(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Fetch metadata: a browser that says the request came from another site is refused, whatever it carries. */

@@ -21,6 +21,8 @@ import java.sql.SQLException;
 import java.util.UUID;
 import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** The console over real HTTP on a real PostgreSQL: sign-in, sessions, CSRF, roles and escaping. */
 @QuarkusTest
@@ -255,6 +257,45 @@ class ConsoleTest {
                 .contains("action=\"/console/rollouts/" + id + "/resume\"");
         assertThat(after.substring(after.indexOf("id=\"attention\""), after.indexOf("id=\"system-title\"")))
                 .contains(flag).contains("Held:");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "a NUL in the reason|pause|reason=a%00b&confirm=yes|400|reason:",
+            "an escape character in the reason|pause|reason=a%1Bb&confirm=yes|400|reason:",
+            "a reason over 1000 characters|pause|reason=LONG&confirm=yes|400|reason:",
+            "an unknown command|explode|reason=r&confirm=yes|404|command:",
+            "a controller's own trigger|advance|reason=r&confirm=yes|404|command:",
+            "a reason of 1000 three-byte characters, for no rollout|pause|reason=EURO&confirm=yes|404|no rollout",
+    })
+    void aBadActionRequestIsA4xxPageNamingTheField(String what, String command, String form, int status, String field) {
+        Session admin = signIn(ADMIN);
+        String body = "csrf=" + admin.csrf() + "&" + form.replace("LONG", "x".repeat(1001))
+                .replace("EURO", "%E2%82%AC".repeat(1000));
+        Response response = given().redirects().follow(false).cookie(ConsoleResource.SESSION_COOKIE, admin.cookie())
+                // as a browser sends a form of a UTF-8 page
+                .contentType("application/x-www-form-urlencoded; charset=UTF-8").body(body)
+                .post("/console/rollouts/" + Long.MAX_VALUE + "/" + command);
+        assertThat(response.statusCode()).as(what + ": " + response.asString()).isEqualTo(status);
+        assertThat(response.asString()).contains(field);
+    }
+
+    @Test
+    void requestsTheConsoleCannotReadAreRefusedWithoutAServerError() {
+        Session admin = signIn(ADMIN);
+        Response json = given().redirects().follow(false).cookie(ConsoleResource.SESSION_COOKIE, admin.cookie())
+                .contentType(ContentType.JSON).body("{\"csrf\": \"" + admin.csrf() + "\"}").post("/console/sign-out");
+        assertThat(json.statusCode()).isBetween(400, 499);
+        Response notAnId = given().redirects().follow(false).cookie(ConsoleResource.SESSION_COOKIE, admin.cookie())
+                .contentType(ContentType.URLENC).formParam("csrf", admin.csrf()).post("/console/rollouts/abc/pause");
+        assertThat(notAnId.statusCode()).isEqualTo(404);
+        Response hugeToken = given().redirects().follow(false).contentType(ContentType.URLENC)
+                .formParam("token", "t".repeat(500_000)).post("/console/sign-in");
+        assertThat(hugeToken.statusCode()).as("over the form field limit").isEqualTo(413);
+        Response bogusCookie = given().redirects().follow(false).cookie(ConsoleResource.SESSION_COOKIE, "bws_\u00e9\u0001")
+                .get("/console");
+        assertThat(bogusCookie.statusCode()).isEqualTo(303);
+        assertThat(overview(admin.cookie()).statusCode()).isEqualTo(200);
     }
 
     @Test
