@@ -10,12 +10,14 @@ import dev.bellwether.rollout.RolloutResource.RolloutView;
 import dev.bellwether.rollout.RolloutState;
 import dev.bellwether.rollout.Trigger;
 import dev.bellwether.security.Caller;
+import dev.bellwether.slo.BurnWindow;
 import dev.bellwether.slo.SloResource;
 import dev.bellwether.slo.SloResource.SloView;
 import dev.bellwether.slo.SloState;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -147,11 +149,16 @@ public class OverviewBuilder {
                 + (decision.reason == null ? "" : ": " + decision.reason);
     }
 
+    /** Shortest window first (stored JSON keeps no order); a window with no valid events has no rate. */
     private static String burnRates(Map<String, Double> burnRates) {
         if (burnRates == null || burnRates.isEmpty()) {
             return "—";
         }
-        return burnRates.entrySet().stream().map(e -> e.getKey() + " " + String.format(Locale.ROOT, "%.2f", e.getValue()))
+        return Arrays.stream(BurnWindow.values()).filter(window -> burnRates.containsKey(window.label()))
+                .map(window -> {
+                    Double rate = burnRates.get(window.label());
+                    return window.label() + " " + (rate == null ? "—" : String.format(Locale.ROOT, "%.2f", rate));
+                })
                 .collect(Collectors.joining(" · "));
     }
 

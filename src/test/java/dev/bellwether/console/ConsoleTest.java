@@ -259,6 +259,30 @@ class ConsoleTest {
                 .contains(flag).contains("Held:");
     }
 
+    @Test
+    void aPagingSloComesFirstWithItsBurnRatesAndBudgetBeforeAHeldRollout() throws SQLException {
+        String app = createApp("console-paging");
+        given().auth().oauth2(ADMIN).contentType(ContentType.JSON)
+                .body("{\"sli\": \"replay_success_ratio\", \"objective\": 0.995, \"period\": \"30d\"}")
+                .put("/v1/apps/" + app + "/slos/replays-succeed").then().statusCode(201);
+        // the evaluator's verdict as it stores one: no traffic in this test could make an SLO page
+        update("UPDATE slo SET state = 'PAGE', reason = 'burning <fast>', verdict = '{\"state\": \"PAGE\", \"reason\":"
+                + " \"burning <fast>\", \"burnRates\": {\"5m\": 20.1, \"1h\": 14.4, \"30m\": null}, \"windows\": {},"
+                + " \"errorBudgetRemaining\": 0.42}' WHERE app_id = (SELECT id FROM app WHERE name = ?)", app);
+        long held = runningRollout(app, "held-flag-" + UUID.randomUUID().toString().substring(0, 8));
+        Session admin = signIn(ADMIN);
+        given().redirects().follow(false).cookie(ConsoleResource.SESSION_COOKIE, admin.cookie())
+                .contentType(ContentType.URLENC).formParam("csrf", admin.csrf()).formParam("reason", "hold on")
+                .formParam("confirm", "yes").post("/console/rollouts/" + held + "/pause").then().statusCode(303);
+
+        String page = overview(admin.cookie()).asString();
+        String attention = page.substring(page.indexOf("id=\"attention\""), page.indexOf("id=\"system-title\""));
+        assertThat(attention.indexOf(app + " · replays-succeed")).as(attention).isNotNegative()
+                .isLessThan(attention.indexOf("Held: pause by bootstrap-admin"));
+        assertThat(attention).contains("SLO is paging: burning &lt;fast&gt;");
+        assertThat(page).contains("5m 20.10 · 30m — · 1h 14.40").contains("42.0 %").contains(">PAGE</span>");
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
             "a NUL in the reason|pause|reason=a%00b&confirm=yes|400|reason:",
