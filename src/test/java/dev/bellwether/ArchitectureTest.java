@@ -40,6 +40,16 @@ class ArchitectureTest {
             .should().dependOnClassesThat().resideInAnyPackage(FRAMEWORKS);
 
     @ArchTest
+    static final ArchRule sessionLifetimeIsPure = noClasses().that()
+            .haveNameMatching("dev\\.bellwether\\.console\\.SessionLifetime(\\$.*)?")
+            .should().dependOnClassesThat().resideInAnyPackage(FRAMEWORKS);
+
+    /** The console is the top of the stack: it reads and commands through the other packages, none uses it. */
+    @ArchTest
+    static final ArchRule consoleIsAnEdge = classes().that().resideInAPackage("dev.bellwether.console..")
+            .should().onlyHaveDependentClassesThat().resideInAPackage("dev.bellwether.console..");
+
+    @ArchTest
     static final ArchRule ingestIsAnEdge = classes().that().resideInAPackage("dev.bellwether.ingest..")
             .should().onlyHaveDependentClassesThat().resideInAPackage("dev.bellwether.ingest..");
 

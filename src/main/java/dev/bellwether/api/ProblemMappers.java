@@ -35,15 +35,19 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response domain(DomainException e) {
-        Response.StatusType status = switch (e.kind()) {
+        ProblemException problem = new ProblemException(status(e.kind()), e.getMessage(), e.field().orElse(null));
+        e.retryAfterSeconds().ifPresent(seconds -> problem.withHeader("Retry-After", Long.toString(seconds)));
+        return problem.toResponse();
+    }
+
+    /** The HTTP status of a kind of domain refusal: one mapping for the API and the console. */
+    public static Response.StatusType status(DomainException.Kind kind) {
+        return switch (kind) {
             case NOT_FOUND -> Response.Status.NOT_FOUND;
             case CONFLICT -> Response.Status.CONFLICT;
             case UNPROCESSABLE -> ProblemException.UNPROCESSABLE;
             case UNAVAILABLE -> Response.Status.SERVICE_UNAVAILABLE;
         };
-        ProblemException problem = new ProblemException(status, e.getMessage(), e.field().orElse(null));
-        e.retryAfterSeconds().ifPresent(seconds -> problem.withHeader("Retry-After", Long.toString(seconds)));
-        return problem.toResponse();
     }
 
     /** More specific than the mapper Quarkus brings for this type, so that it wins. */

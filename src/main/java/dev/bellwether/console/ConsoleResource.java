@@ -1,0 +1,261 @@
+package dev.bellwether.console;
+
+import dev.bellwether.api.DomainException;
+import dev.bellwether.api.ProblemMappers;
+import dev.bellwether.console.ConsoleSessions.ConsoleUser;
+import dev.bellwether.rollout.RolloutCommands;
+import dev.bellwether.rollout.Trigger;
+import dev.bellwether.security.Secrets;
+import io.quarkus.qute.CheckedTemplate;
+import io.quarkus.qute.TemplateInstance;
+import io.vertx.core.http.HttpServerRequest;
+import jakarta.ws.rs.CookieParam;
+import jakarta.ws.rs.FormParam;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.NewCookie;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Optional;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/**
+ * The web console's pages (docs/console.md): sign-in with an API token, the overview, and rollout commands. Every
+ * state-changing request needs the session's CSRF token, and roles are checked here as the API checks them.
+ */
+@Path("/console")
+@Produces(MediaType.TEXT_HTML)
+public class ConsoleResource {
+
+    static final String SESSION_COOKIE = "bw_session";
+    /** Ties the sign-in form to the browser that loaded it, so that another site cannot sign a person in as itself. */
+    static final String SIGN_IN_COOKIE = "bw_sign_in";
+    static final String CSRF_FIELD = "csrf";
+    static final String CSRF_HEADER = "X-CSRF-Token";
+    private static final String CONSOLE_PATH = "/console";
+    private static final String SIGN_IN_PATH = "/console/sign-in";
+
+    @CheckedTemplate
+    static class Templates {
+        static native TemplateInstance overview(Overview overview, ConsoleUser user);
+
+        static native TemplateInstance signIn(String error, String formToken);
+
+        static native TemplateInstance outcome(String title, String detail, boolean signedIn);
+    }
+
+    private final ConsoleSessions sessions;
+    private final SignInThrottle throttle;
+    private final OverviewBuilder overviews;
+    private final RolloutCommands rollouts;
+
+    public ConsoleResource(ConsoleSessions sessions, SignInThrottle throttle, OverviewBuilder overviews,
+            RolloutCommands rollouts) {
+        this.sessions = sessions;
+        this.throttle = throttle;
+        this.overviews = overviews;
+        this.rollouts = rollouts;
+    }
+
+    @GET
+    public Response overview(@CookieParam(SESSION_COOKIE) String sessionId) {
+        Optional<ConsoleUser> user = sessions.resolve(sessionId);
+        if (user.isEmpty()) {
+            return toSignIn();
+        }
+        return page(Response.Status.OK, Templates.overview(overviews.build(user.get().caller()), user.get()));
+    }
+
+    @GET
+    @Path("/sign-in")
+    public Response signInForm(@CookieParam(SESSION_COOKIE) String sessionId, @Context UriInfo uri) {
+        if (sessions.resolve(sessionId).isPresent()) {
+            return Response.seeOther(URI.create(CONSOLE_PATH)).build();
+        }
+        String formToken = Secrets.generate("");
+        return Response.fromResponse(page(Response.Status.OK, Templates.signIn(null, formToken)))
+                .cookie(cookie(SIGN_IN_COOKIE, formToken, SIGN_IN_PATH, -1, uri)).build();
+    }
+
+    @POST
+    @Path("/sign-in")
+    public Response signIn(@FormParam("token") String token, @FormParam(CSRF_FIELD) String formToken,
+            @CookieParam(SIGN_IN_COOKIE) String formCookie, @HeaderParam("Sec-Fetch-Site") String fetchSite,
+            @Context UriInfo uri, @Context HttpServerRequest request) {
+        if (crossSite(fetchSite) || formToken == null || formCookie == null || !constantTimeEquals(formToken, formCookie)) {
+            return outcome(Response.Status.FORBIDDEN, "Sign-in refused",
+                    "This sign-in form was not loaded from this console in this browser; load the sign-in page and try again.",
+                    false);
+        }
+        if (token == null || token.isBlank()) {
+            return signInAgain(Response.Status.BAD_REQUEST, "token: enter an API token.", uri);
+        }
+        String address = request.remoteAddress() == null ? "" : request.remoteAddress().hostAddress();
+        Optional<Duration> wait = throttle.take(address);
+        if (wait.isPresent()) {
+            long seconds = Math.max(1, (wait.get().toMillis() + 999) / 1000);
+            return Response.fromResponse(signInAgain(Response.Status.TOO_MANY_REQUESTS,
+                    "Too many failed sign-ins; try again in " + seconds + " s.", uri))
+                    .header("Retry-After", String.valueOf(seconds)).build();
+        }
+        Optional<ConsoleSessions.SignedIn> signedIn = sessions.signIn(token.trim());
+        if (signedIn.isEmpty()) {
+            return signInAgain(Response.Status.UNAUTHORIZED, "token: this token is unknown or revoked.", uri);
+        }
+        throttle.succeeded(address);
+        return Response.seeOther(URI.create(CONSOLE_PATH))
+                .cookie(cookie(SESSION_COOKIE, signedIn.get().sessionId(), CONSOLE_PATH,
+                        sessions.lifetime().cookieMaxAgeSeconds(), uri),
+                        cookie(SIGN_IN_COOKIE, "", SIGN_IN_PATH, 0, uri))
+                .build();
+    }
+
+    @POST
+    @Path("/sign-out")
+    public Response signOut(@CookieParam(SESSION_COOKIE) String sessionId, @FormParam(CSRF_FIELD) String formCsrf,
+            @HeaderParam(CSRF_HEADER) String headerCsrf, @HeaderParam("Sec-Fetch-Site") String fetchSite,
+            @Context UriInfo uri) {
+        requireSession(sessionId, formCsrf, headerCsrf, fetchSite);
+        sessions.signOut(sessionId);
+        return Response.seeOther(URI.create(SIGN_IN_PATH))
+                .cookie(cookie(SESSION_COOKIE, "", CONSOLE_PATH, 0, uri)).build();
+    }
+
+    /** A person's command on a rollout, through the same service call and role rule as the API's. */
+    @POST
+    @Path("/rollouts/{id}/{command}")
+    public Response command(@PathParam("id") long id, @PathParam("command") String command,
+            @FormParam("reason") String reason, @FormParam("confirm") String confirm,
+            @CookieParam(SESSION_COOKIE) String sessionId, @FormParam(CSRF_FIELD) String formCsrf,
+            @HeaderParam(CSRF_HEADER) String headerCsrf, @HeaderParam("Sec-Fetch-Site") String fetchSite) {
+        ConsoleUser user = requireSession(sessionId, formCsrf, headerCsrf, fetchSite);
+        Trigger trigger = humanTrigger(command);
+        if (trigger == null) {
+            return outcome(Response.Status.NOT_FOUND, "No such command",
+                    "command: one of start, pause, resume, promote, rollback, kill.", true);
+        }
+        if (!trigger.allows(user.caller().role())) {
+            return outcome(Response.Status.FORBIDDEN, "Not allowed",
+                    "Role " + user.caller().role().wireName() + " may not " + trigger.wireName() + " a rollout.", true);
+        }
+        if (reason == null || reason.isBlank()) {
+            return outcome(Response.Status.BAD_REQUEST, "Reason required", "reason: say why.", true);
+        }
+        if (reason.length() > 1000) {
+            return outcome(Response.Status.BAD_REQUEST, "Reason too long", "reason: at most 1000 characters.", true);
+        }
+        if (hasControlCharacterBesidesLineBreaksAndTabs(reason)) {
+            // as in the API's body texts: PostgreSQL cannot store NUL, and no reason needs the others
+            return outcome(Response.Status.BAD_REQUEST, "Reason refused",
+                    "reason: must not contain control characters other than tabs and line breaks.", true);
+        }
+        if (!"yes".equals(confirm)) {
+            return outcome(Response.Status.BAD_REQUEST, "Confirmation required",
+                    "confirm: tick the box to confirm the " + trigger.wireName() + ".", true);
+        }
+        try {
+            rollouts.command(id, trigger, reason.strip(), user.caller().name());
+        } catch (DomainException refused) {
+            // the API's answer, with its status (409 for a state that refuses the command, 404 for no rollout)
+            Response page = page(ProblemMappers.status(refused.kind()).getStatusCode(),
+                    Templates.outcome("Not done", refused.getMessage(), true));
+            return refused.retryAfterSeconds().isEmpty() ? page
+                    : Response.fromResponse(page).header("Retry-After", refused.retryAfterSeconds().getAsLong()).build();
+        }
+        return Response.seeOther(URI.create(CONSOLE_PATH)).build();
+    }
+
+    /**
+     * The person behind the session, for a state-changing request: 401 without a live session; 403 when the request
+     * lacks the session's CSRF token or a browser says it came from another site.
+     */
+    private ConsoleUser requireSession(String sessionId, String formCsrf, String headerCsrf, String fetchSite) {
+        Optional<ConsoleUser> user = sessions.resolve(sessionId);
+        if (user.isEmpty()) {
+            throw new ConsoleRefusal(outcome(Response.Status.UNAUTHORIZED, "Signed out",
+                    "Your session has ended; sign in again.", false));
+        }
+        String offered = formCsrf != null ? formCsrf : headerCsrf;
+        if (crossSite(fetchSite) || !ConsoleSessions.csrfMatches(user.get(), offered)) {
+            throw new ConsoleRefusal(outcome(Response.Status.FORBIDDEN, "Request refused",
+                    "This request did not come from a console page of your session (CSRF token missing or wrong).", true));
+        }
+        return user.get();
+    }
+
+    @ServerExceptionMapper
+    Response refused(ConsoleRefusal refusal) {
+        return refusal.getResponse();
+    }
+
+    private static Trigger humanTrigger(String command) {
+        try {
+            Trigger trigger = Trigger.valueOf(command.toUpperCase(Locale.ROOT));
+            return trigger.human() ? trigger : null;
+        } catch (IllegalArgumentException unknown) {
+            return null;
+        }
+    }
+
+    private static boolean hasControlCharacterBesidesLineBreaksAndTabs(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Fetch metadata: a browser that says the request came from another site is refused, whatever it carries. */
+    private static boolean crossSite(String fetchSite) {
+        return "cross-site".equalsIgnoreCase(fetchSite) || "same-site".equalsIgnoreCase(fetchSite);
+    }
+
+    private static boolean constantTimeEquals(String a, String b) {
+        return MessageDigest.isEqual(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private Response signInAgain(Response.Status status, String error, UriInfo uri) {
+        String formToken = Secrets.generate("");
+        return Response.fromResponse(page(status, Templates.signIn(error, formToken)))
+                .cookie(cookie(SIGN_IN_COOKIE, formToken, SIGN_IN_PATH, -1, uri)).build();
+    }
+
+    private static Response toSignIn() {
+        return Response.seeOther(URI.create(SIGN_IN_PATH)).build();
+    }
+
+    static Response outcome(Response.Status status, String title, String detail, boolean signedIn) {
+        return page(status.getStatusCode(), Templates.outcome(title, detail, signedIn));
+    }
+
+    private static Response page(Response.Status status, TemplateInstance template) {
+        return page(status.getStatusCode(), template);
+    }
+
+    private static Response page(int status, TemplateInstance template) {
+        return Response.status(status).type(MediaType.TEXT_HTML_TYPE.withCharset("UTF-8")).entity(template.render()).build();
+    }
+
+    /**
+     * HttpOnly and SameSite=Strict always; Secure when the request came over https as Quarkus sees it (behind a
+     * proxy, with its forwarded headers trusted: docs/console.md).
+     */
+    private static NewCookie cookie(String name, String value, String path, long maxAgeSeconds, UriInfo uri) {
+        return new NewCookie.Builder(name).value(value).path(path).httpOnly(true)
+                .secure("https".equalsIgnoreCase(uri.getRequestUri().getScheme()))
+                .sameSite(NewCookie.SameSite.STRICT).maxAge((int) Math.min(Integer.MAX_VALUE, maxAgeSeconds)).build();
+    }
+}
