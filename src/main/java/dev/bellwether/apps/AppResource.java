@@ -21,6 +21,11 @@ import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import java.time.OffsetDateTime;
 import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /** Admin API for apps, their browser origins and their ingest keys. */
 @Path("/v1/apps")
@@ -44,7 +49,8 @@ public class AppResource {
     public record UpdateApp(@Size(max = 50) List<@NotNull String> allowedOrigins, @Min(1) @Max(1_000_000) Integer beaconsPerSecond) {
     }
 
-    public record AppView(long id, String name, List<String> allowedOrigins, Integer beaconsPerSecond, OffsetDateTime createdAt) {
+    public record AppView(long id, String name, List<String> allowedOrigins, @Schema(nullable = true) Integer beaconsPerSecond,
+                          OffsetDateTime createdAt) {
         static AppView of(App app) {
             return new AppView(app.id, app.name, List.of(app.allowedOrigins), app.beaconsPerSecond, app.createdAt);
         }
@@ -53,12 +59,16 @@ public class AppResource {
     public record CreatedKey(long id, String prefix, String key, OffsetDateTime createdAt) {
     }
 
-    public record KeyView(long id, String prefix, OffsetDateTime createdAt, OffsetDateTime revokedAt) {
+    public record KeyView(long id, String prefix, OffsetDateTime createdAt, @Schema(nullable = true) OffsetDateTime revokedAt) {
     }
 
     @POST
     @Transactional
     @Allowed(Role.ADMIN)
+    @Operation(summary = "Create an app")
+    @APIResponse(responseCode = "201", description = "Created",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = AppView.class)))
+    @APIResponse(responseCode = "409", description = "An app of that name exists; 'field' is name")
     public Response create(@Valid @NotNull CreateApp request) {
         if (App.findByName(request.name()).isPresent()) {
             throw new ProblemException(Response.Status.CONFLICT, "an app named '" + request.name() + "' exists", "name");
@@ -103,6 +113,9 @@ public class AppResource {
     @Path("/{app}/ingest-keys")
     @Transactional
     @Allowed(Role.ADMIN)
+    @Operation(summary = "A new ingest key for the app; the key is shown only in this answer")
+    @APIResponse(responseCode = "201", description = "Created",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = CreatedKey.class)))
     public Response createKey(@PathParam("app") String name) {
         App app = directory.requireApp(name);
         String secret = Secrets.generate(Secrets.INGEST_KEY_PREFIX);
@@ -130,6 +143,8 @@ public class AppResource {
     @Path("/{app}/ingest-keys/{id}")
     @Transactional
     @Allowed(Role.ADMIN)
+    @Operation(summary = "Revoke an ingest key")
+    @APIResponse(responseCode = "204", description = "Revoked (or already revoked)")
     public Response revokeKey(@PathParam("app") String name, @PathParam("id") long id) {
         App app = directory.requireApp(name);
         IngestKey key = IngestKey.<IngestKey>find("id = ?1 and app = ?2", id, app).firstResultOptional()

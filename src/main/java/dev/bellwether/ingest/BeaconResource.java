@@ -38,6 +38,11 @@ import java.util.concurrent.TimeoutException;
 import io.smallrye.common.annotation.Blocking;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.jboss.logging.Logger;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /**
  * Beacon contract v1. Built for {@code navigator.sendBeacon}: the key may come as {@code ?key=}, the body as
@@ -89,8 +94,30 @@ public class BeaconResource {
     @Operation(summary = "Send a beacon of telemetry events",
             description = "Key as 'Authorization: Bearer <key>' or '?key=<key>'; body JSON as application/json or text/plain, "
                     + "at most 64 KiB, optionally gzip. 202 once the accepted events are committed.")
+    @APIResponse(responseCode = "202", description = "The accepted events are committed; invalid events are listed in rejected",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Accepted.class)))
+    @APIResponse(responseCode = "400", description = "A malformed beacon (not JSON, unknown schema, a missing or wrong envelope "
+            + "field, too many events, bad UTF-8 or gzip); 'field' names it. Nothing is stored")
+    @APIResponse(responseCode = "401", description = "No ingest key, or an unknown or revoked one")
+    @APIResponse(responseCode = "403", description = "The key belongs to another app, or the Origin is not allowed for its app")
+    @APIResponse(responseCode = "413", description = "Over 64 KiB as sent, or over 1 MiB inflated")
+    @APIResponse(responseCode = "415", description = "Neither application/json nor text/plain, or an encoding other than gzip")
+    @APIResponse(responseCode = "422", description = "A new release or cohort beyond the app's limit; 'field' is release or flags. "
+            + "Nothing is stored")
+    @APIResponse(responseCode = "429", description = "The key's beacon rate is exceeded, or this address sent many unknown keys; "
+            + "wait Retry-After seconds")
+    @APIResponse(responseCode = "503", description = "Events could not be stored now; nothing was acknowledged, send again "
+            + "after Retry-After seconds")
     public CompletionStage<Response> post(@QueryParam("key") String queryKey, @Context HttpHeaders headers,
-            @Context HttpServerRequest request, byte[] body) {
+            @Context HttpServerRequest request,
+            @RequestBody(required = true, content = {
+                    @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "Beacon"), examples = {
+                            @ExampleObject(name = "outbox", ref = "beacon-outbox"),
+                            @ExampleObject(name = "replay", ref = "beacon-replay"),
+                            @ExampleObject(name = "sync", ref = "beacon-sync"),
+                            @ExampleObject(name = "conflict", ref = "beacon-conflict"),
+                            @ExampleObject(name = "migration", ref = "beacon-migration")}),
+                    @Content(mediaType = MediaType.TEXT_PLAIN, schema = @Schema(ref = "Beacon"))}) byte[] body) {
         // Runs on the I/O thread: parsing is pure CPU, and every lookup that may touch the database is asynchronous.
         BeaconHeaders beaconHeaders = new BeaconHeaders(headers.getHeaderString("Origin"), headers.getMediaType(),
                 headers.getHeaderString(HttpHeaders.CONTENT_ENCODING));
@@ -166,6 +193,10 @@ public class BeaconResource {
     @OPTIONS
     @Blocking
     @Operation(summary = "CORS preflight for beacons sent with headers or as application/json")
+    @APIResponse(responseCode = "204", description = "The origin may send beacons")
+    @APIResponse(responseCode = "403", description = "No Origin, or one that no app (or not the key's app) allows")
+    @APIResponse(responseCode = "429", description = "This address sent many unknown keys or origins; wait Retry-After seconds")
+    @APIResponse(responseCode = "503", description = "The database is unavailable now; try again after Retry-After seconds")
     public Response preflight(@QueryParam("key") String queryKey, @Context HttpHeaders headers,
             @Context HttpServerRequest request) {
         String origin = headers.getHeaderString("Origin");

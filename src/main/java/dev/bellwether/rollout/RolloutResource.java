@@ -30,6 +30,12 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /** Rollouts: create, read, and command them; every command needs a reason and is kept in the audit trail. */
 @Path("/v1/rollouts")
@@ -62,20 +68,29 @@ public class RolloutResource {
 
     public record RolloutView(long id, String app, String project, String environment, String flag, List<Integer> steps,
                               String bake, long minSamplePerCohort, List<GuardSpec> guards, boolean dryRun,
-                              RolloutState state, int step, Integer percentage, OffsetDateTime stepStartedAt,
-                              Actuation pendingActuation, Verdict verdict, String createdBy, OffsetDateTime createdAt,
+                              RolloutState state, int step, @Schema(nullable = true) Integer percentage,
+                              @Schema(nullable = true) OffsetDateTime stepStartedAt,
+                              @Schema(nullable = true) Actuation pendingActuation, @Schema(nullable = true) Verdict verdict,
+                              String createdBy, OffsetDateTime createdAt,
                               OffsetDateTime updatedAt) {
     }
 
     public record DecisionView(long id, OffsetDateTime at, String actor, String trigger, String reason, String fromState,
-                               int fromStep, String toState, int toStep, Actuation actuation, JsonNode evidence, String answer,
+                               int fromStep, String toState, int toStep, Actuation actuation,
+                               @Schema(nullable = true) JsonNode evidence, @Schema(nullable = true) String answer,
                                boolean dryRun) {
     }
 
     @POST
     @Allowed(Role.RELEASE_MANAGER)
     @Operation(summary = "Create a rollout (DRAFT) for an Unleash flag; start it with POST /v1/rollouts/{id}/start")
-    public Response create(@Valid @NotNull CreateRollout request, @Context ContainerRequestContext context) {
+    @APIResponse(responseCode = "201", description = "Created, in state DRAFT",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RolloutView.class)))
+    @APIResponse(responseCode = "409", description = "The flag already has an unfinished rollout; 'field' is flag")
+    @APIResponse(responseCode = "422", description = "Unleash has no such flag, or no Unleash is configured")
+    public Response create(@Valid @NotNull @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = CreateRollout.class),
+            examples = @ExampleObject(name = "rollout", ref = "rollout"))) CreateRollout request, @Context ContainerRequestContext context) {
         List<Integer> steps = request.steps() == null ? defaults.steps() : request.steps();
         for (int i = 0; i < steps.size(); i++) {
             int percentage = steps.get(i);
@@ -164,7 +179,12 @@ public class RolloutResource {
     @POST
     @Path("/{id}/{command}")
     @Allowed({Role.RELEASE_MANAGER, Role.ON_CALL})
-    @Operation(summary = "start | pause | resume | promote | rollback | kill, with {\"reason\": \"...\"}")
+    @Operation(summary = "start | pause | resume | promote | rollback | kill, with {\"reason\": \"...\"}",
+            description = "on-call may pause and kill only; release-manager all but kill.")
+    @APIResponse(responseCode = "200", description = "The rollout after the command",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RolloutView.class)))
+    @APIResponse(responseCode = "409", description = "The command does not apply in the rollout's state")
+    @APIResponse(responseCode = "422", description = "Unleash refused the change")
     public RolloutView command(@PathParam("id") long id, @PathParam("command") String command, @Valid @NotNull Command body,
             @Context ContainerRequestContext context) {
         Trigger trigger;

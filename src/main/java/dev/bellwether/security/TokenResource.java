@@ -14,6 +14,11 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.core.Response;
 import java.time.OffsetDateTime;
 import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /** API tokens for people and automation. The secret is shown once, at creation, and stored only hashed. */
 @Path("/v1/tokens")
@@ -32,7 +37,8 @@ public class TokenResource {
     public record CreatedToken(long id, String name, Role role, String token) {
     }
 
-    public record TokenView(long id, String name, Role role, String prefix, OffsetDateTime createdAt, OffsetDateTime revokedAt) {
+    public record TokenView(long id, String name, Role role, String prefix, OffsetDateTime createdAt,
+                            @Schema(nullable = true) OffsetDateTime revokedAt) {
         static TokenView of(ApiToken token) {
             return new TokenView(token.id, token.name, token.role, token.tokenPrefix, token.createdAt, token.revokedAt);
         }
@@ -40,6 +46,9 @@ public class TokenResource {
 
     @POST
     @Transactional
+    @Operation(summary = "A new API token; the token is shown only in this answer")
+    @APIResponse(responseCode = "201", description = "Created",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = CreatedToken.class)))
     public Response create(@Valid @NotNull CreateToken request) {
         String secret = Secrets.generate(Secrets.API_TOKEN_PREFIX);
         ApiToken token = new ApiToken();
@@ -61,6 +70,8 @@ public class TokenResource {
     @DELETE
     @Path("/{id}")
     @Transactional
+    @Operation(summary = "Revoke an API token")
+    @APIResponse(responseCode = "204", description = "Revoked (or already revoked)")
     public Response revoke(@PathParam("id") long id) {
         ApiToken token = ApiToken.<ApiToken>findByIdOptional(id)
                 .orElseThrow(() -> ProblemException.notFound("no token with id " + id));

@@ -24,6 +24,12 @@ import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /** SLOs of an app, with the state, burn rates and error budget of their last evaluation. */
 @Path("/v1/apps/{app}/slos")
@@ -72,7 +78,16 @@ public class SloResource {
     @Operation(summary = "Create or replace an SLO",
             description = "{\"sli\": \"replay_success_ratio\", \"objective\": 0.995, \"period\": \"30d\", \"minEvents\": 100} or, "
                     + "for a threshold SLI, {\"sli\": \"sync_latency\", \"thresholdMs\": 5000, \"objective\": 0.95}")
-    public Response put(@PathParam("app") String appName, @PathParam("name") String name, JsonNode body) {
+    @APIResponse(responseCode = "200", description = "Replaced",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SloView.class)))
+    @APIResponse(responseCode = "201", description = "Created",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SloView.class)))
+    @APIResponse(responseCode = "409", description = "A concurrent request created it first")
+    public Response put(@PathParam("app") String appName, @PathParam("name") String name,
+            @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = SloCatalogFile.SloDocument.class), examples = {
+                            @ExampleObject(name = "ratio", ref = "slo-ratio"),
+                            @ExampleObject(name = "threshold", ref = "slo-threshold")})) JsonNode body) {
         if (body == null || !body.isObject()) {
             throw ProblemException.badRequest(null, "the body must be a JSON object describing the SLO");
         }
@@ -90,6 +105,8 @@ public class SloResource {
     @DELETE
     @Path("/{name}")
     @Allowed(Role.ADMIN)
+    @Operation(summary = "Remove an SLO")
+    @APIResponse(responseCode = "204", description = "Removed")
     public Response delete(@PathParam("app") String appName, @PathParam("name") String name) {
         if (!slos.delete(appName, name)) {
             throw ProblemException.notFound("app '" + appName + "' has no SLO named '" + name + "'");

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
  * The store of the {@code event} table. Exactly once comes from its primary key: an insert that conflicts is a
@@ -51,7 +52,7 @@ public class EventStore {
             GROUP BY m ORDER BY m""";
 
     /** One minute of a flag's convergence; {@code shareOn} is null when no client was active. */
-    public record FlagMinute(Instant minute, long activeClients, long reportingOn, Double shareOn) {
+    public record FlagMinute(Instant minute, long activeClients, long reportingOn, @Schema(nullable = true) Double shareOn) {
     }
 
     /** What identifies an event: a client's event id, unique per app. */

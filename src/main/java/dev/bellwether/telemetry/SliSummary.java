@@ -8,6 +8,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /** The service-level indicators of a rollup, as the SLI API reports them. Ratios are null without a denominator. */
 public record SliSummary(long events, Replays replays, Syncs syncs, Conflicts conflicts, Outbox outbox, Migrations migrations) {
@@ -17,35 +18,38 @@ public record SliSummary(long events, Replays replays, Syncs syncs, Conflicts co
      * {@code TelemetryEvent.Replay#repeatFailure}); both from replays that report {@code attempts}.
      */
     public record Replays(long succeeded, long retried, long deadLettered, long conflicted, long terminal,
-                          Double successRatio, Double deadLetterRatio, long firstAttempts, long repeatFailures,
-                          Double repeatFailureRatio) {
+                          @Schema(nullable = true) Double successRatio, @Schema(nullable = true) Double deadLetterRatio,
+                          long firstAttempts, long repeatFailures, @Schema(nullable = true) Double repeatFailureRatio) {
     }
 
-    public record Syncs(long count, Quantiles latencyMs, long stalenessReports, Double stalenessP95Ms) {
+    public record Syncs(long count, Quantiles latencyMs, long stalenessReports, @Schema(nullable = true) Double stalenessP95Ms) {
     }
 
-    public record Quantiles(Double p50, Double p95, Double p99) {
+    public record Quantiles(@Schema(nullable = true) Double p50, @Schema(nullable = true) Double p95,
+                            @Schema(nullable = true) Double p99) {
     }
 
     /** {@code rate} is conflicts per terminal replay. */
-    public record Conflicts(long count, Double rate, Map<String, Long> resolutions) {
+    public record Conflicts(long count, @Schema(nullable = true) Double rate, Map<String, Long> resolutions) {
     }
 
-    public record Outbox(long reports, Double depthP95, Long maxOldestAgeMs) {
+    public record Outbox(long reports, @Schema(nullable = true) Double depthP95, @Schema(nullable = true) Long maxOldestAgeMs) {
     }
 
     /**
      * {@code failureRatio} counts failed and rolled-back migrations. Beacons choose the versions, so {@code byVersion}
      * lists only the steps with the most migrations; {@code otherVersions} sums the rest (null when there is none).
      */
-    public record Migrations(long count, Double failureRatio, List<VersionStep> byVersion, OtherVersions otherVersions) {
+    public record Migrations(long count, @Schema(nullable = true) Double failureRatio, List<VersionStep> byVersion,
+                             @Schema(nullable = true) OtherVersions otherVersions) {
     }
 
-    public record VersionStep(int fromVersion, int toVersion, long succeeded, long failed, long rolledBack, Double failureRatio) {
+    public record VersionStep(int fromVersion, int toVersion, long succeeded, long failed, long rolledBack,
+                              @Schema(nullable = true) Double failureRatio) {
     }
 
     /** The version steps left out of {@code byVersion}: how many, and their migrations together. */
-    public record OtherVersions(int steps, long succeeded, long failed, long rolledBack, Double failureRatio) {
+    public record OtherVersions(int steps, long succeeded, long failed, long rolledBack, @Schema(nullable = true) Double failureRatio) {
     }
 
     /** @param maxVersionSteps how many version steps {@code byVersion} lists on their own */
