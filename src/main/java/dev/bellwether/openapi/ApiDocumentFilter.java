@@ -30,7 +30,8 @@ import org.jboss.jandex.MethodInfo;
  * Applies to every /v1 operation what the code decides rather than what an annotation on it would repeat: the security
  * scheme and the role from {@link Allowed} and {@link Public} (what {@code AccessFilter} enforces), and the error
  * answers every such operation can give, each as problem JSON. Answers particular to an operation (a 409, a 422) are
- * declared on its method and get the problem schema here.
+ * declared on its method and get the problem schema here. Each operation is named and tagged after its resource
+ * method, which is what a generated client calls it.
  */
 @OpenApiFilter(OpenApiFilter.RunStage.BUILD)
 public class ApiDocumentFilter implements OASFilter {
@@ -72,7 +73,13 @@ public class ApiDocumentFilter implements OASFilter {
     }
 
     /** A resource method as the access filter sees it: its route and who may call it. */
-    record Endpoint(String path, PathItem.HttpMethod method, boolean ingest, List<Role> roles) {
+    record Endpoint(String path, PathItem.HttpMethod method, boolean ingest, List<Role> roles, String resource,
+                    String javaMethod) {
+
+        /** Unique in the document, and what a generated client names the call: createApp, commandRollout. */
+        String operationId() {
+            return javaMethod + resource;
+        }
     }
 
     @Override
@@ -86,6 +93,12 @@ public class ApiDocumentFilter implements OASFilter {
             Operation operation = item == null ? null : item.getOperations().get(endpoint.method());
             if (operation == null) {
                 continue;
+            }
+            if (operation.getOperationId() == null) {
+                operation.setOperationId(endpoint.operationId());
+            }
+            if (operation.getTags() == null || operation.getTags().isEmpty()) {
+                operation.setTags(List.of(endpoint.resource()));
             }
             if (endpoint.ingest()) {
                 describeIngest(operation, endpoint.method());
@@ -200,7 +213,8 @@ public class ApiDocumentFilter implements OASFilter {
                 }
                 List<Role> roles = allowed == null ? List.of()
                         : Arrays.stream(allowed.value().asEnumArray()).map(Role::valueOf).toList();
-                endpoints.add(new Endpoint(path, verb, ingest, roles));
+                String resource = type.simpleName().replaceFirst("Resource$", "");
+                endpoints.add(new Endpoint(path, verb, ingest, roles, resource, method.name()));
             }
         }
         return endpoints;

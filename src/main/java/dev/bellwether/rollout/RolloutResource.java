@@ -77,7 +77,8 @@ public class RolloutResource {
 
     public record DecisionView(long id, OffsetDateTime at, String actor, String trigger, String reason, String fromState,
                                int fromStep, String toState, int toStep, Actuation actuation,
-                               @Schema(nullable = true) JsonNode evidence, @Schema(nullable = true) String answer,
+                               @Schema(nullable = true, description = "What the decision rested on: the verdict, or the SLO's state")
+                               JsonNode evidence, @Schema(nullable = true) String answer,
                                boolean dryRun) {
     }
 

@@ -3,6 +3,9 @@ package dev.bellwether.openapi;
 import static dev.bellwether.support.Fixtures.management;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.quarkus.test.junit.QuarkusTest;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.Operation;
@@ -17,6 +20,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -29,7 +34,7 @@ class OpenApiDocumentTest {
 
     /** The committed copy that the generated client is built from. */
     static final Path COMMITTED = Path.of("src/main/openapi/bellwether.yaml");
-    static final Path SERVED = Path.of("target/openapi/bellwether.yaml");
+    static final String REFRESH = "./mvnw -q package -Dmaven.test.skip=true && cp target/openapi/openapi.yaml " + COMMITTED;
 
     private static OpenAPI document;
     private static String yaml;
@@ -37,8 +42,6 @@ class OpenApiDocumentTest {
     @BeforeAll
     static void parse() throws IOException {
         yaml = management().get("/q/openapi").then().statusCode(200).extract().asString();
-        Files.createDirectories(SERVED.getParent());
-        Files.writeString(SERVED, yaml);
         ParseOptions options = new ParseOptions();
         options.setResolve(true);
         SwaggerParseResult result = new OpenAPIV3Parser().readContents(yaml, null, options);
@@ -123,23 +126,39 @@ class OpenApiDocumentTest {
                 .getExamples()).containsOnlyKeys("ratio", "threshold");
     }
 
+    /** Compared as JSON trees: the build writes the keys of a schema in another order than the service serves them. */
     @Test
     void theCommittedCopyIsWhatTheServiceServes() throws IOException {
-        String committed = Files.exists(COMMITTED) ? Files.readString(COMMITTED) : "";
-        List<String> servedLines = yaml.lines().toList();
-        List<String> committedLines = committed.lines().toList();
-        if (!servedLines.equals(committedLines)) {
-            int first = 0;
-            while (first < Math.min(servedLines.size(), committedLines.size())
-                    && servedLines.get(first).equals(committedLines.get(first))) {
-                first++;
-            }
-            throw new AssertionError(COMMITTED + " differs from the document the service serves, first at line " + (first + 1)
-                    + ":\n  committed: " + (first < committedLines.size() ? committedLines.get(first) : "(end of file)")
-                    + "\n  served:    " + (first < servedLines.size() ? servedLines.get(first) : "(end of file)")
-                    + "\nRefresh it with: cp " + SERVED + " " + COMMITTED + " (this test has just written " + SERVED
-                    + "), then review the change with git diff.");
+        ObjectMapper reader = new ObjectMapper(new YAMLFactory());
+        JsonNode served = reader.readTree(yaml);
+        JsonNode committed = Files.exists(COMMITTED) ? reader.readTree(COMMITTED.toFile()) : reader.createObjectNode();
+        List<String> differences = new ArrayList<>();
+        differences(committed, served, "", differences);
+        assertThat(differences).as(COMMITTED + " is not the document the service serves (committed -> served, by JSON "
+                + "pointer); the generated test client is built from it. Refresh it with\n  " + REFRESH
+                + "\nand review the change with git diff.").isEmpty();
+    }
+
+    private static void differences(JsonNode committed, JsonNode served, String pointer, List<String> found) {
+        if (found.size() >= 20 || committed.equals(served)) {
+            return;
         }
+        if (committed.isObject() && served.isObject()) {
+            Set<String> names = new TreeSet<>();
+            committed.fieldNames().forEachRemaining(names::add);
+            served.fieldNames().forEachRemaining(names::add);
+            for (String name : names) {
+                differences(committed.path(name), served.path(name), pointer + "/" + name.replace("~", "~0").replace("/", "~1"),
+                        found);
+            }
+        } else {
+            found.add(pointer + ": " + abbreviated(committed) + " -> " + abbreviated(served));
+        }
+    }
+
+    private static String abbreviated(JsonNode node) {
+        String text = node.isMissingNode() ? "(absent)" : node.toString();
+        return text.length() > 120 ? text.substring(0, 120) + "..." : text;
     }
 
     static Operation operation(String method, String path) {
