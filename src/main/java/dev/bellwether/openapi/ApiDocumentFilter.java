@@ -88,6 +88,12 @@ public class ApiDocumentFilter implements OASFilter {
         if (openAPI.getPaths() == null) {
             return;
         }
+        // the document is the API's: the console's HTML pages are for browsers, not for generated clients
+        for (String path : List.copyOf(openAPI.getPaths().getPathItems().keySet())) {
+            if (!path.startsWith("/v1/")) {
+                openAPI.getPaths().removePathItem(path);
+            }
+        }
         for (Endpoint endpoint : endpoints()) {
             PathItem item = openAPI.getPaths().getPathItem(endpoint.path());
             Operation operation = item == null ? null : item.getOperations().get(endpoint.method());
