@@ -56,6 +56,20 @@ export function service(...script) {
   };
 }
 
+/** Clients a test started, closed after it by closeStarted() (in afterEach). */
+const started = [];
+
+/** A client() that closeStarted() closes after the test. */
+export function start(options) {
+  const bw = client(options);
+  started.push(bw);
+  return bw;
+}
+
+export async function closeStarted() {
+  await Promise.all(started.splice(0).map((bw) => bw.close()));
+}
+
 /** A client over its own fake IndexedDB (or the one given, to play a reload), with the test's options. */
 export function client(options = {}) {
   const indexedDB = options.indexedDB || new IDBFactory();

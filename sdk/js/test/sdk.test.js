@@ -1,15 +1,9 @@
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
-import { client, page, service, sleep, until } from './fakes.js';
+import { closeStarted, start, page, service, sleep, until } from './fakes.js';
 
-const open = [];
-const start = (options) => {
-  const bw = client(options);
-  open.push(bw);
-  return bw;
-};
 afterEach(async () => {
-  await Promise.all(open.splice(0).map((bw) => bw.close()));
+  await closeStarted();
   globalThis.navigator = { onLine: true };
   globalThis.document.visibilityState = 'visible';
 });

@@ -1,15 +1,9 @@
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
-import { client, lockManager, page, service, sleep, until } from './fakes.js';
+import { closeStarted, start, lockManager, page, service, sleep, until } from './fakes.js';
 
-const open = [];
-const start = (options) => {
-  const bw = client(options);
-  open.push(bw);
-  return bw;
-};
 afterEach(async () => {
-  await Promise.all(open.splice(0).map((bw) => bw.close()));
+  await closeStarted();
 });
 
 /** A service that answers after `ms`, so that two tabs' sends overlap. */

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { afterEach, test } from 'node:test';
 import vm from 'node:vm';
 import { workboxSync } from '../dist/bellwether-workbox.mjs';
-import { client, page, service } from './fakes.js';
+import { client, closeStarted, page, service, start } from './fakes.js';
 
 globalThis.self = globalThis;
 globalThis.location = new URL('https://field-notes.test/sw.js');
@@ -14,18 +14,14 @@ globalThis.__WB_DISABLE_DEV_LOGS = true;
 globalThis.registration = { sync: { register: async () => {} } };
 const { Queue } = await import('workbox-background-sync/Queue.mjs');
 
-const open = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((bw) => bw.close()));
-});
+afterEach(closeStarted);
 
 let queues = 0;
 /** A Workbox Queue replaying with the adapter, its Bellwether client and a scripted app server. */
 function outbox(answers, options = {}) {
   const wire = service();
   const flags = { 'new-sync-engine': true };
-  const bw = client({ fetch: wire.fetch, flags: () => ({ ...flags }) });
-  open.push(bw);
+  const bw = start({ fetch: wire.fetch, flags: () => ({ ...flags }) });
   const received = [];
   const dropped = [];
   const appServer = async (request) => {
