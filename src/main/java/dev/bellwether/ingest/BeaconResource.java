@@ -132,7 +132,7 @@ public class BeaconResource {
                 throw refused(BeaconOutcome.RATE_LIMITED, throttled.get());
             }
         } catch (ProblemException e) {
-            return CompletableFuture.completedFuture(withCors(Response.fromResponse(e.toResponse()), beaconHeaders.origin()).build());
+            return CompletableFuture.completedFuture(refusal(e, beaconHeaders.origin()));
         }
         // Bounded as a whole (the key's and the release's lookups may wait on the database too), and the commit
         // wait by what is left, so that the writer skips a beacon whose answer has already gone out.
@@ -330,7 +330,7 @@ public class BeaconResource {
     private Response failed(Throwable failure, String origin) {
         Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
         if (cause instanceof ProblemException problem) {
-            return withCors(Response.fromResponse(problem.toResponse()), origin).build();
+            return refusal(problem, origin);
         }
         if (cause instanceof DimensionLimitReached limit) {
             metrics.beacon(BeaconOutcome.INVALID);
@@ -353,6 +353,10 @@ public class BeaconResource {
     private ProblemException refused(BeaconOutcome outcome, ProblemException problem) {
         metrics.beacon(outcome);
         return problem;
+    }
+
+    private static Response refusal(ProblemException problem, String origin) {
+        return withCors(Response.fromResponse(problem.toResponse()), origin).build();
     }
 
     /**
