@@ -3,7 +3,9 @@ package dev.bellwether.console;
 import dev.bellwether.api.DomainException;
 import dev.bellwether.api.ProblemMappers;
 import dev.bellwether.console.ConsoleSessions.ConsoleUser;
+import dev.bellwether.platform.PersonText;
 import dev.bellwether.rollout.RolloutCommands;
+import dev.bellwether.rollout.RolloutResource.Command;
 import dev.bellwether.rollout.Trigger;
 import dev.bellwether.security.Secrets;
 import io.quarkus.qute.CheckedTemplate;
@@ -83,9 +85,7 @@ public class ConsoleResource {
         if (sessions.resolve(sessionId).isPresent()) {
             return Response.seeOther(URI.create(CONSOLE_PATH)).build();
         }
-        String formToken = Secrets.generate("");
-        return Response.fromResponse(page(Response.Status.OK, Templates.signIn(null, formToken)))
-                .cookie(cookie(SIGN_IN_COOKIE, formToken, SIGN_IN_PATH, -1, uri)).build();
+        return signInPage(Response.Status.OK, null, uri);
     }
 
     @POST
@@ -99,19 +99,19 @@ public class ConsoleResource {
                     false);
         }
         if (token == null || token.isBlank()) {
-            return signInAgain(Response.Status.BAD_REQUEST, "token: enter an API token.", uri);
+            return signInPage(Response.Status.BAD_REQUEST, "token: enter an API token.", uri);
         }
         String address = request.remoteAddress() == null ? "" : request.remoteAddress().hostAddress();
         Optional<Duration> wait = throttle.take(address);
         if (wait.isPresent()) {
             long seconds = Math.max(1, (wait.get().toMillis() + 999) / 1000);
-            return Response.fromResponse(signInAgain(Response.Status.TOO_MANY_REQUESTS,
+            return Response.fromResponse(signInPage(Response.Status.TOO_MANY_REQUESTS,
                     "Too many failed sign-ins; try again in " + seconds + " s.", uri))
                     .header("Retry-After", String.valueOf(seconds)).build();
         }
         Optional<ConsoleSessions.SignedIn> signedIn = sessions.signIn(token.trim());
         if (signedIn.isEmpty()) {
-            return signInAgain(Response.Status.UNAUTHORIZED, "token: this token is unknown or revoked.", uri);
+            return signInPage(Response.Status.UNAUTHORIZED, "token: this token is unknown or revoked.", uri);
         }
         throttle.succeeded(address);
         return Response.seeOther(URI.create(CONSOLE_PATH))
@@ -152,11 +152,11 @@ public class ConsoleResource {
         if (reason == null || reason.isBlank()) {
             return outcome(Response.Status.BAD_REQUEST, "Reason required", "reason: say why.", true);
         }
-        if (reason.length() > 1000) {
-            return outcome(Response.Status.BAD_REQUEST, "Reason too long", "reason: at most 1000 characters.", true);
+        if (reason.length() > Command.MAX_REASON_LENGTH) {
+            return outcome(Response.Status.BAD_REQUEST, "Reason too long",
+                    "reason: at most " + Command.MAX_REASON_LENGTH + " characters.", true);
         }
-        if (hasControlCharacterBesidesLineBreaksAndTabs(reason)) {
-            // as in the API's body texts: PostgreSQL cannot store NUL, and no reason needs the others
+        if (PersonText.firstControlCharacter(reason) >= 0) {
             return outcome(Response.Status.BAD_REQUEST, "Reason refused",
                     "reason: must not contain control characters other than tabs and line breaks.", true);
         }
@@ -208,16 +208,6 @@ public class ConsoleResource {
         }
     }
 
-    private static boolean hasControlCharacterBesidesLineBreaksAndTabs(String text) {
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     /** Fetch metadata: a browser that says the request came from another site is refused, whatever it carries. */
     private static boolean crossSite(String fetchSite) {
         return "cross-site".equalsIgnoreCase(fetchSite) || "same-site".equalsIgnoreCase(fetchSite);
@@ -227,7 +217,8 @@ public class ConsoleResource {
         return MessageDigest.isEqual(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
     }
 
-    private Response signInAgain(Response.Status status, String error, UriInfo uri) {
+    /** The sign-in form, with a fresh form token in its page and in its cookie; {@code error} may be null. */
+    private static Response signInPage(Response.Status status, String error, UriInfo uri) {
         String formToken = Secrets.generate("");
         return Response.fromResponse(page(status, Templates.signIn(error, formToken)))
                 .cookie(cookie(SIGN_IN_COOKIE, formToken, SIGN_IN_PATH, -1, uri)).build();

@@ -36,19 +36,17 @@ public class JsonCustomizer implements ObjectMapperCustomizer {
         mapper.registerModule(new SimpleModule("control-characters").addDeserializer(String.class, new NoControlCharacters()));
     }
 
-    /** PostgreSQL cannot store NUL, and no name or reason needs a control character other than tab or line breaks. */
+    /** Every JSON text follows {@link PersonText}'s rule. */
     static final class NoControlCharacters extends StringDeserializer {
 
         @Override
         public String deserialize(JsonParser parser, DeserializationContext context) throws IOException {
             String text = super.deserialize(parser, context);
             if (text != null) {
-                for (int i = 0; i < text.length(); i++) {
-                    char c = text.charAt(i);
-                    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) {
-                        throw JsonMappingException.from(parser, "must not contain control characters (found U+"
-                                + String.format("%04X", (int) c) + ")");
-                    }
+                int refused = PersonText.firstControlCharacter(text);
+                if (refused >= 0) {
+                    throw JsonMappingException.from(parser, "must not contain control characters (found U+"
+                            + String.format("%04X", refused) + ")");
                 }
             }
             return text;

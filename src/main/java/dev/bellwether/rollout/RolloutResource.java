@@ -63,7 +63,8 @@ public class RolloutResource {
             Boolean dryRun) {
     }
 
-    public record Command(@NotBlank(message = "is required: say why") @Size(max = 1000) String reason) {
+    public record Command(@NotBlank(message = "is required: say why") @Size(max = Command.MAX_REASON_LENGTH) String reason) {
+        public static final int MAX_REASON_LENGTH = 1000;
     }
 
     public record RolloutView(long id, String app, String project, String environment, String flag, List<Integer> steps,
