@@ -2,6 +2,15 @@ package dev.bellwether.console;
 
 import dev.bellwether.api.DomainException;
 import dev.bellwether.api.ProblemMappers;
+import static dev.bellwether.console.ConsoleGate.CONSOLE_PATH;
+import static dev.bellwether.console.ConsoleGate.CSRF_FIELD;
+import static dev.bellwether.console.ConsoleGate.CSRF_HEADER;
+import static dev.bellwether.console.ConsoleGate.SESSION_COOKIE;
+import static dev.bellwether.console.ConsoleGate.SIGN_IN_PATH;
+import static dev.bellwether.console.ConsoleGate.crossSite;
+import static dev.bellwether.console.ConsoleGate.outcome;
+import static dev.bellwether.console.ConsoleGate.page;
+
 import dev.bellwether.console.ConsoleSessions.ConsoleUser;
 import dev.bellwether.platform.PersonText;
 import dev.bellwether.rollout.RolloutCommands;
@@ -30,7 +39,6 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
-import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
  * The web console's pages (docs/console.md): sign-in with an API token, the overview, and rollout commands. Every
@@ -40,13 +48,8 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 @Produces(MediaType.TEXT_HTML)
 public class ConsoleResource {
 
-    static final String SESSION_COOKIE = "bw_session";
     /** Ties the sign-in form to the browser that loaded it, so that another site cannot sign a person in as itself. */
     static final String SIGN_IN_COOKIE = "bw_sign_in";
-    static final String CSRF_FIELD = "csrf";
-    static final String CSRF_HEADER = "X-CSRF-Token";
-    private static final String CONSOLE_PATH = "/console";
-    private static final String SIGN_IN_PATH = "/console/sign-in";
 
     @CheckedTemplate
     static class Templates {
@@ -61,9 +64,11 @@ public class ConsoleResource {
     private final SignInThrottle throttle;
     private final OverviewBuilder overviews;
     private final RolloutCommands rollouts;
+    private final ConsoleGate gate;
 
     public ConsoleResource(ConsoleSessions sessions, SignInThrottle throttle, OverviewBuilder overviews,
-            RolloutCommands rollouts) {
+            RolloutCommands rollouts, ConsoleGate gate) {
+        this.gate = gate;
         this.sessions = sessions;
         this.throttle = throttle;
         this.overviews = overviews;
@@ -72,11 +77,8 @@ public class ConsoleResource {
 
     @GET
     public Response overview(@CookieParam(SESSION_COOKIE) String sessionId) {
-        Optional<ConsoleUser> user = sessions.resolve(sessionId);
-        if (user.isEmpty()) {
-            return toSignIn();
-        }
-        return page(Response.Status.OK, Templates.overview(overviews.build(user.get().caller()), user.get()));
+        ConsoleUser user = gate.viewer(sessionId);
+        return page(Response.Status.OK, Templates.overview(overviews.build(user.caller()), user));
     }
 
     @GET
@@ -126,7 +128,7 @@ public class ConsoleResource {
     public Response signOut(@CookieParam(SESSION_COOKIE) String sessionId, @FormParam(CSRF_FIELD) String formCsrf,
             @HeaderParam(CSRF_HEADER) String headerCsrf, @HeaderParam("Sec-Fetch-Site") String fetchSite,
             @Context UriInfo uri) {
-        requireSession(sessionId, formCsrf, headerCsrf, fetchSite);
+        gate.actor(sessionId, formCsrf, headerCsrf, fetchSite);
         sessions.signOut(sessionId);
         return Response.seeOther(URI.create(SIGN_IN_PATH))
                 .cookie(cookie(SESSION_COOKIE, "", CONSOLE_PATH, 0, uri)).build();
@@ -139,7 +141,7 @@ public class ConsoleResource {
             @FormParam("reason") String reason, @FormParam("confirm") String confirm,
             @CookieParam(SESSION_COOKIE) String sessionId, @FormParam(CSRF_FIELD) String formCsrf,
             @HeaderParam(CSRF_HEADER) String headerCsrf, @HeaderParam("Sec-Fetch-Site") String fetchSite) {
-        ConsoleUser user = requireSession(sessionId, formCsrf, headerCsrf, fetchSite);
+        ConsoleUser user = gate.actor(sessionId, formCsrf, headerCsrf, fetchSite);
         Trigger trigger = humanTrigger(command);
         if (trigger == null) {
             return outcome(Response.Status.NOT_FOUND, "No such command",
@@ -176,29 +178,6 @@ public class ConsoleResource {
         return Response.seeOther(URI.create(CONSOLE_PATH)).build();
     }
 
-    /**
-     * The person behind the session, for a state-changing request: 401 without a live session; 403 when the request
-     * lacks the session's CSRF token or a browser says it came from another site.
-     */
-    private ConsoleUser requireSession(String sessionId, String formCsrf, String headerCsrf, String fetchSite) {
-        Optional<ConsoleUser> user = sessions.resolve(sessionId);
-        if (user.isEmpty()) {
-            throw new ConsoleRefusal(outcome(Response.Status.UNAUTHORIZED, "Signed out",
-                    "Your session has ended; sign in again.", false));
-        }
-        String offered = formCsrf != null ? formCsrf : headerCsrf;
-        if (crossSite(fetchSite) || !ConsoleSessions.csrfMatches(user.get(), offered)) {
-            throw new ConsoleRefusal(outcome(Response.Status.FORBIDDEN, "Request refused",
-                    "This request did not come from a console page of your session (CSRF token missing or wrong).", true));
-        }
-        return user.get();
-    }
-
-    @ServerExceptionMapper
-    Response refused(ConsoleRefusal refusal) {
-        return refusal.getResponse();
-    }
-
     private static Trigger humanTrigger(String command) {
         try {
             Trigger trigger = Trigger.valueOf(command.toUpperCase(Locale.ROOT));
@@ -206,11 +185,6 @@ public class ConsoleResource {
         } catch (IllegalArgumentException unknown) {
             return null;
         }
-    }
-
-    /** Fetch metadata: a browser that says the request came from another site is refused, whatever it carries. */
-    private static boolean crossSite(String fetchSite) {
-        return "cross-site".equalsIgnoreCase(fetchSite) || "same-site".equalsIgnoreCase(fetchSite);
     }
 
     private static boolean constantTimeEquals(String a, String b) {
@@ -222,22 +196,6 @@ public class ConsoleResource {
         String formToken = Secrets.generate("");
         return Response.fromResponse(page(status, Templates.signIn(error, formToken)))
                 .cookie(cookie(SIGN_IN_COOKIE, formToken, SIGN_IN_PATH, -1, uri)).build();
-    }
-
-    private static Response toSignIn() {
-        return Response.seeOther(URI.create(SIGN_IN_PATH)).build();
-    }
-
-    static Response outcome(Response.Status status, String title, String detail, boolean signedIn) {
-        return page(status.getStatusCode(), Templates.outcome(title, detail, signedIn));
-    }
-
-    private static Response page(Response.Status status, TemplateInstance template) {
-        return page(status.getStatusCode(), template);
-    }
-
-    private static Response page(int status, TemplateInstance template) {
-        return Response.status(status).type(MediaType.TEXT_HTML_TYPE.withCharset("UTF-8")).entity(template.render()).build();
     }
 
     /**

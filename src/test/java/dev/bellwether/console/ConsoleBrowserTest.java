@@ -54,7 +54,7 @@ class ConsoleBrowserTest {
             assertThat(driver.findElement(By.id("automation")).getText()).isEqualTo("ON");
             assertThat(driver.findElement(By.id("unleash")).getText()).isIn("NOT CONFIGURED", "NOT CHECKED YET");
             assertThat(browser.script("return typeof htmx")).as("htmx from the service's WebJar").isEqualTo("object");
-            assertThat((String) browser.script("return document.cookie")).doesNotContain(ConsoleResource.SESSION_COOKIE);
+            assertThat((String) browser.script("return document.cookie")).doesNotContain(ConsoleGate.SESSION_COOKIE);
 
             row.findElement(By.name("reason")).sendKeys("checking a support ticket <b>first</b>");
             row.findElement(By.name("confirm")).click();

@@ -42,12 +42,12 @@ final class ConsoleClient {
         if (signedIn.statusCode() != 303) {
             throw new AssertionError("sign-in answered " + signedIn.statusCode() + ": " + signedIn.asString());
         }
-        String cookie = signedIn.getCookie(ConsoleResource.SESSION_COOKIE);
+        String cookie = signedIn.getCookie(ConsoleGate.SESSION_COOKIE);
         return new Session(cookie, csrfIn(overview(cookie).asString()));
     }
 
     static Response overview(String cookie) {
-        return given().redirects().follow(false).cookie(ConsoleResource.SESSION_COOKIE, cookie).get("/console");
+        return given().redirects().follow(false).cookie(ConsoleGate.SESSION_COOKIE, cookie).get("/console");
     }
 
     static String csrfIn(String page) {

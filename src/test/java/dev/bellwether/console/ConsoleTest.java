@@ -55,7 +55,7 @@ class ConsoleTest {
         String setCookie = sessionSetCookie(signedIn);
         assertThat(setCookie).contains("HttpOnly").containsIgnoringCase("SameSite=Strict").contains("Path=/console")
                 .doesNotContain("Secure");
-        String cookie = signedIn.getCookie(ConsoleResource.SESSION_COOKIE);
+        String cookie = signedIn.getCookie(ConsoleGate.SESSION_COOKIE);
         assertThat(cookie).startsWith("bws_");
         assertThat(rows("SELECT count(*) FROM console_session WHERE id_hash = sha256(convert_to(?, 'UTF8'))", cookie)).isEqualTo(1);
         assertThat(rows("SELECT count(*) FROM console_session WHERE token_hash = sha256(convert_to(?, 'UTF8'))", ADMIN))
@@ -68,7 +68,7 @@ class ConsoleTest {
         assertThat(page.header("Cache-Control")).contains("no-store");
 
         String csrf = ConsoleClient.csrfIn(page.asString());
-        Response out = given().redirects().follow(false).cookie(ConsoleResource.SESSION_COOKIE, cookie)
+        Response out = given().redirects().follow(false).cookie(ConsoleGate.SESSION_COOKIE, cookie)
                 .contentType(ContentType.URLENC).formParam("csrf", csrf).post("/console/sign-out");
         assertThat(out.statusCode()).isEqualTo(303);
         assertThat(out.header("Location")).endsWith("/console/sign-in");
@@ -93,7 +93,7 @@ class ConsoleTest {
         Response forged = given().redirects().follow(false).contentType(ContentType.URLENC).formParam("token", ADMIN)
                 .post("/console/sign-in");
         assertThat(forged.statusCode()).isEqualTo(403);
-        assertThat(forged.getCookie(ConsoleResource.SESSION_COOKIE)).isNull();
+        assertThat(forged.getCookie(ConsoleGate.SESSION_COOKIE)).isNull();
         Response crossSite = given().redirects().follow(false).header("Sec-Fetch-Site", "cross-site")
                 .cookie(ConsoleResource.SIGN_IN_COOKIE, "abc").contentType(ContentType.URLENC)
                 .formParam("token", ADMIN).formParam("csrf", "abc").post("/console/sign-in");
@@ -114,7 +114,7 @@ class ConsoleTest {
         // a valid token from the limited address is refused the same way: no oracle
         Response valid = signInResponse(ADMIN, address);
         assertThat(valid.statusCode()).isEqualTo(429);
-        assertThat(valid.getCookie(ConsoleResource.SESSION_COOKIE)).isNull();
+        assertThat(valid.getCookie(ConsoleGate.SESSION_COOKIE)).isNull();
         // another address is not held back by this one
         assertThat(signInResponse(ADMIN, "203.0.113.200").statusCode()).isEqualTo(303);
     }
@@ -147,7 +147,7 @@ class ConsoleTest {
         assertThat(overview(session.cookie()).statusCode()).isEqualTo(200);
         given().auth().oauth2(ADMIN).delete("/v1/tokens/" + created.path("id")).then().statusCode(204);
         assertThat(overview(session.cookie()).statusCode()).isEqualTo(303);
-        Response command = given().redirects().follow(false).cookie(ConsoleResource.SESSION_COOKIE, session.cookie())
+        Response command = given().redirects().follow(false).cookie(ConsoleGate.SESSION_COOKIE, session.cookie())
                 .contentType(ContentType.URLENC).formParam("csrf", session.csrf()).formParam("reason", "r")
                 .formParam("confirm", "yes").post("/console/rollouts/1/pause");
         assertThat(command.statusCode()).isEqualTo(401);
@@ -168,24 +168,24 @@ class ConsoleTest {
     @Test
     void aStateChangingRequestWithoutTheSessionsCsrfTokenIsRefused() {
         Session session = signIn(ADMIN);
-        Response noToken = given().redirects().follow(false).cookie(ConsoleResource.SESSION_COOKIE, session.cookie())
+        Response noToken = given().redirects().follow(false).cookie(ConsoleGate.SESSION_COOKIE, session.cookie())
                 .contentType(ContentType.URLENC).post("/console/sign-out");
         assertThat(noToken.statusCode()).isEqualTo(403);
-        Response forged = given().redirects().follow(false).cookie(ConsoleResource.SESSION_COOKIE, session.cookie())
+        Response forged = given().redirects().follow(false).cookie(ConsoleGate.SESSION_COOKIE, session.cookie())
                 .contentType(ContentType.URLENC).formParam("csrf", ConsoleClient.signIn(ADMIN).csrf()).post("/console/sign-out");
         assertThat(forged.statusCode()).isEqualTo(403);
-        Response action = given().redirects().follow(false).cookie(ConsoleResource.SESSION_COOKIE, session.cookie())
+        Response action = given().redirects().follow(false).cookie(ConsoleGate.SESSION_COOKIE, session.cookie())
                 .contentType(ContentType.URLENC).formParam("reason", "r").formParam("confirm", "yes")
                 .post("/console/rollouts/1/pause");
         assertThat(action.statusCode()).isEqualTo(403);
-        Response crossSite = given().redirects().follow(false).cookie(ConsoleResource.SESSION_COOKIE, session.cookie())
+        Response crossSite = given().redirects().follow(false).cookie(ConsoleGate.SESSION_COOKIE, session.cookie())
                 .header("Sec-Fetch-Site", "cross-site").contentType(ContentType.URLENC).formParam("csrf", session.csrf())
                 .post("/console/sign-out");
         assertThat(crossSite.statusCode()).isEqualTo(403);
         // the session survived all of them; the header form of the token (htmx) is accepted
         assertThat(overview(session.cookie()).statusCode()).isEqualTo(200);
-        Response viaHeader = given().redirects().follow(false).cookie(ConsoleResource.SESSION_COOKIE, session.cookie())
-                .header(ConsoleResource.CSRF_HEADER, session.csrf()).contentType(ContentType.URLENC).post("/console/sign-out");
+        Response viaHeader = given().redirects().follow(false).cookie(ConsoleGate.SESSION_COOKIE, session.cookie())
+                .header(ConsoleGate.CSRF_HEADER, session.csrf()).contentType(ContentType.URLENC).post("/console/sign-out");
         assertThat(viaHeader.statusCode()).isEqualTo(303);
     }
 
@@ -196,7 +196,7 @@ class ConsoleTest {
         Session viewer = signIn(token("viewer"));
         String page = overview(viewer.cookie()).asString();
         assertThat(page).contains("rollout-" + id).doesNotContain("/console/rollouts/" + id + "/");
-        Response forged = given().redirects().follow(false).cookie(ConsoleResource.SESSION_COOKIE, viewer.cookie())
+        Response forged = given().redirects().follow(false).cookie(ConsoleGate.SESSION_COOKIE, viewer.cookie())
                 .contentType(ContentType.URLENC).formParam("csrf", viewer.csrf()).formParam("reason", "not mine")
                 .formParam("confirm", "yes").post("/console/rollouts/" + id + "/pause");
         assertThat(forged.statusCode()).isEqualTo(403);
@@ -219,19 +219,19 @@ class ConsoleTest {
         assertThat(before).contains("action=\"/console/rollouts/" + id + "/pause\"")
                 .doesNotContain("action=\"/console/rollouts/" + id + "/resume\"");
 
-        Response withoutConfirm = given().redirects().follow(false).cookie(ConsoleResource.SESSION_COOKIE, manager.cookie())
+        Response withoutConfirm = given().redirects().follow(false).cookie(ConsoleGate.SESSION_COOKIE, manager.cookie())
                 .contentType(ContentType.URLENC).formParam("csrf", manager.csrf()).formParam("reason", "why")
                 .post("/console/rollouts/" + id + "/pause");
         assertThat(withoutConfirm.statusCode()).isEqualTo(400);
         assertThat(withoutConfirm.asString()).contains("confirm:");
-        Response withoutReason = given().redirects().follow(false).cookie(ConsoleResource.SESSION_COOKIE, manager.cookie())
+        Response withoutReason = given().redirects().follow(false).cookie(ConsoleGate.SESSION_COOKIE, manager.cookie())
                 .contentType(ContentType.URLENC).formParam("csrf", manager.csrf()).formParam("confirm", "yes")
                 .post("/console/rollouts/" + id + "/pause");
         assertThat(withoutReason.statusCode()).isEqualTo(400);
         assertThat(withoutReason.asString()).contains("reason: say why.");
 
         String reason = "<script>alert('x')</script> canary looks odd";
-        Response paused = given().redirects().follow(false).cookie(ConsoleResource.SESSION_COOKIE, manager.cookie())
+        Response paused = given().redirects().follow(false).cookie(ConsoleGate.SESSION_COOKIE, manager.cookie())
                 .contentType(ContentType.URLENC).formParam("csrf", manager.csrf()).formParam("reason", reason)
                 .formParam("confirm", "yes").post("/console/rollouts/" + id + "/pause");
         assertThat(paused.statusCode()).isEqualTo(303);
@@ -240,12 +240,12 @@ class ConsoleTest {
         assertThat(decision.getString("[-1].reason")).isEqualTo(reason);
         assertThat(decision.getString("[-1].actor")).isEqualTo(name);
 
-        Response again = given().redirects().follow(false).cookie(ConsoleResource.SESSION_COOKIE, manager.cookie())
+        Response again = given().redirects().follow(false).cookie(ConsoleGate.SESSION_COOKIE, manager.cookie())
                 .contentType(ContentType.URLENC).formParam("csrf", manager.csrf()).formParam("reason", "twice")
                 .formParam("confirm", "yes").post("/console/rollouts/" + id + "/pause");
         assertThat(again.statusCode()).as("the state machine's refusal, as the API answers it").isEqualTo(409);
         assertThat(again.asString()).contains("Not done");
-        Response missing = given().redirects().follow(false).cookie(ConsoleResource.SESSION_COOKIE, manager.cookie())
+        Response missing = given().redirects().follow(false).cookie(ConsoleGate.SESSION_COOKIE, manager.cookie())
                 .contentType(ContentType.URLENC).formParam("csrf", manager.csrf()).formParam("reason", "gone")
                 .formParam("confirm", "yes").post("/console/rollouts/" + Long.MAX_VALUE + "/pause");
         assertThat(missing.statusCode()).isEqualTo(404);
@@ -271,7 +271,7 @@ class ConsoleTest {
                 + " \"errorBudgetRemaining\": 0.42}' WHERE app_id = (SELECT id FROM app WHERE name = ?)", app);
         long held = runningRollout(app, "held-flag-" + UUID.randomUUID().toString().substring(0, 8));
         Session admin = signIn(ADMIN);
-        given().redirects().follow(false).cookie(ConsoleResource.SESSION_COOKIE, admin.cookie())
+        given().redirects().follow(false).cookie(ConsoleGate.SESSION_COOKIE, admin.cookie())
                 .contentType(ContentType.URLENC).formParam("csrf", admin.csrf()).formParam("reason", "hold on")
                 .formParam("confirm", "yes").post("/console/rollouts/" + held + "/pause").then().statusCode(303);
 
@@ -296,7 +296,7 @@ class ConsoleTest {
         Session admin = signIn(ADMIN);
         String body = "csrf=" + admin.csrf() + "&" + form.replace("LONG", "x".repeat(1001))
                 .replace("EURO", "%E2%82%AC".repeat(1000));
-        Response response = given().redirects().follow(false).cookie(ConsoleResource.SESSION_COOKIE, admin.cookie())
+        Response response = given().redirects().follow(false).cookie(ConsoleGate.SESSION_COOKIE, admin.cookie())
                 // as a browser sends a form of a UTF-8 page
                 .contentType("application/x-www-form-urlencoded; charset=UTF-8").body(body)
                 .post("/console/rollouts/" + Long.MAX_VALUE + "/" + command);
@@ -307,16 +307,16 @@ class ConsoleTest {
     @Test
     void requestsTheConsoleCannotReadAreRefusedWithoutAServerError() {
         Session admin = signIn(ADMIN);
-        Response json = given().redirects().follow(false).cookie(ConsoleResource.SESSION_COOKIE, admin.cookie())
+        Response json = given().redirects().follow(false).cookie(ConsoleGate.SESSION_COOKIE, admin.cookie())
                 .contentType(ContentType.JSON).body("{\"csrf\": \"" + admin.csrf() + "\"}").post("/console/sign-out");
         assertThat(json.statusCode()).isBetween(400, 499);
-        Response notAnId = given().redirects().follow(false).cookie(ConsoleResource.SESSION_COOKIE, admin.cookie())
+        Response notAnId = given().redirects().follow(false).cookie(ConsoleGate.SESSION_COOKIE, admin.cookie())
                 .contentType(ContentType.URLENC).formParam("csrf", admin.csrf()).post("/console/rollouts/abc/pause");
         assertThat(notAnId.statusCode()).isEqualTo(404);
         Response hugeToken = given().redirects().follow(false).contentType(ContentType.URLENC)
                 .formParam("token", "t".repeat(500_000)).post("/console/sign-in");
         assertThat(hugeToken.statusCode()).as("over the form field limit").isEqualTo(413);
-        Response bogusCookie = given().redirects().follow(false).cookie(ConsoleResource.SESSION_COOKIE, "bws_\u00e9\u0001")
+        Response bogusCookie = given().redirects().follow(false).cookie(ConsoleGate.SESSION_COOKIE, "bws_\u00e9\u0001")
                 .get("/console");
         assertThat(bogusCookie.statusCode()).isEqualTo(303);
         assertThat(overview(admin.cookie()).statusCode()).isEqualTo(200);
@@ -331,7 +331,7 @@ class ConsoleTest {
 
     private static String sessionSetCookie(Response response) {
         return response.headers().getValues("Set-Cookie").stream()
-                .filter(value -> value.startsWith(ConsoleResource.SESSION_COOKIE + "=")).findFirst()
+                .filter(value -> value.startsWith(ConsoleGate.SESSION_COOKIE + "=")).findFirst()
                 .orElseThrow(() -> new AssertionError("no session cookie set: " + response.headers()));
     }
 
