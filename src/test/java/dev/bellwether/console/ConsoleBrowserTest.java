@@ -43,6 +43,7 @@ class ConsoleBrowserTest {
             var driver = browser.driver();
             driver.get(console.toString());
             await(() -> driver.getCurrentUrl().endsWith("/console/sign-in"), "the sign-in page", driver);
+            browser.screenshots("sign-in");
             driver.findElement(By.name("token")).sendKeys(token);
             driver.findElement(By.cssSelector("form button[type=submit]")).click();
             await(() -> !driver.findElements(By.id("signed-in-as")).isEmpty(), "the overview", driver);
@@ -56,6 +57,8 @@ class ConsoleBrowserTest {
             assertThat(browser.script("return typeof htmx")).as("htmx from the service's WebJar").isEqualTo("object");
             assertThat((String) browser.script("return document.cookie")).doesNotContain(ConsoleGate.SESSION_COOKIE);
 
+            assertThat(browser.screenshots("overview")).allSatisfy(file -> assertThat(file).isNotEmptyFile());
+            row = driver.findElement(By.id("rollout-" + id));
             row.findElement(By.name("reason")).sendKeys("checking a support ticket <b>first</b>");
             row.findElement(By.name("confirm")).click();
             row.findElement(By.cssSelector("button[type=submit]")).click();

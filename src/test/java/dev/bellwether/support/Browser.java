@@ -83,6 +83,34 @@ public final class Browser implements AutoCloseable {
         return ((JavascriptExecutor) driver).executeAsyncScript(script, arguments);
     }
 
+    /** The widths every console page is shown at in screenshots: a laptop and a phone. */
+    public static final List<Integer> SCREENSHOT_WIDTHS = List.of(1280, 390);
+
+    /**
+     * Saves the whole current page, as a person would see it at each of {@link #SCREENSHOT_WIDTHS}, to
+     * {@code target/console/<name>-<width>.png}; the window's metrics are restored afterwards. Returns the files.
+     */
+    public List<Path> screenshots(String name) throws IOException {
+        Path directory = Path.of("target", "console");
+        Files.createDirectories(directory);
+        List<Path> files = new java.util.ArrayList<>();
+        try {
+            for (int width : SCREENSHOT_WIDTHS) {
+                driver.executeCdpCommand("Emulation.setDeviceMetricsOverride",
+                        java.util.Map.of("width", width, "height", 800, "deviceScaleFactor", 1, "mobile", width < 600));
+                long height = ((Number) script("return Math.ceil(document.documentElement.scrollHeight)")).longValue();
+                driver.executeCdpCommand("Emulation.setDeviceMetricsOverride", java.util.Map.of("width", width,
+                        "height", (int) Math.min(height, 8000), "deviceScaleFactor", 1, "mobile", width < 600));
+                Path file = directory.resolve(name + "-" + width + ".png");
+                Files.write(file, driver.getScreenshotAs(org.openqa.selenium.OutputType.BYTES));
+                files.add(file);
+            }
+        } finally {
+            driver.executeCdpCommand("Emulation.clearDeviceMetricsOverride", java.util.Map.of());
+        }
+        return files;
+    }
+
     /** What the pages logged to the console since the last call: for failure messages. */
     public String consoleLog() {
         return driver.manage().logs().get(LogType.BROWSER).getAll().stream().map(LogEntry::toString)
