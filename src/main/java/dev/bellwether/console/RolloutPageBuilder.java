@@ -243,7 +243,7 @@ public class RolloutPageBuilder {
         String move = position(decision.fromState, decision.fromStep) + " → " + position(decision.toState, decision.toStep);
         return new RolloutPage.DecisionRow(decision.id, when(decision.at), who, decision.trigger, move,
                 decision.reason == null ? "—" : decision.reason, evidence(decision.evidence),
-                decision.answer == null ? "—" : decision.answer + (decision.dryRun ? " (not applied)" : ""));
+                decision.answer == null ? "—" : decision.answer);
     }
 
     /** A verdict's outcome and reason, or the flag's state Unleash showed (drift); as the decision stored it. */
