@@ -39,6 +39,18 @@ public class ConsoleGate {
     }
 
     /**
+     * The person behind the session, for a page's background poll: the session is not marked used (an open tab must
+     * not keep it alive), and without a live session htmx is told to load the sign-in page rather than poll on.
+     */
+    ConsoleUser watcher(String sessionId) {
+        Optional<ConsoleUser> user = sessions.peek(sessionId);
+        if (user.isEmpty()) {
+            throw new ConsoleRefusal(Response.status(Response.Status.UNAUTHORIZED).header("HX-Redirect", SIGN_IN_PATH).build());
+        }
+        return user.get();
+    }
+
+    /**
      * The person behind the session, for a state-changing request: 401 without a live session; 403 when the request
      * lacks the session's CSRF token or a browser says it came from another site.
      */

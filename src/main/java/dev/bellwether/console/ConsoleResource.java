@@ -80,7 +80,7 @@ public class ConsoleResource {
     @GET
     @Path("/live")
     public Response live(@QueryParam("version") String seen, @CookieParam(SESSION_COOKIE) String sessionId) {
-        ConsoleUser user = gate.viewer(sessionId);
+        ConsoleUser user = gate.watcher(sessionId);
         String version = overviews.version();
         if (version.equals(seen)) {
             return Response.noContent().build();

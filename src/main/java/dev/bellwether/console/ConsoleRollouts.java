@@ -76,7 +76,7 @@ public class ConsoleRollouts {
     @Path("/{id}/live")
     public Response live(@PathParam("id") long id, @QueryParam("version") String version,
             @QueryParam("before") String before, @CookieParam(SESSION_COOKIE) String sessionId) {
-        ConsoleUser user = gate.viewer(sessionId);
+        ConsoleUser user = gate.watcher(sessionId);
         Optional<String> current = pages.version(id);
         if (current.isEmpty()) {
             return noRollout(id);

@@ -76,13 +76,27 @@ public class ConsoleSessions {
     /** The person behind a session cookie, if the session is live and its token still valid; marks it used. */
     @Transactional
     public Optional<ConsoleUser> resolve(String sessionId) {
+        return resolve(sessionId, true);
+    }
+
+    /**
+     * As {@link #resolve(String)}, but without marking the session used: for a page's background polls, so that a tab
+     * left open does not keep its session alive past the idle timeout.
+     */
+    @Transactional
+    public Optional<ConsoleUser> peek(String sessionId) {
+        return resolve(sessionId, false);
+    }
+
+    private Optional<ConsoleUser> resolve(String sessionId, boolean touch) {
         if (sessionId == null || !sessionId.startsWith(SESSION_PREFIX) || sessionId.length() > 100) {
             return Optional.empty();
         }
         byte[] idHash = Secrets.hash(sessionId);
         @SuppressWarnings("unchecked")
         List<Object[]> rows = db.createNativeQuery(
-                        "SELECT token_hash, created_at, last_seen_at FROM console_session WHERE id_hash = ?1 FOR UPDATE")
+                        "SELECT token_hash, created_at, last_seen_at FROM console_session WHERE id_hash = ?1"
+                                + (touch ? " FOR UPDATE" : ""))
                 .setParameter(1, idHash).getResultList();
         if (rows.isEmpty()) {
             return Optional.empty();
@@ -99,8 +113,10 @@ public class ConsoleSessions {
             db.createNativeQuery("DELETE FROM console_session WHERE token_hash = ?1").setParameter(1, tokenHash).executeUpdate();
             return Optional.empty();
         }
-        db.createNativeQuery("UPDATE console_session SET last_seen_at = ?2 WHERE id_hash = ?1")
-                .setParameter(1, idHash).setParameter(2, Timestamp.from(now)).executeUpdate();
+        if (touch) {
+            db.createNativeQuery("UPDATE console_session SET last_seen_at = ?2 WHERE id_hash = ?1")
+                    .setParameter(1, idHash).setParameter(2, Timestamp.from(now)).executeUpdate();
+        }
         return Optional.of(new ConsoleUser(caller.get(), csrfToken(sessionId)));
     }
 

@@ -73,8 +73,10 @@ public class RolloutPageBuilder {
     }
 
     /**
-     * What changes whenever the page would: the newest decision, the latest verdict, the minute of the bake. Two
-     * indexed reads, so that a live poll of an unchanged rollout costs next to nothing. Empty: no such rollout.
+     * What changes whenever the page should be drawn again: the newest decision, the state and step, the outcome of the
+     * verdict and of each guard (not their counts, which move on every tick while beacons arrive), and the minute, so
+     * that the figures and the bake refresh once a minute. Two indexed reads, so that a live poll between those costs
+     * next to nothing. Empty: no such rollout.
      */
     @Transactional
     public Optional<String> version(long id) {
@@ -83,11 +85,13 @@ public class RolloutPageBuilder {
     }
 
     private String version(Rollout rollout) {
-        long bakeMinute = rollout.state == RolloutState.RUNNING && rollout.stepStartedAt != null
-                ? Duration.between(rollout.stepStartedAt.toInstant(), clock.instant()).toMinutes() : -1;
-        // the verdict's text, not its hashCode: records of enums hash differently in each replica's JVM
-        return RolloutDecision.newestId(rollout.id) + "-" + Integer.toHexString(String.valueOf(rollout.verdict).hashCode())
-                + "-" + rollout.state + "-" + Math.min(bakeMinute, rollout.bakeSeconds / 60 + 1);
+        StringBuilder outcomes = new StringBuilder();
+        if (rollout.verdict != null) {
+            outcomes.append(rollout.verdict.outcome());
+            rollout.verdict.guards().forEach(guard -> outcomes.append('.').append(guard.outcome()));
+        }
+        long minute = clock.instant().getEpochSecond() / 60;
+        return RolloutDecision.newestId(rollout.id) + "-" + rollout.state + "-" + rollout.step + "-" + outcomes + "-" + minute;
     }
 
     /** @param before show decisions older than this id (null: the newest) */

@@ -14,7 +14,8 @@ final class ScriptJson {
 
     static String of(ObjectMapper json, Object value) {
         try {
-            return json.writeValueAsString(value).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026");
+            return json.writeValueAsString(value).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+                    .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029");
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("chart data is plain records", e);
         }

@@ -57,6 +57,9 @@ public class RolloutDecision extends PanacheEntityBase {
     @Column(name = "dry_run")
     public boolean dryRun;
 
+    /** False for a decision recorded while automation was off or unknown: what would have been done; nothing moved. */
+    public boolean applied = true;
+
     public static List<RolloutDecision> of(long rolloutId) {
         return list("rolloutId = ?1 order by at, id", rolloutId);
     }
@@ -84,9 +87,9 @@ public class RolloutDecision extends PanacheEntityBase {
         return id == null ? 0 : id;
     }
 
-    /** The decisions that began a step (start, advance), oldest first: at most one per step and a promotion. */
+    /** The applied decisions that began a step (start, advance), oldest first: at most one per step and a promotion. */
     public static List<RolloutDecision> stepStarts(long rolloutId) {
-        return list("rolloutId = ?1 and trigger in ?2 order by id", rolloutId,
+        return list("rolloutId = ?1 and applied = true and trigger in ?2 order by id", rolloutId,
                 List.of(Trigger.START.wireName(), Trigger.ADVANCE.wireName()));
     }
 }

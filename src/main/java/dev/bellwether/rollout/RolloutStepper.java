@@ -137,6 +137,7 @@ public class RolloutStepper {
                 transitions.now());
         decision.answer = answer;
         decision.dryRun = true;
+        decision.applied = false;
         decision.persist();
         LOG.infof("rollout %d (%s): would %s, but %s", rollout.id, rollout.flagRef(), trigger.wireName(), answer);
     }

@@ -119,6 +119,24 @@ class ConsoleTest {
         assertThat(signInResponse(ADMIN, "203.0.113.200").statusCode()).isEqualTo(303);
     }
 
+    /** A tab left open polls in the background; that must not count as use, or a session would never go idle. */
+    @Test
+    void backgroundPollsDoNotKeepASessionAliveAndSendAnEndedOneToSignIn() throws SQLException {
+        Session open = signIn(ADMIN);
+        update("UPDATE console_session SET last_seen_at = now() - interval '29 minutes' WHERE id_hash = sha256(convert_to(?, 'UTF8'))",
+                open.cookie());
+        Response poll = given().redirects().follow(false).cookie(ConsoleGate.SESSION_COOKIE, open.cookie()).get("/console/live");
+        assertThat(poll.statusCode()).isIn(200, 204);
+        assertThat(rows("SELECT count(*) FROM console_session WHERE last_seen_at < now() - interval '28 minutes'"
+                + " AND id_hash = sha256(convert_to(?, 'UTF8'))", open.cookie())).as("last use unchanged by the poll").isOne();
+
+        update("UPDATE console_session SET last_seen_at = now() - interval '31 minutes' WHERE id_hash = sha256(convert_to(?, 'UTF8'))",
+                open.cookie());
+        Response ended = given().redirects().follow(false).cookie(ConsoleGate.SESSION_COOKIE, open.cookie()).get("/console/live");
+        assertThat(ended.statusCode()).isEqualTo(401);
+        assertThat(ended.header("HX-Redirect")).as("htmx loads the sign-in page instead of polling on").isEqualTo("/console/sign-in");
+    }
+
     @Test
     void idleAndOldSessionsEnd() throws SQLException {
         Session idle = signIn(ADMIN);
