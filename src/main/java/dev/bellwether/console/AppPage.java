@@ -13,8 +13,8 @@ public record AppPage(String app, String created, Window window, List<SliRow> by
     public record Window(String chosen, List<String> offered, String from, String to, String error) {
     }
 
-    /** The SLIs of one release, cohort or of everything, as text ("—" where a ratio has no denominator). */
-    public record SliRow(String name, String flags, String events, String replaySuccess, String deadLetters,
+    /** The SLIs of one release, cohort (named by its flags) or of everything, as text ("—" where a ratio has no denominator). */
+    public record SliRow(String name, String events, String replaySuccess, String deadLetters,
                          String syncP95, String stalenessP95, String conflictRate, String outboxP95,
                          String migrationFailures) {
     }

@@ -32,7 +32,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Collectors;
 
 /**
  * Builds the app page from what the API serves: the SLI resource (its window rules) and service, the SLO resource's
@@ -93,15 +92,15 @@ public class AppPageBuilder {
         if (report != null) {
             from = time(report.from().atOffset(ZoneOffset.UTC));
             to = time(report.to().atOffset(ZoneOffset.UTC));
-            total = row("all", null, report.total());
+            total = row("all", report.total());
             SliService.ByRelease releases = sli.byRelease(app.id, report.from(), report.to());
-            releases.releases().forEach(release -> byRelease.add(row(release.release(), null, release.sli())));
+            releases.releases().forEach(release -> byRelease.add(row(release.release(), release.sli())));
             if (releases.others() != null) {
-                byRelease.add(row(releases.others().cohorts() + " other releases", null, releases.others().sli()));
+                byRelease.add(row(releases.others().cohorts() + " other releases", releases.others().sli()));
             }
-            report.cohorts().forEach(cohort -> byCohort.add(row(cohort.cohort(), flags(cohort.flags()), cohort.sli())));
+            report.cohorts().forEach(cohort -> byCohort.add(row(cohort.cohort(), cohort.sli())));
             if (report.otherCohorts() != null) {
-                byCohort.add(row(report.otherCohorts().cohorts() + " other cohorts", null, report.otherCohorts().sli()));
+                byCohort.add(row(report.otherCohorts().cohorts() + " other cohorts", report.otherCohorts().sli()));
             }
         }
 
@@ -190,16 +189,11 @@ public class AppPageBuilder {
         }
     }
 
-    private static AppPage.SliRow row(String name, String flags, SliSummary s) {
-        return new AppPage.SliRow(name, flags, String.valueOf(s.events()), ratio(s.replays().successRatio()),
+    private static AppPage.SliRow row(String name, SliSummary s) {
+        return new AppPage.SliRow(name, String.valueOf(s.events()), ratio(s.replays().successRatio()),
                 ratio(s.replays().deadLetterRatio()), millis(s.syncs().latencyMs().p95()), millis(s.syncs().stalenessP95Ms()),
                 ratio(s.conflicts().rate()), s.outbox().depthP95() == null ? "—" : String.format(Locale.ROOT, "%.0f",
                 s.outbox().depthP95()), ratio(s.migrations().failureRatio()));
-    }
-
-    private static String flags(Map<String, Object> flags) {
-        return flags == null || flags.isEmpty() ? "no flags" : flags.entrySet().stream()
-                .map(flag -> flag.getKey() + "=" + flag.getValue()).collect(Collectors.joining(", "));
     }
 
     private static String ratio(Double ratio) {

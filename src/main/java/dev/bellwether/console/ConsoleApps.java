@@ -38,6 +38,7 @@ import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -163,7 +164,7 @@ public class ConsoleApps {
         FlagChoices.Chosen chosen = flagChoices.of(project == null || project.isBlank() ? defaults.project() : project);
         NewRolloutForm.Entered entered = new NewRolloutForm.Entered(chosen.project(), defaults.environment(), "",
                 defaults.steps().stream().map(String::valueOf).collect(Collectors.joining(", ")),
-                Durations.format(defaults.bake()), String.valueOf(defaults.minSamplePerCohort()),
+                shortDuration(defaults.bake()), String.valueOf(defaults.minSamplePerCohort()),
                 NewRolloutForm.guardRows(List.of(Sli.DEAD_LETTER_RATIO.wireName()), List.of(GuardAction.ROLLBACK.wireName())),
                 false);
         return page(Response.Status.OK, Templates.newRollout(new NewRolloutForm(app, chosen.choices(), entered,
@@ -306,6 +307,15 @@ public class ConsoleApps {
             }
         }
         return guards;
+    }
+
+    /** A duration as people write it for the form ({@code 5m}, {@code 90s}), read back by the API's parser. */
+    static String shortDuration(Duration duration) {
+        long seconds = duration.toSeconds();
+        if (seconds > 0 && seconds % 60 == 0 && duration.toNanosPart() == 0) {
+            return seconds % 3600 == 0 ? Durations.format(duration) : seconds / 60 + "m";
+        }
+        return Durations.format(duration);
     }
 
     private static String describe(String field, String message) {
