@@ -23,7 +23,7 @@ import java.util.function.Supplier;
  * appears in no message.
  */
 @ApplicationScoped
-public class UnleashFlagCatalog implements FlagCatalog {
+public class UnleashFlagCatalog implements FlagCatalog, AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -46,7 +46,7 @@ public class UnleashFlagCatalog implements FlagCatalog {
 
     @Override
     public List<String> projects() throws FlagControlException {
-        return names(get("listing projects", catalog::projects), "projects", "id", item -> true);
+        return names(get("listing projects", () -> catalog.projects()), "projects", "id", item -> true);
     }
 
     @Override
@@ -62,7 +62,8 @@ public class UnleashFlagCatalog implements FlagCatalog {
     }
 
     @PreDestroy
-    void close() {
+    @Override
+    public void close() {
         if (catalog != null) {
             catalog.close();
         }
