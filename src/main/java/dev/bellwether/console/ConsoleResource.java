@@ -1,7 +1,5 @@
 package dev.bellwether.console;
 
-import dev.bellwether.api.DomainException;
-import dev.bellwether.api.ProblemMappers;
 import static dev.bellwether.console.ConsoleGate.CONSOLE_PATH;
 import static dev.bellwether.console.ConsoleGate.CSRF_FIELD;
 import static dev.bellwether.console.ConsoleGate.CSRF_HEADER;
@@ -12,10 +10,6 @@ import static dev.bellwether.console.ConsoleGate.outcome;
 import static dev.bellwether.console.ConsoleGate.page;
 
 import dev.bellwether.console.ConsoleSessions.ConsoleUser;
-import dev.bellwether.platform.PersonText;
-import dev.bellwether.rollout.RolloutCommands;
-import dev.bellwether.rollout.RolloutResource.Command;
-import dev.bellwether.rollout.Trigger;
 import dev.bellwether.security.Secrets;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
@@ -26,8 +20,8 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
-import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.NewCookie;
@@ -37,12 +31,12 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Optional;
 
 /**
- * The web console's pages (docs/console.md): sign-in with an API token, the overview, and rollout commands. Every
- * state-changing request needs the session's CSRF token, and roles are checked here as the API checks them.
+ * The web console's pages (docs/console.md): sign-in with an API token, and the overview with its live fragment (a
+ * rollout's page and its commands: {@link ConsoleRollouts}). Every state-changing request needs the session's CSRF
+ * token.
  */
 @Path("/console")
 @Produces(MediaType.TEXT_HTML)
@@ -53,7 +47,9 @@ public class ConsoleResource {
 
     @CheckedTemplate
     static class Templates {
-        static native TemplateInstance overview(Overview overview, ConsoleUser user);
+        static native TemplateInstance overview(Overview overview, ConsoleUser user, boolean live, String version);
+
+        static native TemplateInstance overviewLive(Overview overview, ConsoleUser user, boolean live, String version);
 
         static native TemplateInstance signIn(String error, String formToken);
 
@@ -63,22 +59,33 @@ public class ConsoleResource {
     private final ConsoleSessions sessions;
     private final SignInThrottle throttle;
     private final OverviewBuilder overviews;
-    private final RolloutCommands rollouts;
     private final ConsoleGate gate;
 
     public ConsoleResource(ConsoleSessions sessions, SignInThrottle throttle, OverviewBuilder overviews,
-            RolloutCommands rollouts, ConsoleGate gate) {
+            ConsoleGate gate) {
         this.gate = gate;
         this.sessions = sessions;
         this.throttle = throttle;
         this.overviews = overviews;
-        this.rollouts = rollouts;
     }
 
     @GET
     public Response overview(@CookieParam(SESSION_COOKIE) String sessionId) {
         ConsoleUser user = gate.viewer(sessionId);
-        return page(Response.Status.OK, Templates.overview(overviews.build(user.caller()), user));
+        String version = overviews.version();
+        return page(Response.Status.OK, Templates.overview(overviews.build(user.caller()), user, false, version));
+    }
+
+    /** The overview's changing parts (what needs a person, the active rollouts) when its version moved; else 204. */
+    @GET
+    @Path("/live")
+    public Response live(@QueryParam("version") String seen, @CookieParam(SESSION_COOKIE) String sessionId) {
+        ConsoleUser user = gate.viewer(sessionId);
+        String version = overviews.version();
+        if (version.equals(seen)) {
+            return Response.noContent().build();
+        }
+        return page(Response.Status.OK, Templates.overviewLive(overviews.build(user.caller()), user, true, version));
     }
 
     @GET
@@ -132,59 +139,6 @@ public class ConsoleResource {
         sessions.signOut(sessionId);
         return Response.seeOther(URI.create(SIGN_IN_PATH))
                 .cookie(cookie(SESSION_COOKIE, "", CONSOLE_PATH, 0, uri)).build();
-    }
-
-    /** A person's command on a rollout, through the same service call and role rule as the API's. */
-    @POST
-    @Path("/rollouts/{id}/{command}")
-    public Response command(@PathParam("id") long id, @PathParam("command") String command,
-            @FormParam("reason") String reason, @FormParam("confirm") String confirm,
-            @CookieParam(SESSION_COOKIE) String sessionId, @FormParam(CSRF_FIELD) String formCsrf,
-            @HeaderParam(CSRF_HEADER) String headerCsrf, @HeaderParam("Sec-Fetch-Site") String fetchSite) {
-        ConsoleUser user = gate.actor(sessionId, formCsrf, headerCsrf, fetchSite);
-        Trigger trigger = humanTrigger(command);
-        if (trigger == null) {
-            return outcome(Response.Status.NOT_FOUND, "No such command",
-                    "command: one of start, pause, resume, promote, rollback, kill.", true);
-        }
-        if (!trigger.allows(user.caller().role())) {
-            return outcome(Response.Status.FORBIDDEN, "Not allowed",
-                    "Role " + user.caller().role().wireName() + " may not " + trigger.wireName() + " a rollout.", true);
-        }
-        if (reason == null || reason.isBlank()) {
-            return outcome(Response.Status.BAD_REQUEST, "Reason required", "reason: say why.", true);
-        }
-        if (reason.length() > Command.MAX_REASON_LENGTH) {
-            return outcome(Response.Status.BAD_REQUEST, "Reason too long",
-                    "reason: at most " + Command.MAX_REASON_LENGTH + " characters.", true);
-        }
-        if (PersonText.firstControlCharacter(reason) >= 0) {
-            return outcome(Response.Status.BAD_REQUEST, "Reason refused",
-                    "reason: must not contain control characters other than tabs and line breaks.", true);
-        }
-        if (!"yes".equals(confirm)) {
-            return outcome(Response.Status.BAD_REQUEST, "Confirmation required",
-                    "confirm: tick the box to confirm the " + trigger.wireName() + ".", true);
-        }
-        try {
-            rollouts.command(id, trigger, reason.strip(), user.caller().name());
-        } catch (DomainException refused) {
-            // the API's answer, with its status (409 for a state that refuses the command, 404 for no rollout)
-            Response page = page(ProblemMappers.status(refused.kind()).getStatusCode(),
-                    Templates.outcome("Not done", refused.getMessage(), true));
-            return refused.retryAfterSeconds().isEmpty() ? page
-                    : Response.fromResponse(page).header("Retry-After", refused.retryAfterSeconds().getAsLong()).build();
-        }
-        return Response.seeOther(URI.create(CONSOLE_PATH)).build();
-    }
-
-    private static Trigger humanTrigger(String command) {
-        try {
-            Trigger trigger = Trigger.valueOf(command.toUpperCase(Locale.ROOT));
-            return trigger.human() ? trigger : null;
-        } catch (IllegalArgumentException unknown) {
-            return null;
-        }
     }
 
     private static boolean constantTimeEquals(String a, String b) {

@@ -3,8 +3,8 @@ package dev.bellwether.console;
 import dev.bellwether.apps.App;
 import dev.bellwether.judge.Verdict;
 import dev.bellwether.rollout.AutomationSwitch;
+import dev.bellwether.rollout.Rollout;
 import dev.bellwether.rollout.RolloutDecision;
-import dev.bellwether.rollout.RolloutMachine;
 import dev.bellwether.rollout.RolloutResource;
 import dev.bellwether.rollout.RolloutResource.RolloutView;
 import dev.bellwether.rollout.RolloutState;
@@ -45,6 +45,24 @@ public class OverviewBuilder {
         this.rollouts = rollouts;
         this.automation = automation;
         this.flagService = flagService;
+    }
+
+    /**
+     * What changes whenever the overview's live parts would: the newest decision, the rollouts, pending changes, the
+     * SLOs' states, the automation switch and Unleash's reachability. A few aggregate reads, so that a live poll of an
+     * unchanged overview costs next to nothing.
+     */
+    @Transactional
+    public String version() {
+        var entities = Rollout.getEntityManager();
+        Object[] rollouts = entities.createQuery("select count(r), max(r.id), count(r.pendingActuation) from Rollout r",
+                Object[].class).getSingleResult();
+        List<Object[]> sloStates = entities.createQuery(
+                "select s.state, count(s) from SloDefinition s group by s.state order by s.state", Object[].class)
+                .getResultList();
+        String slos = sloStates.stream().map(row -> row[0] + ":" + row[1]).collect(Collectors.joining(","));
+        return RolloutDecision.newestId() + "-" + Arrays.toString(rollouts) + "-" + slos + "-" + automation.state()
+                + "-" + flagService.last().reachability();
     }
 
     @Transactional
@@ -113,25 +131,11 @@ public class OverviewBuilder {
                 : "checked at " + unleash.checkedAt());
     }
 
-    /** The commands this caller's role may give (as the API decides) that the rollout's state accepts. */
     private static List<Overview.Action> actions(RolloutView rollout, Caller caller) {
-        List<Overview.Action> actions = new ArrayList<>();
-        for (Trigger trigger : OFFERED) {
-            if (!trigger.allows(caller.role())) {
-                continue;
-            }
-            try {
-                RolloutMachine.apply(new RolloutMachine.Position(rollout.state(), rollout.step()), trigger, rollout.steps());
-            } catch (RolloutMachine.RefusedException notNow) {
-                continue;
-            }
-            String command = trigger.wireName();
-            actions.add(new Overview.Action(command, command.substring(0, 1).toUpperCase(Locale.ROOT) + command.substring(1)));
-        }
-        return actions;
+        return OfferedActions.of(rollout.state(), rollout.step(), rollout.steps(), caller.role(), OFFERED);
     }
 
-    private static String verdict(Verdict verdict) {
+    static String verdict(Verdict verdict) {
         if (verdict == null) {
             return "Not judged yet.";
         }

@@ -263,7 +263,8 @@ public final class CanaryJudge {
                 NormalMixtureSprt.Mixture.spread(Math.max(margin, settings.effectScale())), alpha));
     }
 
-    private static Distribution distribution(Sli sli, Rollup rollup) {
+    /** The distribution a threshold indicator reads from a rollup; null for a ratio indicator. */
+    public static Distribution distribution(Sli sli, Rollup rollup) {
         return switch (sli) {
             case SYNC_LATENCY -> rollup.syncLatency();
             case STALENESS -> rollup.staleness();

@@ -64,4 +64,29 @@ public class RolloutDecision extends PanacheEntityBase {
     public static RolloutDecision latest(long rolloutId) {
         return find("rolloutId = ?1 order by at desc, id desc", rolloutId).firstResult();
     }
+
+    /** At most {@code limit} decisions, newest first, older than {@code beforeId} (null: from the newest). */
+    public static List<RolloutDecision> newest(long rolloutId, Long beforeId, int limit) {
+        return (beforeId == null ? find("rolloutId = ?1 order by id desc", rolloutId)
+                : find("rolloutId = ?1 and id < ?2 order by id desc", rolloutId, beforeId)).page(0, limit).list();
+    }
+
+    /** The id of the rollout's newest decision, or 0 when it has none: what changes whenever the rollout moves. */
+    public static long newestId(long rolloutId) {
+        Long id = getEntityManager().createQuery("select max(d.id) from RolloutDecision d where d.rolloutId = ?1", Long.class)
+                .setParameter(1, rolloutId).getSingleResult();
+        return id == null ? 0 : id;
+    }
+
+    /** The id of the newest decision of any rollout, or 0. */
+    public static long newestId() {
+        Long id = getEntityManager().createQuery("select max(d.id) from RolloutDecision d", Long.class).getSingleResult();
+        return id == null ? 0 : id;
+    }
+
+    /** The decisions that began a step (start, advance), oldest first: at most one per step and a promotion. */
+    public static List<RolloutDecision> stepStarts(long rolloutId) {
+        return list("rolloutId = ?1 and trigger in ?2 order by id", rolloutId,
+                List.of(Trigger.START.wireName(), Trigger.ADVANCE.wireName()));
+    }
 }

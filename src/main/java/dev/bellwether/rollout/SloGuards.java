@@ -5,12 +5,12 @@ import dev.bellwether.slo.SloDefinition;
 import java.util.List;
 
 /** A rollout's guards as the judge takes them: each bounded by the app's SLO on its indicator, when there is one. */
-final class SloGuards {
+public final class SloGuards {
 
     private SloGuards() {
     }
 
-    static List<Guard> of(Rollout rollout) {
+    public static List<Guard> of(Rollout rollout) {
         List<SloDefinition> slos = SloDefinition.ofApp(rollout.app);
         return rollout.guards.stream().map(spec -> {
             SloDefinition slo = slos.stream().filter(s -> s.sli.equals(spec.sli().wireName())).findFirst().orElse(null);

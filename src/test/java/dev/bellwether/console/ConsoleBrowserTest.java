@@ -3,11 +3,13 @@ package dev.bellwether.console;
 import static dev.bellwether.console.ConsoleClient.runningRollout;
 import static dev.bellwether.support.Fixtures.createApp;
 import static dev.bellwether.support.Fixtures.token;
+import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bellwether.slo.SloEvaluator;
 import dev.bellwether.support.Browser;
 import io.quarkus.test.common.http.TestHTTPResource;
+import io.restassured.http.ContentType;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.net.URL;
@@ -71,6 +73,54 @@ class ConsoleBrowserTest {
             await(() -> driver.getCurrentUrl().endsWith("/console/sign-in"), "the sign-in page", driver);
             driver.get(console.toString());
             await(() -> driver.getCurrentUrl().endsWith("/console/sign-in"), "the sign-in page", driver);
+            assertThat(browser.consoleLog()).as("no script errors or blocked resources").doesNotContain("SEVERE");
+        }
+    }
+
+    @Test
+    void anOnCallEngineerSeesADecisionArriveLiveOnARolloutPageAndKillsWithAReason() throws Exception {
+        String app = createApp("console-browser-rollout");
+        String flag = "live-flag-" + UUID.randomUUID().toString().substring(0, 8);
+        long id = runningRollout(app, flag);
+        String onCall = token("on-call");
+        String page = console.toString().replaceFirst("/console$", "/console/rollouts/" + id);
+
+        try (Browser browser = Browser.start()) {
+            var driver = browser.driver();
+            driver.get(console.toString());
+            await(() -> driver.getCurrentUrl().endsWith("/console/sign-in"), "the sign-in page", driver);
+            driver.findElement(By.name("token")).sendKeys(onCall);
+            driver.findElement(By.cssSelector("form button[type=submit]")).click();
+            await(() -> !driver.findElements(By.id("signed-in-as")).isEmpty(), "the overview", driver);
+            driver.findElement(By.cssSelector("#rollout-" + id + " a")).click();
+            await(() -> driver.getCurrentUrl().equals(page), "the rollout page", driver);
+            assertThat(driver.findElement(By.id("dry-run")).getText()).contains("DRY RUN");
+            assertThat(driver.findElement(By.id("rollout-state")).getText()).isEqualTo("RUNNING");
+            await(() -> Boolean.TRUE.equals(browser.script("return typeof Chart === 'object' || typeof Chart === 'function'"
+                    + " ? !!Chart.getChart(document.querySelector('canvas[data-chart]')) : false")), "a drawn chart", driver);
+
+            // a decision taken elsewhere appears without a reload: the marker set on this document survives
+            browser.script("window.notReloaded = true");
+            long taken = System.nanoTime();
+            given().auth().oauth2(token("release-manager")).contentType(ContentType.JSON)
+                    .body("{\"reason\": \"paused from the API <i>live</i>\"}").post("/v1/rollouts/" + id + "/pause")
+                    .then().statusCode(200);
+            await(() -> driver.findElement(By.id("audit")).getText().contains("paused from the API <i>live</i>"),
+                    "the API's decision in the audit", driver);
+            Duration shownAfter = Duration.ofNanos(System.nanoTime() - taken);
+            assertThat(shownAfter).as("shown within 5 s of being taken").isLessThan(Duration.ofSeconds(5));
+            assertThat(browser.script("return window.notReloaded === true")).isEqualTo(true);
+            assertThat(driver.findElement(By.id("rollout-state")).getText()).isEqualTo("PAUSED");
+            System.out.printf("rollout page: a decision taken through the API was shown after %d ms%n", shownAfter.toMillis());
+
+            assertThat(browser.screenshots("rollout")).allSatisfy(file -> assertThat(file).isNotEmptyFile());
+            driver.findElement(By.id("reason-kill")).sendKeys("error spike on checkout");
+            driver.findElement(By.cssSelector("form[action$='/kill'] input[name=confirm]")).click();
+            driver.findElement(By.id("do-kill")).click();
+            await(() -> driver.getCurrentUrl().equals(page) && !driver.findElements(By.id("rollout-state")).isEmpty()
+                    && driver.findElement(By.id("rollout-state")).getText().equals("KILLED"), "the killed rollout", driver);
+            assertThat(driver.findElement(By.id("audit")).getText()).contains("kill", "error spike on checkout", "KILLED");
+            assertThat(driver.findElements(By.cssSelector("form.action"))).isEmpty();
             assertThat(browser.consoleLog()).as("no script errors or blocked resources").doesNotContain("SEVERE");
         }
     }

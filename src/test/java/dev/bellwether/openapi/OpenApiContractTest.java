@@ -118,6 +118,52 @@ class OpenApiContractTest {
     }
 
     @Test
+    void changesDeletionsAndTheRateLimitAnswerAsDocumented() {
+        String app = createApp("contract");
+        conforms(given().auth().oauth2(ADMIN).contentType(ContentType.JSON).body("{\"beaconsPerSecond\": 1}")
+                .patch("/v1/apps/" + app), "patch", "/v1/apps/{app}", 200);
+        Response badOrigin = given().auth().oauth2(ADMIN).contentType(ContentType.JSON)
+                .body("{\"allowedOrigins\": [\"not an origin\"]}").patch("/v1/apps/" + app);
+        conforms(badOrigin, "patch", "/v1/apps/{app}", 400);
+        assertThat(badOrigin.jsonPath().getString("field")).startsWith("allowedOrigins");
+        conforms(given().auth().oauth2(ADMIN).contentType(ContentType.JSON).body("{}").patch("/v1/apps/no-such-app"),
+                "patch", "/v1/apps/{app}", 404);
+
+        // one beacon a second: a quick run of them meets the limit, answered as documented
+        String key = ingestKey(app);
+        Response limited = null;
+        for (int i = 0; i < 20 && limited == null; i++) {
+            Response answer = given().header("Authorization", "Bearer " + key).contentType(ContentType.JSON)
+                    .body("{\"schema\": 1, \"app\": \"" + app + "\", \"release\": \"1.0.0\", \"client\": \"c-1\", \"events\": []}")
+                    .post("/v1/beacons");
+            if (answer.statusCode() == 429) {
+                limited = answer;
+            }
+        }
+        assertThat(limited).as("a 429 within 20 beacons at one a second").isNotNull();
+        conforms(limited, "post", "/v1/beacons", 429);
+        assertThat(limited.header("Retry-After")).isNotBlank();
+
+        long keyId = given().auth().oauth2(ADMIN).get("/v1/apps/" + app + "/ingest-keys").jsonPath().getLong("[0].id");
+        conforms(given().auth().oauth2(ADMIN).delete("/v1/apps/" + app + "/ingest-keys/" + keyId), "delete",
+                "/v1/apps/{app}/ingest-keys/{id}", 204);
+        conforms(given().auth().oauth2(ADMIN).delete("/v1/apps/" + app + "/ingest-keys/0"), "delete",
+                "/v1/apps/{app}/ingest-keys/{id}", 404);
+        given().auth().oauth2(ADMIN).contentType(ContentType.JSON)
+                .body("{\"sli\": \"replay_success_ratio\", \"objective\": 0.99}").put("/v1/apps/" + app + "/slos/gone")
+                .then().statusCode(201);
+        conforms(given().auth().oauth2(ADMIN).delete("/v1/apps/" + app + "/slos/gone"), "delete",
+                "/v1/apps/{app}/slos/{name}", 204);
+        conforms(given().auth().oauth2(ADMIN).delete("/v1/apps/" + app + "/slos/gone"), "delete",
+                "/v1/apps/{app}/slos/{name}", 404);
+        long tokenId = given().auth().oauth2(ADMIN).contentType(ContentType.JSON)
+                .body("{\"role\": \"viewer\", \"name\": \"contract-" + UUID.randomUUID() + "\"}").post("/v1/tokens")
+                .jsonPath().getLong("id");
+        conforms(given().auth().oauth2(ADMIN).delete("/v1/tokens/" + tokenId), "delete", "/v1/tokens/{id}", 204);
+        conforms(given().auth().oauth2(ADMIN).delete("/v1/tokens/0"), "delete", "/v1/tokens/{id}", 404);
+    }
+
+    @Test
     void sloExamplesAreAcceptedAndAnInvalidSloNamesItsField() throws Exception {
         String app = createApp("contract");
         JsonNode examples = requestBody("put", "/v1/apps/{app}/slos/{name}").path("examples");

@@ -29,10 +29,16 @@ public final class ServiceProcess implements AutoCloseable {
 
     public ServiceProcess(Path dataDirectory, Map<String, String> environment) throws IOException {
         this.dataDirectory = dataDirectory;
-        this.environment = environment;
+        this.environment = new HashMap<>(environment);
         this.port = freePort();
         this.managementPort = freePort();
         this.log = dataDirectory.resolveSibling(dataDirectory.getFileName() + ".log");
+    }
+
+    /** Sets a variable for the next start, e.g. one that names this service's own ports. */
+    public ServiceProcess environment(String name, String value) {
+        environment.put(name, value);
+        return this;
     }
 
     /** Everything the service wrote to stdout and stderr, across its starts. */
