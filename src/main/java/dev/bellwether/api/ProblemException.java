@@ -47,6 +47,15 @@ public class ProblemException extends RuntimeException {
         return new ProblemException(Response.Status.NOT_FOUND, detail);
     }
 
+    /** The input field to blame, or null. */
+    public String field() {
+        return field;
+    }
+
+    public Response.StatusType status() {
+        return status;
+    }
+
     public ProblemException withHeader(String name, String value) {
         headers.put(name, value);
         return this;

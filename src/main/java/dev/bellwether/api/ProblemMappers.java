@@ -129,9 +129,10 @@ public class ProblemMappers {
 
     /**
      * Method-parameter paths read "create.body.name": keep the part a caller would recognise. A violation of the
-     * request body itself (none sent) names no field; one of a path or query parameter names the parameter.
+     * request body itself (none sent) names no field; one of a path or query parameter names the parameter. A bean
+     * validated on its own ("steps[0]") keeps its path as it is.
      */
-    static String fieldOf(ConstraintViolation<?> violation) {
+    public static String fieldOf(ConstraintViolation<?> violation) {
         List<Path.Node> nodes = new ArrayList<>();
         violation.getPropertyPath().forEach(nodes::add);
         if (nodes.size() == 2 && nodes.get(0).getKind() == ElementKind.METHOD && nodes.get(1).getKind() == ElementKind.PARAMETER) {

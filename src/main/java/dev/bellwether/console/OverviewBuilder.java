@@ -154,7 +154,7 @@ public class OverviewBuilder {
     }
 
     /** Shortest window first (stored JSON keeps no order); a window with no valid events has no rate. */
-    private static String burnRates(Map<String, Double> burnRates) {
+    static String burnRates(Map<String, Double> burnRates) {
         if (burnRates == null || burnRates.isEmpty()) {
             return "—";
         }

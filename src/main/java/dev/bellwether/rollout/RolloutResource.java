@@ -93,6 +93,16 @@ public class RolloutResource {
     public Response create(@Valid @NotNull @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON,
             schema = @Schema(implementation = CreateRollout.class),
             examples = @ExampleObject(name = "rollout", ref = "rollout"))) CreateRollout request, @Context ContainerRequestContext context) {
+        Rollout rollout = createRollout(request, caller(context).name());
+        return Response.created(URI.create("/v1/rollouts/" + rollout.id)).entity(view(rollout)).build();
+    }
+
+    /**
+     * The checks of a rollout's plan beyond Bean Validation (which the caller has run on {@code request}), then the
+     * rollout in DRAFT. The console's create form comes through here too, so both refuse the same plans with the same
+     * field: a {@link ProblemException} or a {@link dev.bellwether.api.DomainException}.
+     */
+    public Rollout createRollout(CreateRollout request, String actor) {
         List<Integer> steps = request.steps() == null ? defaults.steps() : request.steps();
         for (int i = 0; i < steps.size(); i++) {
             int percentage = steps.get(i);
@@ -122,10 +132,9 @@ public class RolloutResource {
         }
         FlagRef flag = new FlagRef(request.project() == null ? defaults.project() : request.project(),
                 request.environment() == null ? defaults.environment() : request.environment(), request.flag());
-        Rollout rollout = rollouts.create(request.app(), flag, steps, bake,
+        return rollouts.create(request.app(), flag, steps, bake,
                 request.minSamplePerCohort() == null ? defaults.minSamplePerCohort() : request.minSamplePerCohort(), request.guards(),
-                Boolean.TRUE.equals(request.dryRun()), caller(context).name());
-        return Response.created(URI.create("/v1/rollouts/" + rollout.id)).entity(view(rollout)).build();
+                Boolean.TRUE.equals(request.dryRun()), actor);
     }
 
     @GET

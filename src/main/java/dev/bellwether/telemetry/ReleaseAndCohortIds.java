@@ -74,6 +74,23 @@ public class ReleaseAndCohortIds {
         }
     }
 
+    /** Every release of an app: its name by id. */
+    public Map<Long, String> releases(long appId) {
+        Map<Long, String> releases = new HashMap<>();
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement select = connection.prepareStatement("SELECT id, name FROM release WHERE app_id = ?")) {
+            select.setLong(1, appId);
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    releases.put(rows.getLong(1), rows.getString(2));
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not read releases", e);
+        }
+        return releases;
+    }
+
     /** Every cohort of an app, by id. */
     public Map<Long, Cohort> cohorts(long appId) {
         Map<Long, Cohort> cohorts = new HashMap<>();

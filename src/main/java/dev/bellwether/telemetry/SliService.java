@@ -77,6 +77,41 @@ public class SliService {
         return new SliReport(appName, from, to, release, flag, SliSummary.of(total, maxVersionSteps), perCohort, others);
     }
 
+    /** The SLIs of one release over a window. */
+    public record ReleaseSli(String release, SliSummary sli) {
+    }
+
+    /**
+     * The SLIs per release over [from, to), the releases with the most events first; as for cohorts, only as many as
+     * a report lists on their own ({@code bellwether.metrics.max-cohorts-per-sli-report}), the rest summed in
+     * {@code others} (null when there is none).
+     */
+    public record ByRelease(List<ReleaseSli> releases, SliReport.OtherCohorts others) {
+    }
+
+    public ByRelease byRelease(long appId, Instant from, Instant to) {
+        Map<Long, String> names = releasesAndCohorts.releases(appId);
+        Map<String, Rollup> byName = new HashMap<>();
+        rollups.read(appId, from, to, null, clock.instant().minus(retention.rawEvents()),
+                row -> byName.computeIfAbsent(names.getOrDefault(row.key().releaseId(), "unknown"), k -> new Rollup())
+                        .merge(row.rollup()));
+        List<Map.Entry<String, Rollup>> largestFirst = new ArrayList<>(byName.entrySet());
+        largestFirst.sort(Comparator.comparingLong((Map.Entry<String, Rollup> e) -> e.getValue().events()).reversed()
+                .thenComparing(Map.Entry::getKey));
+        List<ReleaseSli> shown = new ArrayList<>();
+        Rollup rest = new Rollup();
+        for (int i = 0; i < largestFirst.size(); i++) {
+            Map.Entry<String, Rollup> release = largestFirst.get(i);
+            if (i < maxCohorts) {
+                shown.add(new ReleaseSli(release.getKey(), SliSummary.of(release.getValue(), maxVersionSteps)));
+            } else {
+                rest.merge(release.getValue());
+            }
+        }
+        int left = largestFirst.size() - shown.size();
+        return new ByRelease(shown, left == 0 ? null : new SliReport.OtherCohorts(left, SliSummary.of(rest, maxVersionSteps)));
+    }
+
     /** Events of clients that ran with {@code flag} on (canary) and off (control); clients without it are left out. */
     public record CanaryControl(Rollup canary, Rollup control) {
     }

@@ -59,6 +59,30 @@ public interface UnleashAdminApi extends AutoCloseable {
     @Override
     void close();
 
+    /** The listings people choose a flag from: projects, a project's environments and its flags. */
+    @Path("/admin")
+    @Produces(MediaType.APPLICATION_JSON)
+    interface Catalog extends AutoCloseable {
+
+        /** {@code {"projects": [{"id": "default", "name": "Default", ...}]}} */
+        @GET
+        @Path("/projects")
+        Response projects();
+
+        /** {@code {"environments": [{"name": "development", "enabled": true, ...}]}} for the project. */
+        @GET
+        @Path("/environments/project/{project}")
+        Response environments(@PathParam("project") String project);
+
+        /** {@code {"features": [{"name": "new-sync-engine", "archived": false, ...}]}} */
+        @GET
+        @Path("/projects/{project}/features")
+        Response features(@PathParam("project") String project);
+
+        @Override
+        void close();
+    }
+
     /** Unleash's own health endpoint, relative to the server root (the API base without {@code /api}); no token. */
     @Path("/")
     interface Health extends AutoCloseable {

@@ -22,6 +22,14 @@ final class UnleashEndpoint {
                 .build(UnleashAdminApi.class);
     }
 
+    /** The Admin API's listings at {@code api}, with the token as for {@link #admin}. */
+    static UnleashAdminApi.Catalog catalog(URI api, String token, long timeoutMillis) {
+        return QuarkusRestClientBuilder.newBuilder().baseUri(api).connectTimeout(timeoutMillis, TimeUnit.MILLISECONDS)
+                .readTimeout(timeoutMillis, TimeUnit.MILLISECONDS).disableDefaultMapper(true)
+                .loggingMaskedHeaders(Set.of(HttpHeaders.AUTHORIZATION)).register(new AdminToken(token))
+                .build(UnleashAdminApi.Catalog.class);
+    }
+
     /** Unleash's {@code /health} at the server root next to {@code api}; it needs no token. */
     static UnleashAdminApi.Health health(URI api, long timeoutMillis) {
         return QuarkusRestClientBuilder.newBuilder().baseUri(serverRoot(api))

@@ -213,6 +213,44 @@ class UnleashFlagControlTest {
     }
 
     @Test
+    void theCatalogListsProjectsEnvironmentsAndLiveFlagsAndSaysWhyWhenItCannot() throws Exception {
+        FlagRef flag = newFlag();
+        FlagRef archived = newFlag();
+        unleash.admin("DELETE", "/admin/projects/" + UnleashServer.PROJECT + "/features/" + archived.flag(), null);
+        try (UnleashFlagCatalog catalog = new UnleashFlagCatalog(config(Optional.of(unleash.apiUrl()),
+                Optional.of(unleash.adminToken())))) {
+            assertThat(catalog.configured()).isTrue();
+            assertThat(catalog.projects()).contains(UnleashServer.PROJECT);
+            assertThat(catalog.environments(UnleashServer.PROJECT)).contains(UnleashServer.ENVIRONMENT);
+            assertThat(catalog.flags(UnleashServer.PROJECT)).contains(flag.flag()).doesNotContain(archived.flag()).isSorted();
+        }
+        String wrong = "*:*.wrong-secret-" + UUID.randomUUID();
+        try (UnleashFlagCatalog refused = new UnleashFlagCatalog(config(Optional.of(unleash.apiUrl()), Optional.of(wrong)))) {
+            FlagControlException e = catchThrowableOfType(FlagControlException.class, refused::projects);
+            assertThat(e.unavailable()).isFalse();
+            assertThat(e.getMessage()).contains("token").doesNotContain("wrong-secret");
+        }
+        int closed;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            closed = socket.getLocalPort();
+        }
+        try (UnleashFlagCatalog unreachable = new UnleashFlagCatalog(config(Optional.of("http://127.0.0.1:" + closed + "/api"),
+                Optional.of(unleash.adminToken())))) {
+            long start = System.nanoTime();
+            FlagControlException e = catchThrowableOfType(FlagControlException.class, () -> unreachable.flags("default"));
+            // one request, no retries: within the request timeout
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+            assertThat(e.unavailable()).isTrue();
+            assertThat(e.getMessage()).contains("did not answer").doesNotContain(unleash.adminToken());
+        }
+        try (UnleashFlagCatalog unconfigured = new UnleashFlagCatalog(config(Optional.empty(), Optional.empty()))) {
+            assertThat(unconfigured.configured()).isFalse();
+            assertThat(catchThrowableOfType(FlagControlException.class, unconfigured::projects).getMessage())
+                    .startsWith("Unleash is not configured");
+        }
+    }
+
+    @Test
     void withoutUrlOrTokenEveryCallSaysNotConfigured() {
         for (UnleashConfig config : new UnleashConfig[] {config(Optional.empty(), Optional.empty()),
                 config(Optional.of(unleash.apiUrl()), Optional.empty()), config(Optional.empty(), Optional.of("*:*.x")),

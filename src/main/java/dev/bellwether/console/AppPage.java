@@ -1,0 +1,47 @@
+package dev.bellwether.console;
+
+import java.util.List;
+
+/**
+ * What the app page shows: the SLIs of a window by release and by cohort, the SLOs with their transitions and burn
+ * rates over time, and for admins the ingest keys and allowed origins. Every text in it is escaped by the template.
+ */
+public record AppPage(String app, String created, Window window, List<SliRow> byRelease, List<SliRow> byCohort,
+                      SliRow total, List<Slo> slos, String chartJson, Admin admin, boolean mayCreateRollout) {
+
+    /** The window chosen and the ones offered; {@code error} is the SLI API's refusal of the chosen one, or null. */
+    public record Window(String chosen, List<String> offered, String from, String to, String error) {
+    }
+
+    /** The SLIs of one release, cohort (named by its flags) or of everything, as text ("—" where a ratio has no denominator). */
+    public record SliRow(String name, String events, String replaySuccess, String deadLetters,
+                         String syncP95, String stalenessP95, String conflictRate, String outboxP95,
+                         String migrationFailures) {
+    }
+
+    /** One SLO with its state word, the burn rates of its last evaluation and how they moved since. */
+    public record Slo(String name, String sli, String objective, String state, String reason, String burnRates,
+                      String budgetLeft, String evaluatedAt, List<Transition> transitions, List<String> windows,
+                      List<HistoryRow> history, String chartId) {
+        public String cssClass() {
+            return Overview.stateClass(state);
+        }
+    }
+
+    public record Transition(String at, String from, String to, String reason) {
+    }
+
+    /** The burn rate of each window at a moment: a transition, or the last evaluation. */
+    public record HistoryRow(String at, String event, List<String> burnRates) {
+    }
+
+    /** Only for admins: the app's ingest keys and origins, with the origins text as typed when it was refused. */
+    public record Admin(List<Key> keys, String originsText, String originsError, String createdKey) {
+    }
+
+    public record Key(long id, String name, String created, String revoked) {
+        public boolean active() {
+            return revoked == null;
+        }
+    }
+}
