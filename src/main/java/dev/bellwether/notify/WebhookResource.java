@@ -55,6 +55,8 @@ public class WebhookResource {
     @APIResponse(responseCode = "201", description = "Created",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = CreatedWebhook.class)))
     @APIResponse(responseCode = "409", description = "The app has as many webhooks as it may; 'field' is url")
+    @APIResponse(responseCode = "503", description = "No encryption key is configured for webhook secrets"
+            + " (BELLWETHER_WEBHOOKS_ENCRYPTION_KEY), or the database is unavailable now")
     public Response create(@PathParam("app") String app, @NotNull CreateWebhook request,
             @Context ContainerRequestContext context) {
         Caller caller = (Caller) context.getProperty(AccessFilter.CALLER_PROPERTY);

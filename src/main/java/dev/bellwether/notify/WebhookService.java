@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /** Webhooks of an app: created, listed and deleted by admins, for the API and the console alike. */
 @ApplicationScoped
@@ -40,9 +41,10 @@ public class WebhookService {
     }
 
     /** What may be shown of a webhook: never its whole URL, never its signing secret. */
-    public record WebhookView(long id, String kind, String url, List<String> events, String secretPrefix,
-            String createdBy, OffsetDateTime createdAt, OffsetDateTime lastDeliveredAt, OffsetDateTime lastFailureAt,
-            String lastFailure) {
+    public record WebhookView(long id, String kind, String url, List<String> events,
+            @Schema(nullable = true) String secretPrefix, String createdBy, OffsetDateTime createdAt,
+            @Schema(nullable = true) OffsetDateTime lastDeliveredAt, @Schema(nullable = true) OffsetDateTime lastFailureAt,
+            @Schema(nullable = true) String lastFailure) {
         static WebhookView of(Webhook w) {
             return new WebhookView(w.id, w.kind, w.urlShown, List.of(w.events), w.secretPrefix, w.createdBy, w.createdAt,
                     w.lastDeliveredAt, w.lastFailureAt, w.lastFailure);
