@@ -33,6 +33,8 @@ public class WebhookSender {
     private static final Logger LOG = Logger.getLogger(WebhookSender.class);
     /** How much of a receiver's refusal is kept on the webhook for its admin to read. */
     private static final int FAILURE_TEXT_LIMIT = 200;
+    /** Days after which a rollout still held at the same step is notified again. */
+    static final int HELD_REMINDER_DAYS = 7;
 
     private final EntityManager entities;
     private final WebhookConfig config;
@@ -82,8 +84,14 @@ public class WebhookSender {
             Attempt attempt = post.join();
             QuarkusTransaction.requiringNew().run(() -> record(attempt));
         }
-        long depth = QuarkusTransaction.requiringNew().call(() -> ((Number) entities
-                .createNativeQuery("SELECT count(*) FROM webhook_delivery").getSingleResult()).longValue());
+        long depth = QuarkusTransaction.requiringNew().call(() -> {
+            // a held step's episode is only needed while the step lasts; one still held after this long is told again
+            entities.createNativeQuery("DELETE FROM notification_episode WHERE key LIKE 'held:%'"
+                    + " AND opened_at < now() - make_interval(days => ?1)").setParameter(1, HELD_REMINDER_DAYS)
+                    .executeUpdate();
+            return ((Number) entities.createNativeQuery("SELECT count(*) FROM webhook_delivery").getSingleResult())
+                    .longValue();
+        });
         metrics.outboxDepth(depth);
         return claimed.size();
     }
