@@ -12,6 +12,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
+import dev.bellwether.rollout.RolloutController;
 import dev.bellwether.slo.SloEvaluator;
 import dev.bellwether.support.UnleashServer;
 import dev.bellwether.support.UnleashTestResource;
@@ -47,6 +48,9 @@ class WebhooksTest {
 
     @Inject
     SloEvaluator evaluator;
+
+    @Inject
+    RolloutController controller;
 
     private final UnleashServer unleash = UnleashTestResource.unleash();
 
@@ -176,6 +180,34 @@ class WebhooksTest {
         assertThat(metric("bellwether_webhook_notices_lost_total")).isEqualTo(lostBefore + 2);
         assertThat(given().auth().oauth2(ADMIN).get("/v1/rollouts/" + rollout + "/decisions").then().extract()
                 .jsonPath().getList("trigger")).containsExactly("start", "kill");
+    }
+
+    @Test
+    void aKillThatCannotReachUnleashIsNotifiedOnceAsFailingHoweverOftenItIsRetried() throws Exception {
+        try (Receiver receiver = new Receiver(n -> 200)) {
+            String app = createApp("hooks");
+            createWebhook(app, "json", receiver.url("outage"), "[\"rollout.killed\", \"rollout.actuation_failing\"]")
+                    .statusCode(201);
+            long rollout = rollout(app);
+            command(rollout, "start").statusCode(200);
+            unleash.stop();
+            try {
+                command(rollout, "kill").statusCode(200).body("pendingActuation.type", equalTo("turn_off"));
+                controller.tick();
+                controller.tick();
+            } finally {
+                unleash.start();
+            }
+            controller.tick();
+            sendAll();
+
+            assertThat(receiver.received).extracting(r -> new JsonPath(r.body()).getString("type"))
+                    .containsExactlyInAnyOrder("rollout.killed", "rollout.actuation_failing");
+            JsonPath failing = new JsonPath(receiver.received.stream()
+                    .filter(r -> r.body().contains("actuation_failing")).findFirst().orElseThrow().body());
+            assertThat(failing.getString("reason")).isEqualTo("turn the flag off has not reached Unleash; retried each tick");
+            assertThat(failing.getString("evidence")).contains("Unleash is unavailable");
+        }
     }
 
     @Test
