@@ -33,9 +33,11 @@ public class FlagActuator {
     private final RolloutMetrics metrics;
     private final Clock clock;
     private final Duration leaseIdle;
+    private final RolloutNotices notices;
 
     public FlagActuator(FlagControl flags, TransactionManager transactions, RolloutMetrics metrics, Clock clock,
-            @ConfigProperty(name = "bellwether.lease-idle-timeout") Duration leaseIdleTimeout) {
+            @ConfigProperty(name = "bellwether.lease-idle-timeout") Duration leaseIdleTimeout, RolloutNotices notices) {
+        this.notices = notices;
         this.flags = flags;
         this.transactions = transactions;
         this.metrics = metrics;
@@ -117,6 +119,7 @@ public class FlagActuator {
             decision.answer = "dry run: not sent to Unleash";
             return true;
         }
+        boolean wasPending = rollout.pendingActuation != null;
         try {
             FlagState after = outsideTransaction(() -> actuation instanceof Actuation.SetPercentage set
                     ? flags.setPercentage(rollout.flagRef(), set.percentage())
@@ -124,6 +127,9 @@ public class FlagActuator {
             rollout.pendingActuation = null;
             decision.answer = "Unleash: " + (after.enabled() ? "on" : "off") + " at " + after.percentage() + " %";
             metrics.actuation(true);
+            if (wasPending) {
+                notices.actuationRecovered(rollout);
+            }
             return true;
         } catch (FlagControlException e) {
             if (e.flagMissing() && actuation instanceof Actuation.TurnOff) {
@@ -136,6 +142,7 @@ public class FlagActuator {
             rollout.pendingActuation = actuation;
             decision.answer = "not applied, will retry: " + e.getMessage();
             metrics.actuation(false);
+            notices.actuationFailing(rollout, actuation, e.getMessage());
             LOG.warnf("rollout %d: actuation %s failed, will retry: %s", rollout.id, actuation, e.getMessage());
             return false;
         }

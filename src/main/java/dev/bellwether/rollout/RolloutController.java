@@ -33,9 +33,11 @@ public class RolloutController {
     private final RolloutConvergence convergence;
     private final RolloutMetrics metrics;
     private final AutomationSwitch automation;
+    private final RolloutNotices notices;
 
     public RolloutController(RolloutStepper stepper, FlagActuator actuator, RolloutConvergence convergence,
-            RolloutMetrics metrics, AutomationSwitch automation) {
+            RolloutMetrics metrics, AutomationSwitch automation, RolloutNotices notices) {
+        this.notices = notices;
         this.stepper = stepper;
         this.actuator = actuator;
         this.convergence = convergence;
@@ -57,6 +59,8 @@ public class RolloutController {
 
     /** One pass over every unfinished rollout; returns how many this replica processed. */
     public int tick() {
+        AutomationSwitch.State switchState = automation.state();
+        notices.automation(switchState, automation.describe(switchState));
         // a finished rollout whose last change has not reached Unleash (a kill during an outage) is retried too
         List<Long> ids = QuarkusTransaction.requiringNew().call(() -> Rollout.<Rollout>list(
                 "state in ?1 or pendingActuation is not null order by id", WATCHED).stream().map(r -> r.id).toList());

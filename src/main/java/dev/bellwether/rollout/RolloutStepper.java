@@ -31,9 +31,12 @@ public class RolloutStepper {
     private final AutomationSwitch automation;
     private final RolloutMetrics metrics;
     private final Clock clock;
+    private final RolloutNotices notices;
 
     public RolloutStepper(FlagActuator actuator, CanaryWindows canaryWindows, JudgeConfig judge,
-            RolloutTransitions transitions, AutomationSwitch automation, RolloutMetrics metrics, Clock clock) {
+            RolloutTransitions transitions, AutomationSwitch automation, RolloutMetrics metrics, Clock clock,
+            RolloutNotices notices) {
+        this.notices = notices;
         this.actuator = actuator;
         this.canaryWindows = canaryWindows;
         this.judge = judge;
@@ -78,12 +81,16 @@ public class RolloutStepper {
             // a step up from a flag state nobody could read could not be verified: it waits for the flag service
             return;
         } else if (Duration.between(rollout.stepStartedAt.toInstant(), clock.instant()).toSeconds() >= rollout.bakeSeconds) {
+            Duration pastBake = Duration.between(rollout.stepStartedAt.toInstant().plusSeconds(rollout.bakeSeconds),
+                    clock.instant());
             if (verdict.outcome() == Verdict.Outcome.PASS) {
                 tryMove(rollout, Trigger.ADVANCE, "canary healthy through the bake time of step " + (rollout.step + 1), verdict);
             } else if (rollout.atOneHundredPercent()) {
                 // at 100 % only the SLO bounds judge (control is clients on stale flags): no FAIL through the bake is a pass
                 tryMove(rollout, Trigger.ADVANCE, "every client has the flag: judged by SLO bounds alone (control is clients"
                         + " on stale flags), no guard failed through the bake time at 100 %", verdict);
+            } else {
+                notices.holding(rollout, verdict, pastBake);
             }
         }
     }

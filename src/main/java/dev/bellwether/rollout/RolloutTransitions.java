@@ -20,12 +20,15 @@ public class RolloutTransitions {
     private final RolloutMetrics metrics;
     private final ObjectMapper json;
     private final Clock clock;
+    private final RolloutNotices notices;
 
-    public RolloutTransitions(FlagActuator actuator, RolloutMetrics metrics, ObjectMapper json, Clock clock) {
+    public RolloutTransitions(FlagActuator actuator, RolloutMetrics metrics, ObjectMapper json, Clock clock,
+            RolloutNotices notices) {
         this.actuator = actuator;
         this.metrics = metrics;
         this.json = json;
         this.clock = clock;
+        this.notices = notices;
     }
 
     /**
@@ -55,6 +58,8 @@ public class RolloutTransitions {
         actuator.actuate(rollout, move.actuation(), decision);
         // counted once the decision is acted on: a replica that lost its lease meanwhile gets an exception instead
         metrics.decision(rollout, trigger);
+        // written with the decision, sent later by the webhook sender: a slow receiver never holds the decision up
+        notices.decided(rollout, decision);
     }
 
     /** A decision to move {@code rollout} from where it stands, not yet stored. */

@@ -61,10 +61,12 @@ public class SloEvaluator {
     private final Map<Long, SloSeries> series = new HashMap<>();
     /** Database time at the start of this instance's previous evaluation; null before the first. */
     private Instant previousEvaluation;
+    private final SloNotices notices;
 
     public SloEvaluator(AgroalDataSource dataSource, RollupStore rollups, ObjectMapper json, SloMetrics metrics, Clock clock,
             @ConfigProperty(name = "bellwether.evaluation-interval") String interval,
-            @ConfigProperty(name = "bellwether.lease-idle-timeout") Duration leaseIdleTimeout) {
+            @ConfigProperty(name = "bellwether.lease-idle-timeout") Duration leaseIdleTimeout, SloNotices notices) {
+        this.notices = notices;
         this.dataSource = dataSource;
         this.rollups = rollups;
         this.json = json;
@@ -193,6 +195,8 @@ public class SloEvaluator {
                 transitions.add(outcome);
                 LOG.infof("SLO %s/%s: %s -> %s (%s)", slo.appName(), slo.spec().name(), slo.state(), verdict.state(),
                         verdict.reason());
+                notices.stateChanged(connection, slo.appId(), slo.appName(), slo.spec().name(), slo.state(),
+                        verdict.state(), verdict.reason());
             }
         }
         SloDefinition.saveVerdicts(connection, now, judged);

@@ -164,6 +164,23 @@ class OpenApiContractTest {
     }
 
     @Test
+    void theWebhookExampleIsAcceptedAndWebhooksAnswerAsDocumented() throws Exception {
+        String app = createApp("contract");
+        JsonNode example = requestBody("post", "/v1/apps/{app}/webhooks").path("examples").path("slack");
+        String path = "/v1/apps/" + app + "/webhooks";
+        conforms(given().auth().oauth2(ADMIN).contentType(ContentType.JSON)
+                .body(JSON.writeValueAsString(example(example))).post(path), "post", "/v1/apps/{app}/webhooks", 201);
+        Response invalid = given().auth().oauth2(ADMIN).contentType(ContentType.JSON)
+                .body("{\"kind\": \"json\", \"url\": \"ftp://example.com/x\"}").post(path);
+        conforms(invalid, "post", "/v1/apps/{app}/webhooks", 400);
+        assertThat(invalid.jsonPath().getString("field")).isEqualTo("url");
+        Response listed = given().auth().oauth2(ADMIN).get(path);
+        conforms(listed, "get", "/v1/apps/{app}/webhooks", 200);
+        conforms(given().auth().oauth2(ADMIN).delete(path + "/" + listed.jsonPath().getLong("[0].id")), "delete",
+                "/v1/apps/{app}/webhooks/{id}", 204);
+    }
+
+    @Test
     void sloExamplesAreAcceptedAndAnInvalidSloNamesItsField() throws Exception {
         String app = createApp("contract");
         JsonNode examples = requestBody("put", "/v1/apps/{app}/slos/{name}").path("examples");
