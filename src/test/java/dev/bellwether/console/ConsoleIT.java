@@ -143,7 +143,7 @@ class ConsoleIT {
                 driver.get(page);
                 String csrf = driver.findElement(By.cssSelector("input[name=csrf]")).getAttribute("value");
                 Path forgery = Files.createTempDirectory(Path.of("target"), "console-forgery");
-                Files.writeString(forgery.resolve("forged.html"), "<!DOCTYPE html><title>Win a prize</title>"
+                Files.writeString(forgery.resolve("forged.html"), "<!DOCTYPE html><title>Win a prize</title><link rel=icon href=\"data:,\">"
                         + "<form method=post action=\"" + page + "/pause\">"
                         + "<input type=hidden name=csrf value=\"" + csrf + "\">"
                         + "<input type=hidden name=reason value=\"forged by another site\">"
