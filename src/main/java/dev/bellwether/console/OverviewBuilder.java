@@ -99,11 +99,10 @@ public class OverviewBuilder {
         attention.addAll(paging);
 
         List<Overview.RolloutRow> active = new ArrayList<>();
-        for (RolloutView rollout : rollouts.list(null)) {
-            if (rollout.state().finished()) {
-                continue;
-            }
-            RolloutDecision latest = RolloutDecision.latest(rollout.id());
+        List<RolloutView> unfinished = rollouts.unfinished();
+        Map<Long, RolloutDecision> latestDecisions = RolloutDecision.latestOf(unfinished.stream().map(RolloutView::id).toList());
+        for (RolloutView rollout : unfinished) {
+            RolloutDecision latest = latestDecisions.get(rollout.id());
             String lastDecision = latest == null ? null : describe(latest);
             String subject = rollout.app() + " · " + rollout.flag() + " (" + rollout.environment() + ")";
             boolean drift = latest != null && Trigger.DRIFT.wireName().equals(latest.trigger)

@@ -9,7 +9,10 @@ import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.time.OffsetDateTime;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.type.SqlTypes;
 
@@ -66,6 +69,27 @@ public class RolloutDecision extends PanacheEntityBase {
 
     public static RolloutDecision latest(long rolloutId) {
         return find("rolloutId = ?1 order by at desc, id desc", rolloutId).firstResult();
+    }
+
+    /**
+     * The latest decision (as {@link #latest}) of each of these rollouts that has one, by rollout id: two reads
+     * however many rollouts, each rollout's found by walking its index from the newest end.
+     */
+    public static Map<Long, RolloutDecision> latestOf(Collection<Long> rolloutIds) {
+        if (rolloutIds.isEmpty()) {
+            return Map.of();
+        }
+        String ids = rolloutIds.stream().map(String::valueOf).collect(Collectors.joining(",", "{", "}"));
+        @SuppressWarnings("unchecked")
+        List<Number> latest = getEntityManager().createNativeQuery("SELECT d.id FROM unnest(CAST(?1 AS bigint[])) AS r (id)"
+                        + " CROSS JOIN LATERAL (SELECT id FROM rollout_decision WHERE rollout_id = r.id"
+                        + " ORDER BY at DESC, id DESC LIMIT 1) AS d")
+                .setParameter(1, ids).getResultList();
+        if (latest.isEmpty()) {
+            return Map.of();
+        }
+        return RolloutDecision.<RolloutDecision>list("id in ?1", latest.stream().map(Number::longValue).toList()).stream()
+                .collect(Collectors.toMap(decision -> decision.rolloutId, decision -> decision));
     }
 
     /** At most {@code limit} decisions, newest first, older than {@code beforeId} (null: from the newest). */

@@ -26,6 +26,7 @@ import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -142,6 +143,13 @@ public class RolloutResource {
     public List<RolloutView> list(@QueryParam("app") String app) {
         List<Rollout> found = app == null ? Rollout.list("order by id desc") : Rollout.list("app.name = ?1 order by id desc", app);
         return found.stream().map(this::view).toList();
+    }
+
+    /** The unfinished rollouts, newest first, as {@link #list} shows them: what the console's overview lists. */
+    public List<RolloutView> unfinished() {
+        List<RolloutState> finished = Arrays.stream(RolloutState.values()).filter(RolloutState::finished).toList();
+        return Rollout.<Rollout>list("from Rollout r join fetch r.app where r.state not in ?1 order by r.id desc", finished)
+                .stream().map(this::view).toList();
     }
 
     @GET

@@ -301,6 +301,26 @@ class ConsoleTest {
         assertThat(page).contains("5m 20.10 · 30m — · 1h 14.40").contains("42.0 %").contains(">PAGE</span>");
     }
 
+    @Test
+    void theOverviewListsTheUnfinishedRolloutsEachWithItsLatestDecision() throws SQLException {
+        String app = createApp("console-latest");
+        String active = "active-flag-" + UUID.randomUUID().toString().substring(0, 8);
+        String finished = "finished-flag-" + UUID.randomUUID().toString().substring(0, 8);
+        long rollout = runningRollout(app, active);
+        runningRollout(app, finished);
+        update("UPDATE rollout SET state = 'KILLED' WHERE flag = ?", finished);
+        Session admin = signIn(ADMIN);
+        for (String[] command : new String[][] {{"pause", "first-reason-" + active}, {"resume", "second-reason-" + active}}) {
+            given().redirects().follow(false).cookie(ConsoleGate.SESSION_COOKIE, admin.cookie())
+                    .contentType(ContentType.URLENC).formParam("csrf", admin.csrf()).formParam("reason", command[1])
+                    .formParam("confirm", "yes").post("/console/rollouts/" + rollout + "/" + command[0]).then().statusCode(303);
+        }
+
+        String page = overview(admin.cookie()).asString();
+        assertThat(page).contains(active).contains("resume by bootstrap-admin").contains("second-reason-" + active)
+                .doesNotContain("first-reason-" + active).doesNotContain(finished);
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
             "a NUL in the reason|pause|reason=a%00b&confirm=yes|400|reason:",
