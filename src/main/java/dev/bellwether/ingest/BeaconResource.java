@@ -8,6 +8,7 @@ import dev.bellwether.api.StrictUtf8;
 import dev.bellwether.apps.AppDirectory;
 import dev.bellwether.apps.IngestPrincipal;
 import dev.bellwether.ingest.IngestMetrics.BeaconOutcome;
+import dev.bellwether.journey.JourneyDirectory;
 import dev.bellwether.platform.DatabaseOutage;
 import dev.bellwether.security.Public;
 import dev.bellwether.telemetry.DimensionLimitReached;
@@ -59,6 +60,7 @@ public class BeaconResource {
     private final RateLimiter rateLimiter;
     private final UnknownKeyThrottle unknownKeys;
     private final ReleaseAndCohortIds ids;
+    private final JourneyDirectory journeys;
     private final EventWriter writer;
     private final IngestMetrics metrics;
     private final IngestConfig config;
@@ -66,11 +68,12 @@ public class BeaconResource {
     private final Clock clock;
 
     public BeaconResource(AppDirectory apps, RateLimiter rateLimiter, UnknownKeyThrottle unknownKeys, ReleaseAndCohortIds ids,
-            EventWriter writer, IngestMetrics metrics, IngestConfig config, BeaconParser parser, Clock clock) {
+            JourneyDirectory journeys, EventWriter writer, IngestMetrics metrics, IngestConfig config, BeaconParser parser, Clock clock) {
         this.apps = apps;
         this.rateLimiter = rateLimiter;
         this.unknownKeys = unknownKeys;
         this.ids = ids;
+        this.journeys = journeys;
         this.writer = writer;
         this.metrics = metrics;
         this.config = config;
@@ -82,6 +85,9 @@ public class BeaconResource {
     }
 
     public record Rejected(int index, String code, String reason) {
+    }
+
+    private record ReleaseAndCohort(long releaseId, long cohortId) {
     }
 
     /** The request headers a beacon needs, read on the request's thread before any asynchronous step. */
@@ -178,9 +184,11 @@ public class BeaconResource {
                     withCors(Response.accepted(new Accepted(0, 0, rejected)), origin).build());
         }
         return ids.releaseId(principal.appId(), beacon.release(), config.maxReleasesPerApp())
-                .thenCombine(ids.cohortId(principal.appId(), beacon.cohort(), config.maxCohortsPerApp()),
-                        (releaseId, cohortId) -> new EventWriter.Destination(principal.appId(), principal.appName(),
-                                releaseId, beacon.release(), cohortId, beacon.cohort().label()))
+                .thenCombine(ids.cohortId(principal.appId(), beacon.cohort(), config.maxCohortsPerApp()), ReleaseAndCohort::new)
+                .thenCombine(journeys.of(principal.appId()),
+                        (dimensions, appJourneys) -> new EventWriter.Destination(principal.appId(), principal.appName(),
+                                dimensions.releaseId(), beacon.release(), dimensions.cohortId(), beacon.cohort().label(),
+                                appJourneys.matcher()))
                 .thenCompose(destination -> writer.submit(destination, beacon.client(), beacon.events(),
                         Duration.ofNanos(Math.max(0, deadline - System.nanoTime()))))
                 .thenApply(outcome -> {

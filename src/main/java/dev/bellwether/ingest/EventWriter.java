@@ -1,8 +1,10 @@
 package dev.bellwether.ingest;
 
 import dev.bellwether.ingest.Beacon.IndexedEvent;
+import dev.bellwether.journey.JourneyMatcher;
 import dev.bellwether.telemetry.EventStore;
 import dev.bellwether.telemetry.StorageUnavailableException;
+import dev.bellwether.telemetry.TelemetryEvent;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -36,8 +38,9 @@ public class EventWriter {
 
     private static final Logger LOG = Logger.getLogger(EventWriter.class);
 
-    /** Where the events of one beacon go: its app, release and cohort. */
-    public record Destination(long appId, String appName, long releaseId, String release, long cohortId, String cohort) {
+    /** Where the events of one beacon go: its app, release and cohort, and its replays by the app's journeys. */
+    public record Destination(long appId, String appName, long releaseId, String release, long cohortId, String cohort,
+                              JourneyMatcher journeys) {
     }
 
     /** What became of a beacon's valid events once committed. */
@@ -204,8 +207,10 @@ public class EventWriter {
         for (Submission submission : batch) {
             Destination to = submission.destination();
             for (IndexedEvent event : submission.events()) {
+                long journeyId = event.event() instanceof TelemetryEvent.Replay replay
+                        ? to.journeys().journeyOf(replay.mutation()) : JourneyMatcher.OTHER_ID;
                 rows.add(new Row(new EventStore.NewEvent(new EventStore.Key(to.appId(), submission.client(), event.event().id()),
-                        to.releaseId(), to.cohortId(), event.event()), submission, event));
+                        to.releaseId(), to.cohortId(), journeyId, event.event()), submission, event));
             }
         }
         // in key order and unique, as the store requires; an event sent twice in one batch counts once, for the first

@@ -2,6 +2,9 @@ package dev.bellwether.slo;
 
 import dev.bellwether.apps.App;
 import dev.bellwether.apps.AppDirectory;
+import dev.bellwether.journey.InvalidJourneyException;
+import dev.bellwether.journey.JourneyDirectory;
+import dev.bellwether.journey.JourneyStore;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -17,7 +20,10 @@ import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
-/** The SLOs in force: loaded from the catalog file ({@link SloCatalogFile}) at start, changed through the API. */
+/**
+ * The SLOs in force: loaded from the catalog file ({@link SloCatalogFile}) at start, changed through the API. The
+ * catalog's journeys are declared here too, as they come from the same file.
+ */
 @ApplicationScoped
 public class SloRegistry {
 
@@ -25,26 +31,32 @@ public class SloRegistry {
     static final String BUILT_IN_CATALOG = "slo-catalog.yaml";
 
     private final AppDirectory apps;
+    private final JourneyStore journeys;
+    private final JourneyDirectory journeyDirectory;
     private final Optional<String> catalogPath;
 
-    public SloRegistry(AppDirectory apps, @ConfigProperty(name = "bellwether.slo.catalog") Optional<String> catalogPath) {
+    public SloRegistry(AppDirectory apps, JourneyStore journeys, JourneyDirectory journeyDirectory,
+            @ConfigProperty(name = "bellwether.slo.catalog") Optional<String> catalogPath) {
         this.apps = apps;
+        this.journeys = journeys;
+        this.journeyDirectory = journeyDirectory;
         this.catalogPath = catalogPath;
     }
 
     /** A broken catalog stops the start: running with objectives other than the declared ones would mislead. */
     void loadCatalog(@Observes StartupEvent startup) throws IOException {
-        List<SloCatalogFile.Entry> entries;
+        SloCatalogFile.Catalog catalog;
         try (InputStream in = catalogPath.isPresent() ? Files.newInputStream(Path.of(catalogPath.get()))
                 : Thread.currentThread().getContextClassLoader().getResourceAsStream(BUILT_IN_CATALOG)) {
             if (in == null) {
                 return;
             }
-            entries = SloCatalogFile.parse(in);
+            catalog = SloCatalogFile.read(in);
         } catch (InvalidSloException e) {
             throw new IllegalStateException("the SLO catalog " + catalogPath.orElse(BUILT_IN_CATALOG) + " is invalid: "
                     + e.getMessage(), e);
         }
+        List<SloCatalogFile.Entry> entries = catalog.slos();
         int applied;
         try {
             applied = apply(entries);
@@ -55,6 +67,36 @@ public class SloRegistry {
         }
         LOG.infof("SLO catalog %s: %d SLOs applied, %d left as changed through the API",
                 catalogPath.orElse(BUILT_IN_CATALOG), applied, entries.size() - applied);
+        applyJourneys(catalog.journeys());
+    }
+
+    /**
+     * A journey changed through the API wins, as an SLO does; one that clashes with a journey made through the API
+     * (a pattern it has, or the app's bound) is left out and logged rather than stopping the start.
+     */
+    private void applyJourneys(List<SloCatalogFile.JourneyEntry> entries) {
+        int applied = 0;
+        for (SloCatalogFile.JourneyEntry entry : entries) {
+            long appId;
+            try {
+                appId = appIdCreatedIfMissing(entry.app());
+            } catch (RuntimeException raced) {
+                // a replica starting at the same time made the app first
+                appId = appIdCreatedIfMissing(entry.app());
+            }
+            try {
+                if (journeys.put(appId, entry.spec(), "catalog").isPresent()) {
+                    applied++;
+                }
+            } catch (InvalidJourneyException e) {
+                LOG.errorf("catalog journey '%s' of app '%s' left out: %s", entry.spec().name(), entry.app(), e.getMessage());
+            }
+            journeyDirectory.forget(appId);
+        }
+        if (!entries.isEmpty()) {
+            LOG.infof("journeys of the catalog: %d applied, %d left as changed through the API or refused", applied,
+                    entries.size() - applied);
+        }
     }
 
     private int apply(List<SloCatalogFile.Entry> entries) {
@@ -74,6 +116,14 @@ public class SloRegistry {
             }
             return count;
         });
+    }
+
+    private static long appIdCreatedIfMissing(String name) {
+        return QuarkusTransaction.requiringNew().call(() -> App.findByName(name).orElseGet(() -> {
+            App created = App.named(name);
+            created.persist();
+            return created;
+        }).id);
     }
 
     @Transactional

@@ -59,8 +59,11 @@ public class EventStore {
     public record Key(long appId, String client, String eventId) {
     }
 
-    /** An event to store, with the release and cohort its client ran. */
-    public record NewEvent(Key key, long releaseId, long cohortId, TelemetryEvent event) {
+    /**
+     * An event to store, with the release and cohort its client ran, and for a replay the journey its mutation maps
+     * to (0 for any other event, and for a replay of journey "other").
+     */
+    public record NewEvent(Key key, long releaseId, long cohortId, long journeyId, TelemetryEvent event) {
     }
 
     private final AgroalDataSource dataSource;
@@ -87,7 +90,7 @@ public class EventStore {
                 RollupDeltas deltas = new RollupDeltas();
                 for (NewEvent event : events) {
                     if (inserted.contains(event.key())) {
-                        deltas.add(event.key().appId(), event.releaseId(), event.cohortId(), event.event());
+                        deltas.add(event.key().appId(), event.releaseId(), event.cohortId(), event.journeyId(), event.event());
                     }
                 }
                 rollups.append(connection, Granularity.MINUTE, deltas.of(Granularity.MINUTE), false);

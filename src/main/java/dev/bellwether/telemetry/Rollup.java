@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The aggregate of events of one (app, release, cohort, time bucket), or of any merge of such aggregates.
+ * The aggregate of events of one (app, release, cohort, journey, time bucket), or of any merge of such aggregates.
  * Counters add, sketches merge: a rollup of an hour equals the merge of its minutes.
  */
 public final class Rollup {
@@ -20,6 +20,7 @@ public final class Rollup {
      * A mutation counts once, when its second attempt fails, long before its retries run out.
      */
     long repeatFailures;
+    Distribution replayLatency;
     final long[] conflicts = new long[ConflictResolution.values().length];
     Distribution syncLatency;
     Distribution staleness;
@@ -37,6 +38,9 @@ public final class Rollup {
             }
             if (replay.repeatFailure()) {
                 repeatFailures++;
+            }
+            if (replay.latencyMs() != null) {
+                replayLatency = addTo(replayLatency, replay.latencyMs());
             }
         } else if (event instanceof TelemetryEvent.Conflict conflict) {
             conflicts[conflict.resolution().ordinal()]++;
@@ -60,11 +64,7 @@ public final class Rollup {
     }
 
     public void merge(Rollup other) {
-        for (int i = 0; i < replays.length; i++) {
-            replays[i] += other.replays[i];
-        }
-        firstAttempts += other.firstAttempts;
-        repeatFailures += other.repeatFailures;
+        mergeReplays(other);
         for (int i = 0; i < conflicts.length; i++) {
             conflicts[i] += other.conflicts[i];
         }
@@ -83,6 +83,16 @@ public final class Rollup {
         });
     }
 
+    /** Merges only what replays add (what a journey has), leaving every other event of {@code other} out. */
+    public void mergeReplays(Rollup other) {
+        for (int i = 0; i < replays.length; i++) {
+            replays[i] += other.replays[i];
+        }
+        firstAttempts += other.firstAttempts;
+        repeatFailures += other.repeatFailures;
+        replayLatency = mergeInto(replayLatency, other.replayLatency);
+    }
+
     public long replays(ReplayOutcome outcome) {
         return replays[outcome.ordinal()];
     }
@@ -93,6 +103,10 @@ public final class Rollup {
 
     public long repeatFailures() {
         return repeatFailures;
+    }
+
+    public Distribution replayLatency() {
+        return replayLatency;
     }
 
     public long conflicts(ConflictResolution resolution) {

@@ -14,9 +14,9 @@ import java.util.Map;
 /** How a {@link Rollup} maps to the columns of a rollup table, both ways; {@link RollupStore} says which rows. */
 final class RollupColumns {
 
-    static final String KEY_COLUMNS = "app_id, release_id, cohort_id, bucket";
+    static final String KEY_COLUMNS = "app_id, release_id, cohort_id, journey_id, bucket";
     static final String VALUE_COLUMNS = "replay_succeeded, replay_retried, replay_dead_lettered, replay_conflicted, "
-            + "replay_first_attempts, replay_repeat_failures, "
+            + "replay_first_attempts, replay_repeat_failures, replay_latency, "
             + "conflict_auto_merged, conflict_user_resolved, conflict_server_wins, conflict_client_wins, conflict_unresolved, "
             + "sync_latency, staleness, outbox_depth, outbox_oldest_age_max, migrations";
     private static final TypeReference<Map<String, long[]>> MIGRATIONS = new TypeReference<>() {
@@ -35,6 +35,7 @@ final class RollupColumns {
         }
         statement.setLong(i++, rollup.firstAttempts());
         statement.setLong(i++, rollup.repeatFailures());
+        statement.setBytes(i++, encode(rollup.replayLatency()));
         for (ConflictResolution resolution : ConflictResolution.values()) {
             statement.setLong(i++, rollup.conflicts(resolution));
         }
@@ -52,7 +53,7 @@ final class RollupColumns {
 
     static RollupKey key(ResultSet row) throws SQLException {
         return new RollupKey(row.getLong("app_id"), row.getLong("release_id"), row.getLong("cohort_id"),
-                row.getTimestamp("bucket").toInstant());
+                row.getLong("journey_id"), row.getTimestamp("bucket").toInstant());
     }
 
     Rollup rollup(ResultSet row) throws SQLException {
@@ -63,6 +64,7 @@ final class RollupColumns {
         rollup.replays[ReplayOutcome.CONFLICTED.ordinal()] = row.getLong("replay_conflicted");
         rollup.firstAttempts = row.getLong("replay_first_attempts");
         rollup.repeatFailures = row.getLong("replay_repeat_failures");
+        rollup.replayLatency = decode(row.getBytes("replay_latency"));
         rollup.conflicts[ConflictResolution.AUTO_MERGED.ordinal()] = row.getLong("conflict_auto_merged");
         rollup.conflicts[ConflictResolution.USER_RESOLVED.ordinal()] = row.getLong("conflict_user_resolved");
         rollup.conflicts[ConflictResolution.SERVER_WINS.ordinal()] = row.getLong("conflict_server_wins");

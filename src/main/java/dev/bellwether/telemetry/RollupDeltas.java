@@ -9,11 +9,11 @@ final class RollupDeltas {
     private final Map<RollupKey, Rollup> minutes = new HashMap<>();
     private final Map<RollupKey, Rollup> hours = new HashMap<>();
 
-    void add(long appId, long releaseId, long cohortId, TelemetryEvent event) {
+    void add(long appId, long releaseId, long cohortId, long journeyId, TelemetryEvent event) {
         var at = event.at();
-        minutes.computeIfAbsent(new RollupKey(appId, releaseId, cohortId, Granularity.MINUTE.bucketOf(at)),
+        minutes.computeIfAbsent(new RollupKey(appId, releaseId, cohortId, journeyId, Granularity.MINUTE.bucketOf(at)),
                 k -> new Rollup()).add(event);
-        hours.computeIfAbsent(new RollupKey(appId, releaseId, cohortId, Granularity.HOUR.bucketOf(at)),
+        hours.computeIfAbsent(new RollupKey(appId, releaseId, cohortId, journeyId, Granularity.HOUR.bucketOf(at)),
                 k -> new Rollup()).add(event);
     }
 

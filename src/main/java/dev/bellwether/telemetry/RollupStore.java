@@ -43,7 +43,7 @@ public class RollupStore {
     void append(Connection connection, Granularity granularity, Map<RollupKey, Rollup> deltas, boolean compacted)
             throws SQLException {
         String sql = "INSERT INTO " + granularity.table + " (" + KEY_COLUMNS + ", " + VALUE_COLUMNS + ", compacted) "
-                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?)";
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?)";
         try (PreparedStatement insert = connection.prepareStatement(sql)) {
             for (Map.Entry<RollupKey, Rollup> delta : deltas.entrySet()) {
                 RollupKey key = delta.getKey();
@@ -52,6 +52,7 @@ public class RollupStore {
                 insert.setLong(i++, key.appId());
                 insert.setLong(i++, key.releaseId());
                 insert.setLong(i++, key.cohortId());
+                insert.setLong(i++, key.journeyId());
                 insert.setTimestamp(i++, Timestamp.from(key.bucket()));
                 i = columns.bindValues(insert, i, rollup);
                 insert.setBoolean(i, compacted);
@@ -119,13 +120,14 @@ public class RollupStore {
                 }
                 Map<RollupKey, Rollup> merged = new HashMap<>();
                 try (PreparedStatement take = connection.prepareStatement("DELETE FROM " + granularity.table
-                        + " WHERE app_id = ? AND release_id = ? AND cohort_id = ? AND bucket = ? RETURNING "
+                        + " WHERE app_id = ? AND release_id = ? AND cohort_id = ? AND journey_id = ? AND bucket = ? RETURNING "
                         + KEY_COLUMNS + ", " + VALUE_COLUMNS)) {
                     for (RollupKey key : pending) {
                         take.setLong(1, key.appId());
                         take.setLong(2, key.releaseId());
                         take.setLong(3, key.cohortId());
-                        take.setTimestamp(4, Timestamp.from(key.bucket()));
+                        take.setLong(4, key.journeyId());
+                        take.setTimestamp(5, Timestamp.from(key.bucket()));
                         try (ResultSet taken = take.executeQuery()) {
                             while (taken.next()) {
                                 merged.computeIfAbsent(key, k -> new Rollup()).merge(columns.rollup(taken));
@@ -169,7 +171,7 @@ public class RollupStore {
         return buckets;
     }
 
-    /** Every row of an app in [from, to) of one granularity, merged per bucket across releases and cohorts. */
+    /** Every row of an app in [from, to) of one granularity, merged per bucket across releases, cohorts and journeys. */
     public Map<Instant, Rollup> mergedBuckets(Connection connection, long appId, Granularity granularity, Instant from, Instant to)
             throws SQLException {
         try (PreparedStatement select = connection.prepareStatement("SELECT " + KEY_COLUMNS + ", " + VALUE_COLUMNS + " FROM "
@@ -181,7 +183,7 @@ public class RollupStore {
         }
     }
 
-    /** Every row of an app in the given buckets of one granularity, merged per bucket across releases and cohorts. */
+    /** Every row of an app in the given buckets of one granularity, merged per bucket across releases, cohorts and journeys. */
     public Map<Instant, Rollup> mergedBuckets(Connection connection, long appId, Granularity granularity,
             Collection<Instant> buckets) throws SQLException {
         try (PreparedStatement select = connection.prepareStatement("SELECT " + KEY_COLUMNS + ", " + VALUE_COLUMNS + " FROM "

@@ -3,6 +3,10 @@ package dev.bellwether.telemetry;
 import dev.bellwether.api.ProblemException;
 import dev.bellwether.apps.App;
 import dev.bellwether.apps.AppDirectory;
+import dev.bellwether.journey.AppJourneys;
+import dev.bellwether.journey.Journey;
+import dev.bellwether.journey.JourneySpec;
+import dev.bellwether.journey.JourneyStore;
 import dev.bellwether.security.Allowed;
 import dev.bellwether.security.Role;
 import jakarta.ws.rs.GET;
@@ -14,6 +18,8 @@ import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
 @Path("/v1/apps/{app}/sli")
@@ -25,12 +31,14 @@ public class SliResource {
 
     private final AppDirectory apps;
     private final SliService sli;
+    private final JourneyStore journeys;
     private final RetentionConfig retention;
     private final Clock clock;
 
-    public SliResource(AppDirectory apps, SliService sli, RetentionConfig retention, Clock clock) {
+    public SliResource(AppDirectory apps, SliService sli, JourneyStore journeys, RetentionConfig retention, Clock clock) {
         this.apps = apps;
         this.sli = sli;
+        this.journeys = journeys;
         this.retention = retention;
         this.clock = clock;
     }
@@ -39,10 +47,13 @@ public class SliResource {
     @Allowed(Role.VIEWER)
     @Operation(summary = "Service-level indicators of an app over an event-time window",
             description = "window (5m, 1h, 30d, PT1H; default 1h) ending at 'to' (default now), or 'from' and 'to' "
-                    + "(ISO-8601). Optional 'release' filter; 'flag' splits clients by that flag into canary and control.")
+                    + "(ISO-8601). Optional 'release' filter; 'flag' splits clients by that flag into canary and control; "
+                    + "'journey' counts that journey's replays alone (a declared journey, one removed since, or 'other'). "
+                    + "'journeys' lists the replay SLIs of each journey.")
     public SliReport get(@PathParam("app") String appName, @QueryParam("window") String window,
             @QueryParam("from") String fromText, @QueryParam("to") String toText,
-            @QueryParam("release") String release, @QueryParam("flag") String flag) {
+            @QueryParam("release") String release, @QueryParam("flag") String flag,
+            @QueryParam("journey") String journey) {
         App app = apps.requireApp(appName);
         Instant to = toText == null ? clock.instant() : instant("to", toText);
         Instant from;
@@ -68,7 +79,19 @@ public class SliResource {
             throw ProblemException.badRequest(fromText != null ? "from" : "window",
                     "the window may span at most " + retention.hourRollups().toDays() + " days, the rollup retention");
         }
-        return sli.report(app.id, app.name, from, to, blankToNull(release), blankToNull(flag));
+        AppJourneys appJourneys = journeys.load(app.id);
+        String journeyName = blankToNull(journey);
+        if (journeyName != null && !JourneySpec.OTHER.equals(journeyName) && appJourneys.named(journeyName).isEmpty()) {
+            throw ProblemException.badRequest("journey", "app '" + app.name + "' has no journey named '" + journeyName
+                    + "'; its journeys: " + String.join(", ", names(appJourneys)));
+        }
+        return sli.report(app.id, app.name, from, to, blankToNull(release), blankToNull(flag), appJourneys, journeyName);
+    }
+
+    private static List<String> names(AppJourneys journeys) {
+        List<String> names = new ArrayList<>(journeys.current().stream().map(Journey::name).toList());
+        names.add(JourneySpec.OTHER);
+        return names;
     }
 
     private static Instant instant(String field, String text) {

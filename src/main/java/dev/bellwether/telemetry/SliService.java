@@ -1,5 +1,9 @@
 package dev.bellwether.telemetry;
 
+import dev.bellwether.journey.AppJourneys;
+import dev.bellwether.journey.Journey;
+import dev.bellwether.journey.JourneyMatcher;
+import dev.bellwether.journey.JourneySpec;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Duration;
@@ -13,8 +17,12 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
-/** Answers SLI questions from the rollups: any event-time window, optionally one release, optionally split by a flag. */
+/**
+ * Answers SLI questions from the rollups: any event-time window, optionally one release, optionally split by a flag,
+ * optionally one journey's replays.
+ */
 @ApplicationScoped
 public class SliService {
 
@@ -35,26 +43,41 @@ public class SliService {
         this.maxCohorts = metrics.maxCohortsPerSliReport();
     }
 
-    public SliReport report(long appId, String appName, Instant from, Instant to, String release, String flag) {
-        Long releaseId = null;
-        if (release != null) {
-            releaseId = releasesAndCohorts.existingReleaseId(appId, release);
-            if (releaseId == null) {
-                return new SliReport(appName, from, to, release, flag, SliSummary.of(new Rollup(), maxVersionSteps), List.of(),
-                        null);
-            }
-        }
-        Map<Long, Cohort> cohorts = releasesAndCohorts.cohorts(appId);
+    /**
+     * @param journeys the app's journeys, for the per-journey breakdown
+     * @param journey a journey of {@code journeys} or {@code other}, to count its replays alone; null for every event
+     */
+    public SliReport report(long appId, String appName, Instant from, Instant to, String release, String flag,
+            AppJourneys journeys, String journey) {
+        Long journeyId = journey == null ? null
+                : JourneySpec.OTHER.equals(journey) ? JourneyMatcher.OTHER_ID : journeys.named(journey).orElseThrow().id();
+        Function<Rollup, SliSummary> summary = journeyId == null ? rollup -> SliSummary.of(rollup, maxVersionSteps)
+                : SliSummary::ofJourney;
         Rollup total = new Rollup();
         Map<String, Rollup> byCohort = new TreeMap<>();
         Map<String, Cohort> cohortOf = new HashMap<>();
-        rollups.read(appId, from, to, releaseId, clock.instant().minus(retention.rawEvents()), row -> {
-            total.merge(row.rollup());
-            Cohort cohort = cohorts.getOrDefault(row.key().cohortId(), Cohort.NONE);
-            Cohort group = flag == null ? cohort : flagGroup(cohort, flag);
-            byCohort.computeIfAbsent(group.label(), k -> new Rollup()).merge(row.rollup());
-            cohortOf.putIfAbsent(group.label(), group);
-        });
+        Map<Long, Rollup> byJourney = new HashMap<>();
+        Long releaseId = release == null ? null : releasesAndCohorts.existingReleaseId(appId, release);
+        if (release == null || releaseId != null) {
+            Map<Long, Cohort> cohorts = releasesAndCohorts.cohorts(appId);
+            rollups.read(appId, from, to, releaseId, clock.instant().minus(retention.rawEvents()), row -> {
+                long rowJourney = row.key().journeyId();
+                byJourney.computeIfAbsent(rowJourney, k -> new Rollup()).mergeReplays(row.rollup());
+                Rollup rollup = row.rollup();
+                if (journeyId != null) {
+                    if (rowJourney != journeyId) {
+                        return;
+                    }
+                    rollup = new Rollup();
+                    rollup.mergeReplays(row.rollup());
+                }
+                total.merge(rollup);
+                Cohort cohort = cohorts.getOrDefault(row.key().cohortId(), Cohort.NONE);
+                Cohort group = flag == null ? cohort : flagGroup(cohort, flag);
+                byCohort.computeIfAbsent(group.label(), k -> new Rollup()).merge(rollup);
+                cohortOf.putIfAbsent(group.label(), group);
+            });
+        }
         SliReport.OtherCohorts others = null;
         if (byCohort.size() > maxCohorts) {
             List<Map.Entry<String, Rollup>> largestFirst = new ArrayList<>(byCohort.entrySet());
@@ -66,15 +89,33 @@ public class SliService {
                 rest.merge(e.getValue());
                 byCohort.remove(e.getKey());
             });
-            others = new SliReport.OtherCohorts(left.size(), SliSummary.of(rest, maxVersionSteps));
+            others = new SliReport.OtherCohorts(left.size(), summary.apply(rest));
         }
         List<SliReport.CohortSli> perCohort = new ArrayList<>();
         byCohort.forEach((label, rollup) -> {
             Cohort cohort = cohortOf.get(label);
             String arm = flag == null ? null : armOf(cohort.isOn(flag));
-            perCohort.add(new SliReport.CohortSli(label.isEmpty() ? "none" : label, cohort.flags(), arm, SliSummary.of(rollup, maxVersionSteps)));
+            perCohort.add(new SliReport.CohortSli(label.isEmpty() ? "none" : label, cohort.flags(), arm, summary.apply(rollup)));
         });
-        return new SliReport(appName, from, to, release, flag, SliSummary.of(total, maxVersionSteps), perCohort, others);
+        return new SliReport(appName, from, to, release, flag, journey, summary.apply(total), perCohort, others,
+                perJourney(journeys, journeyId, byJourney));
+    }
+
+    /** Declared journeys by name, removed ones with replays in the window, then {@code other}; or the one asked for. */
+    private static List<SliReport.JourneySli> perJourney(AppJourneys journeys, Long only, Map<Long, Rollup> byJourney) {
+        List<SliReport.JourneySli> listed = new ArrayList<>();
+        for (Journey journey : journeys.all()) {
+            Rollup rollup = byJourney.get(journey.id());
+            if ((only == null || only == journey.id()) && (!journey.removed() || rollup != null)) {
+                listed.add(new SliReport.JourneySli(journey.name(), journey.criticality(), journey.removed(),
+                        SliSummary.replaysOf(rollup == null ? new Rollup() : rollup)));
+            }
+        }
+        if (only == null || only == JourneyMatcher.OTHER_ID) {
+            listed.add(new SliReport.JourneySli(JourneySpec.OTHER, null, false,
+                    SliSummary.replaysOf(byJourney.getOrDefault(JourneyMatcher.OTHER_ID, new Rollup()))));
+        }
+        return listed;
     }
 
     /** The SLIs of one release over a window. */

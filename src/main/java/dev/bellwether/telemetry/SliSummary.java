@@ -10,16 +10,23 @@ import java.util.List;
 import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
-/** The service-level indicators of a rollup, as the SLI API reports them. Ratios are null without a denominator. */
-public record SliSummary(long events, Replays replays, Syncs syncs, Conflicts conflicts, Outbox outbox, Migrations migrations) {
+/**
+ * The service-level indicators of a rollup, as the SLI API reports them. Ratios are null without a denominator. For one
+ * journey only the replays are the journey's: syncs, conflicts, outbox and migrations belong to no journey, and are null.
+ */
+public record SliSummary(long events, Replays replays, @Schema(nullable = true) Syncs syncs,
+                         @Schema(nullable = true) Conflicts conflicts, @Schema(nullable = true) Outbox outbox,
+                         @Schema(nullable = true) Migrations migrations) {
 
     /**
      * {@code firstAttempts}: mutations replayed; {@code repeatFailures}: those that failed twice in a row (see
-     * {@code TelemetryEvent.Replay#repeatFailure}); both from replays that report {@code attempts}.
+     * {@code TelemetryEvent.Replay#repeatFailure}); both from replays that report {@code attempts}. {@code latencyMs}:
+     * of every replay attempt that reports {@code latencyMs}.
      */
     public record Replays(long succeeded, long retried, long deadLettered, long conflicted, long terminal,
                           @Schema(nullable = true) Double successRatio, @Schema(nullable = true) Double deadLetterRatio,
-                          long firstAttempts, long repeatFailures, @Schema(nullable = true) Double repeatFailureRatio) {
+                          long firstAttempts, long repeatFailures, @Schema(nullable = true) Double repeatFailureRatio,
+                          Quantiles latencyMs) {
     }
 
     public record Syncs(long count, Quantiles latencyMs, long stalenessReports, @Schema(nullable = true) Double stalenessP95Ms) {
@@ -55,18 +62,12 @@ public record SliSummary(long events, Replays replays, Syncs syncs, Conflicts co
     /** @param maxVersionSteps how many version steps {@code byVersion} lists on their own */
     public static SliSummary of(Rollup rollup, int maxVersionSteps) {
         long terminal = rollup.terminalReplays();
-        Replays replays = new Replays(rollup.replays(ReplayOutcome.SUCCEEDED), rollup.replays(ReplayOutcome.RETRIED),
-                rollup.replays(ReplayOutcome.DEAD_LETTERED), rollup.replays(ReplayOutcome.CONFLICTED), terminal,
-                ratio(rollup.replays(ReplayOutcome.SUCCEEDED), terminal),
-                ratio(rollup.replays(ReplayOutcome.DEAD_LETTERED), terminal), rollup.firstAttempts(),
-                rollup.repeatFailures(), ratio(Math.min(rollup.repeatFailures(), rollup.firstAttempts()), rollup.firstAttempts()));
+        Replays replays = replaysOf(rollup);
 
         Distribution latency = rollup.syncLatency();
         Distribution staleness = rollup.staleness();
-        Syncs syncs = new Syncs(count(latency),
-                latency == null ? new Quantiles(null, null, null)
-                        : new Quantiles(latency.quantile(0.50), latency.quantile(0.95), latency.quantile(0.99)),
-                count(staleness), staleness == null ? null : staleness.quantile(0.95));
+        Syncs syncs = new Syncs(count(latency), quantiles(latency), count(staleness),
+                staleness == null ? null : staleness.quantile(0.95));
 
         Map<String, Long> resolutions = new LinkedHashMap<>();
         for (ConflictResolution resolution : ConflictResolution.values()) {
@@ -109,6 +110,26 @@ public record SliSummary(long events, Replays replays, Syncs syncs, Conflicts co
         Migrations migrations = new Migrations(migrationCount, ratio(migrationFailures, migrationCount), steps, others);
 
         return new SliSummary(rollup.events(), replays, syncs, conflicts, outbox, migrations);
+    }
+
+    /** The SLIs of one journey: its replays; the other sections belong to no journey and are null. */
+    public static SliSummary ofJourney(Rollup replaysOnly) {
+        return new SliSummary(replaysOnly.events(), replaysOf(replaysOnly), null, null, null, null);
+    }
+
+    public static Replays replaysOf(Rollup rollup) {
+        long terminal = rollup.terminalReplays();
+        return new Replays(rollup.replays(ReplayOutcome.SUCCEEDED), rollup.replays(ReplayOutcome.RETRIED),
+                rollup.replays(ReplayOutcome.DEAD_LETTERED), rollup.replays(ReplayOutcome.CONFLICTED), terminal,
+                ratio(rollup.replays(ReplayOutcome.SUCCEEDED), terminal),
+                ratio(rollup.replays(ReplayOutcome.DEAD_LETTERED), terminal), rollup.firstAttempts(),
+                rollup.repeatFailures(), ratio(Math.min(rollup.repeatFailures(), rollup.firstAttempts()), rollup.firstAttempts()),
+                quantiles(rollup.replayLatency()));
+    }
+
+    private static Quantiles quantiles(Distribution distribution) {
+        return distribution == null ? new Quantiles(null, null, null)
+                : new Quantiles(distribution.quantile(0.50), distribution.quantile(0.95), distribution.quantile(0.99));
     }
 
     private static long migrationsOf(VersionStep step) {

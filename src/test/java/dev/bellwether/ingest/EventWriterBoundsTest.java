@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.bellwether.ingest.Beacon.IndexedEvent;
+import dev.bellwether.journey.JourneyMatcher;
 import dev.bellwether.telemetry.EventStore;
 import dev.bellwether.telemetry.StorageUnavailableException;
 import dev.bellwether.telemetry.TelemetryEvent;
@@ -78,7 +79,7 @@ class EventWriterBoundsTest {
     }
 
     private static EventWriter.Destination destination() {
-        return new EventWriter.Destination(1, "notes", 1, "2026.11.3", 1, "cohort");
+        return new EventWriter.Destination(1, "notes", 1, "2026.11.3", 1, "cohort", JourneyMatcher.NONE);
     }
 
     private static List<IndexedEvent> events() {
