@@ -80,7 +80,7 @@ public class AppPageBuilder {
         SliReport report = null;
         String windowError = null;
         try {
-            report = sliResource.get(app.name, chosen, null, null, null, null);
+            report = sliResource.get(app.name, chosen, null, null, null, null, null);
         } catch (ProblemException refused) {
             windowError = refused.getMessage();
         }
