@@ -1,5 +1,6 @@
 package dev.bellwether.console;
 
+import static dev.bellwether.support.Browser.await;
 import static dev.bellwether.support.Fixtures.ADMIN;
 import static dev.bellwether.support.Fixtures.createApp;
 import static dev.bellwether.support.Fixtures.ingestKey;
@@ -19,11 +20,9 @@ import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
 import java.net.URL;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
@@ -35,7 +34,6 @@ import org.openqa.selenium.WebElement;
 @QuarkusTestResource(value = UnleashTestResource.class, restrictToAnnotatedClass = true)
 class ConsoleAppsBrowserTest {
 
-    private static final Duration PAGE_WAIT = Duration.ofSeconds(15);
 
     @TestHTTPResource("/console")
     URL console;
@@ -122,17 +120,5 @@ class ConsoleAppsBrowserTest {
                 .filter(option -> value.equals(option.getAttribute("value"))).findFirst()
                 .orElseThrow(() -> new AssertionError("no option " + value + " in #" + select)).click();
         assertThat(driver.findElement(By.id(select)).getAttribute("value")).isEqualTo(value);
-    }
-
-    /** Pages load after a click on their own time: poll, bounded. */
-    private static void await(BooleanSupplier condition, String what, WebDriver driver) throws InterruptedException {
-        long deadline = System.nanoTime() + PAGE_WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("no " + what + " within " + PAGE_WAIT + "; at " + driver.getCurrentUrl() + ":\n"
-                        + driver.getPageSource());
-            }
-            Thread.sleep(100);
-        }
     }
 }

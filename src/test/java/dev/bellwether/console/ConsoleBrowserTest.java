@@ -1,5 +1,6 @@
 package dev.bellwether.console;
 
+import static dev.bellwether.support.Browser.await;
 import static dev.bellwether.console.ConsoleClient.runningRollout;
 import static dev.bellwether.support.Fixtures.createApp;
 import static dev.bellwether.support.Fixtures.token;
@@ -18,14 +19,12 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
-import java.util.function.BooleanSupplier;
 import org.openqa.selenium.WebDriver;
 
 /** The console in a real Chromium against the running service: sign in through the form, read, act, sign out. */
 @QuarkusTest
 class ConsoleBrowserTest {
 
-    private static final Duration PAGE_WAIT = Duration.ofSeconds(15);
 
     @TestHTTPResource("/console")
     URL console;
@@ -122,18 +121,6 @@ class ConsoleBrowserTest {
             assertThat(driver.findElement(By.id("audit")).getText()).contains("kill", "error spike on checkout", "KILLED");
             assertThat(driver.findElements(By.cssSelector("form.action"))).isEmpty();
             assertThat(browser.consoleLog()).as("no script errors or blocked resources").doesNotContain("SEVERE");
-        }
-    }
-
-    /** Pages load after a click on their own time: poll, bounded. */
-    private static void await(BooleanSupplier condition, String what, WebDriver driver) throws InterruptedException {
-        long deadline = System.nanoTime() + PAGE_WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("no " + what + " within " + PAGE_WAIT + "; at " + driver.getCurrentUrl() + ":\n"
-                        + driver.getPageSource());
-            }
-            Thread.sleep(100);
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.bellwether.console;
 
+import static dev.bellwether.support.Browser.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -19,7 +20,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
@@ -35,7 +35,6 @@ import org.openqa.selenium.WebDriver;
 class ConsoleIT {
 
     private static final String ADMIN = "console-it-admin";
-    private static final Duration PAGE_WAIT = Duration.ofSeconds(15);
     /**
      * Long enough for the judge to see both cohorts in a step, short enough for a test; with four steps, the resumed
      * rollout stays unfinished while the viewer, the forgeries and the kill take their turns.
@@ -277,17 +276,5 @@ class ConsoleIT {
         Object text = ((JavascriptExecutor) driver).executeScript(
                 "const element = document.getElementById(arguments[0]); return element ? element.innerText.trim() : ''", id);
         return (String) text;
-    }
-
-    /** Pages load after a click on their own time: poll, bounded. */
-    private static void await(BooleanSupplier condition, String what, WebDriver driver) throws InterruptedException {
-        long deadline = System.nanoTime() + PAGE_WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("no " + what + " within " + PAGE_WAIT + "; at " + driver.getCurrentUrl() + ":\n"
-                        + driver.getPageSource());
-            }
-            Thread.sleep(100);
-        }
     }
 }

@@ -83,6 +83,33 @@ public final class Browser implements AutoCloseable {
         return ((JavascriptExecutor) driver).executeAsyncScript(script, arguments);
     }
 
+    /** How long a page may take to show what a test waits for after a click. */
+    public static final Duration PAGE_WAIT = Duration.ofSeconds(15);
+
+    /**
+     * Pages load after a click on their own time: poll, bounded by {@link #PAGE_WAIT}; fails with the page's source. An
+     * element swapped out of the page while the condition reads it (live parts are) counts as not yet.
+     */
+    public static void await(java.util.function.BooleanSupplier condition, String what, WebDriver driver)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + PAGE_WAIT.toNanos();
+        while (!holds(condition)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no " + what + " within " + PAGE_WAIT + "; at " + driver.getCurrentUrl() + ":\n"
+                        + driver.getPageSource());
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    private static boolean holds(java.util.function.BooleanSupplier condition) {
+        try {
+            return condition.getAsBoolean();
+        } catch (org.openqa.selenium.StaleElementReferenceException swappedOut) {
+            return false;
+        }
+    }
+
     /** The widths every console page is shown at in screenshots: a laptop and a phone. */
     public static final List<Integer> SCREENSHOT_WIDTHS = List.of(1280, 390);
 
