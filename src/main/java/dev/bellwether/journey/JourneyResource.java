@@ -111,9 +111,16 @@ public class JourneyResource {
             description = "Its mutations count as 'other' (or another journey's, where one matches) from now on; "
                     + "rollups already written keep its name, and declaring it again continues them.")
     @APIResponse(responseCode = "204", description = "Removed")
+    @APIResponse(responseCode = "409", description = "An SLO counts the journey's replays; the problem names the SLOs")
     public Response delete(@PathParam("app") String appName, @PathParam("name") String name) {
         App app = apps.requireApp(appName);
-        if (!store.remove(app.id, name)) {
+        boolean removed;
+        try {
+            removed = store.remove(app.id, name);
+        } catch (InvalidJourneyException e) {
+            throw new ProblemException(Response.Status.CONFLICT, e.getMessage(), e.field());
+        }
+        if (!removed) {
             throw ProblemException.notFound("app '" + appName + "' has no journey named '" + name + "'");
         }
         directory.forget(app.id);

@@ -88,18 +88,45 @@ public class JourneyStore {
         });
     }
 
-    /** Removes a journey from the mapping of later replays; its rollups keep its name. False when there was none. */
+    /**
+     * Removes a journey from the mapping of later replays; its rollups keep its name. False when there was none.
+     *
+     * @throws InvalidJourneyException (a conflict) while an SLO counts the journey's replays: removing it would
+     *         silence that SLO, which would stop alerting for the action it watches
+     */
     public boolean remove(long appId, String name) {
         return QuarkusTransaction.requiringNew().call(() -> {
-            try (Connection connection = dataSource.getConnection();
-                    PreparedStatement remove = connection.prepareStatement(
-                            "UPDATE journey SET removed_at = now(), updated_at = now() "
-                                    + "WHERE app_id = ? AND name = ? AND removed_at IS NULL")) {
-                remove.setLong(1, appId);
-                remove.setString(2, name);
-                return remove.executeUpdate() == 1;
+            try (Connection connection = dataSource.getConnection()) {
+                // the app's lock orders this against an SLO being put on the journey (SloRegistry.put takes it too)
+                lockApp(connection, appId);
+                List<String> slos = slosCounting(connection, appId, name);
+                if (!slos.isEmpty()) {
+                    throw InvalidJourneyException.conflict("name", "'" + name + "' is counted by the SLOs " + String.join(", ", slos)
+                            + "; delete them or put them on another journey first, so that no SLO goes silent");
+                }
+                try (PreparedStatement remove = connection.prepareStatement("UPDATE journey SET removed_at = now(), updated_at = now() "
+                        + "WHERE app_id = ? AND name = ? AND removed_at IS NULL")) {
+                    remove.setLong(1, appId);
+                    remove.setString(2, name);
+                    return remove.executeUpdate() == 1;
+                }
             }
         });
+    }
+
+    private static List<String> slosCounting(Connection connection, long appId, String journey) throws SQLException {
+        List<String> names = new ArrayList<>();
+        try (PreparedStatement select = connection.prepareStatement(
+                "SELECT name FROM slo WHERE app_id = ? AND journey = ? ORDER BY name")) {
+            select.setLong(1, appId);
+            select.setString(2, journey);
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    names.add(rows.getString(1));
+                }
+            }
+        }
+        return names;
     }
 
     private static void lockApp(Connection connection, long appId) throws SQLException {

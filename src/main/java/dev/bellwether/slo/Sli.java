@@ -49,6 +49,15 @@ public enum Sli {
         return thresholdUnit;
     }
 
+    /** Replay SLIs can be counted per journey; every other event belongs to no journey. */
+    public boolean perJourney() {
+        return this == REPLAY_SUCCESS_RATIO || this == DEAD_LETTER_RATIO || this == REPLAY_REPEAT_FAILURE_RATIO;
+    }
+
+    public static String perJourneyNames() {
+        return Arrays.stream(values()).filter(Sli::perJourney).map(Sli::wireName).collect(Collectors.joining(", "));
+    }
+
     public boolean needsThreshold() {
         return thresholdUnit != Unit.NONE;
     }

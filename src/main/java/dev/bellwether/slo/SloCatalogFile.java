@@ -23,7 +23,8 @@ public final class SloCatalogFile {
     public static final int VERSION = 1;
 
     /** An SLO as written in the catalog or sent to the API; {@link #toSpec} validates it. */
-    public record SloDocument(Sli sli, Double objective, String period, Double thresholdMs, Double threshold, Long minEvents) {
+    public record SloDocument(Sli sli, Double objective, String period, Double thresholdMs, Double threshold, Long minEvents,
+                              String journey, AlertSeverity severity) {
 
         public SloSpec toSpec(String name) {
             if (sli == null) {
@@ -47,7 +48,8 @@ public final class SloCatalogFile {
             } catch (IllegalArgumentException e) {
                 throw new InvalidSloException("period", e.getMessage());
             }
-            return new SloSpec(name, sli, objective, length, thresholdMs != null ? thresholdMs : threshold, minEvents).validated();
+            return new SloSpec(name, sli, objective, length, thresholdMs != null ? thresholdMs : threshold, minEvents, journey,
+                    severity).validated();
         }
     }
 
@@ -94,22 +96,35 @@ public final class SloCatalogFile {
             if (entry == null) {
                 return;
             }
-            if (entry.journeys() != null) {
-                journeys.addAll(journeysOf(app, entry.journeys()));
-            }
+            List<JourneyEntry> appJourneys = entry.journeys() == null ? List.of() : journeysOf(app, entry.journeys());
+            journeys.addAll(appJourneys);
             if (entry.slos() == null) {
                 return;
             }
             entry.slos().forEach((name, document) -> {
+                SloSpec spec;
                 try {
-                    entries.add(new Entry(app, document.toSpec(name)));
+                    spec = document.toSpec(name);
                 } catch (InvalidSloException e) {
                     throw new InvalidSloException("apps." + app + ".slos." + name + "." + e.field(),
                             e.getMessage().substring(e.field().length() + 1));
                 }
+                List<String> declared = appJourneys.stream().map(j -> j.spec().name()).toList();
+                if (spec.journey() != null && !JourneySpec.OTHER.equals(spec.journey()) && !declared.contains(spec.journey())) {
+                    throw new InvalidSloException("apps." + app + ".slos." + name + ".journey", "'" + spec.journey()
+                            + "' is not a journey of app " + app + " in this catalog; declare it under apps." + app
+                            + ".journeys (its journeys: " + String.join(", ", declaredAndOther(declared)) + ")");
+                }
+                entries.add(new Entry(app, spec));
             });
         });
         return new Catalog(entries, journeys);
+    }
+
+    private static List<String> declaredAndOther(List<String> declared) {
+        List<String> names = new ArrayList<>(declared);
+        names.add(JourneySpec.OTHER);
+        return names;
     }
 
     private static List<JourneyEntry> journeysOf(String app, Map<String, JourneyDocument> documents) {

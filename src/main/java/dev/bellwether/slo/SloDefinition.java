@@ -1,6 +1,7 @@
 package dev.bellwether.slo;
 
 import dev.bellwether.apps.App;
+import dev.bellwether.journey.Criticality;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
@@ -64,6 +65,12 @@ public class SloDefinition extends PanacheEntityBase {
     @Enumerated(EnumType.STRING)
     public Source source;
 
+    /** The journey whose replays alone the SLO counts ({@code other} included); null for the whole app. */
+    public String journey;
+
+    /** What a fast burn raises when the SLO says; null for the default ({@link AlertSeverity#ofFastBurn}). */
+    public String severity;
+
     @Column(name = "updated_at")
     public OffsetDateTime updatedAt;
 
@@ -81,7 +88,8 @@ public class SloDefinition extends PanacheEntityBase {
     public String verdict;
 
     public SloSpec spec() {
-        return new SloSpec(name, Sli.fromWireName(sli), objective, Duration.ofSeconds(periodSeconds), threshold, minEvents);
+        return new SloSpec(name, Sli.fromWireName(sli), objective, Duration.ofSeconds(periodSeconds), threshold, minEvents,
+                journey, severity == null ? null : AlertSeverity.fromWire(severity));
     }
 
     public void apply(SloSpec spec) {
@@ -91,6 +99,8 @@ public class SloDefinition extends PanacheEntityBase {
         periodSeconds = spec.period().toSeconds();
         threshold = spec.threshold();
         minEvents = spec.minEvents();
+        journey = spec.journey();
+        severity = spec.severity() == null ? null : spec.severity().wireName();
     }
 
     public static Optional<SloDefinition> find(App app, String name) {
@@ -101,22 +111,34 @@ public class SloDefinition extends PanacheEntityBase {
         return list("app = ?1 order by name", app);
     }
 
-    /** An SLO as the evaluator reads it. */
-    record Stored(long id, long appId, String appName, SloSpec spec, SloState state) {
+    /**
+     * An SLO as the evaluator reads it; {@code journeyId} is the rollups' journey its replays are counted in (0 for
+     * {@code other}), null for an app-wide SLO.
+     */
+    record Stored(long id, long appId, String appName, SloSpec spec, SloState state, Long journeyId) {
     }
 
     /** The outcome of one evaluation of an SLO; {@code evidence} is {@link Evidence} as JSON. */
     record Judged(long sloId, SloState previous, SloVerdict verdict, String evidence) {
     }
 
-    /** The last stored verdict of an SLO; {@code evidence} is {@link Evidence} as JSON. */
-    record StoredVerdict(String appName, String sloName, String evidence) {
+    /**
+     * The last stored verdict of an SLO, with its journey (null for the whole app) and what its fast burn raises;
+     * {@code evidence} is {@link Evidence} as JSON.
+     */
+    record StoredVerdict(String appName, String sloName, String journey, AlertSeverity fastBurnSeverity, String evidence) {
     }
+
+    /** Journey {@code other}'s replays are stored under this id; a name no journey row has resolves to none. */
+    private static final String JOURNEY_ID = "CASE WHEN s.journey IS NULL THEN NULL WHEN s.journey = 'other' THEN 0 "
+            + "ELSE coalesce(j.id, -1) END";
 
     static List<Stored> readAll(Connection connection) throws SQLException {
         List<Stored> slos = new ArrayList<>();
         try (PreparedStatement select = connection.prepareStatement("SELECT s.id, s.app_id, a.name, s.name, s.sli, s.objective, "
-                + "s.period_seconds, s.threshold, s.min_events, s.state FROM slo s JOIN app a ON a.id = s.app_id ORDER BY s.id");
+                + "s.period_seconds, s.threshold, s.min_events, s.state, s.journey, s.severity, " + JOURNEY_ID
+                + " FROM slo s JOIN app a ON a.id = s.app_id "
+                + "LEFT JOIN journey j ON j.app_id = s.app_id AND j.name = s.journey ORDER BY s.id");
                 ResultSet rows = select.executeQuery()) {
             while (rows.next()) {
                 double threshold = rows.getDouble(8);
@@ -124,10 +146,14 @@ public class SloDefinition extends PanacheEntityBase {
                 long minEvents = rows.getLong(9);
                 Long minEventsOrNull = rows.wasNull() ? null : minEvents;
                 String state = rows.getString(10);
+                String severity = rows.getString(12);
+                long journeyId = rows.getLong(13);
+                Long journeyIdOrNull = rows.wasNull() ? null : journeyId;
                 slos.add(new Stored(rows.getLong(1), rows.getLong(2), rows.getString(3),
                         new SloSpec(rows.getString(4), Sli.fromWireName(rows.getString(5)), rows.getDouble(6),
-                                Duration.ofSeconds(rows.getLong(7)), thresholdOrNull, minEventsOrNull),
-                        state == null ? null : SloState.valueOf(state)));
+                                Duration.ofSeconds(rows.getLong(7)), thresholdOrNull, minEventsOrNull, rows.getString(11),
+                                severity == null ? null : AlertSeverity.fromWire(severity)),
+                        state == null ? null : SloState.valueOf(state), journeyIdOrNull));
             }
         }
         return slos;
@@ -155,10 +181,17 @@ public class SloDefinition extends PanacheEntityBase {
     static List<StoredVerdict> verdicts(Connection connection) throws SQLException {
         List<StoredVerdict> verdicts = new ArrayList<>();
         try (PreparedStatement select = connection.prepareStatement(
-                "SELECT a.name, s.name, s.verdict FROM slo s JOIN app a ON a.id = s.app_id WHERE s.verdict IS NOT NULL");
+                "SELECT a.name, s.name, s.journey, s.severity, j.criticality, s.verdict FROM slo s JOIN app a ON a.id = s.app_id "
+                        + "LEFT JOIN journey j ON j.app_id = s.app_id AND j.name = s.journey AND j.removed_at IS NULL "
+                        + "WHERE s.verdict IS NOT NULL");
                 ResultSet rows = select.executeQuery()) {
             while (rows.next()) {
-                verdicts.add(new StoredVerdict(rows.getString(1), rows.getString(2), rows.getString(3)));
+                String journey = rows.getString(3);
+                String severity = rows.getString(4);
+                String criticality = rows.getString(5);
+                AlertSeverity fastBurn = AlertSeverity.ofFastBurn(severity == null ? null : AlertSeverity.fromWire(severity),
+                        journey, criticality == null ? null : Criticality.fromWire(criticality));
+                verdicts.add(new StoredVerdict(rows.getString(1), rows.getString(2), journey, fastBurn, rows.getString(6)));
             }
         }
         return verdicts;

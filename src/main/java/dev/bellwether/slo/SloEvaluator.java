@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -149,6 +150,7 @@ public class SloEvaluator {
         Set<Long> reloadApps = new HashSet<>();
         for (SloDefinition.Stored slo : slos) {
             SloSeries known = series.get(slo.id());
+            // a journey SLO's spec names its journey, so a change of journey reloads it too
             if (known == null || !known.spec().equals(slo.spec())) {
                 series.put(slo.id(), new SloSeries(slo.spec()));
                 reloadApps.add(slo.appId());
@@ -158,8 +160,11 @@ public class SloEvaluator {
         for (long appId : reloadApps) {
             List<SloDefinition.Stored> appSlos = byApp.get(appId);
             Instant hoursFrom = SloSeries.periodStart(now, longestPeriod(appSlos));
-            put(appSlos, Granularity.MINUTE, rollups.mergedBuckets(connection, appId, Granularity.MINUTE, minutesFrom, end(now)));
-            put(appSlos, Granularity.HOUR, rollups.mergedBuckets(connection, appId, Granularity.HOUR, hoursFrom, end(now)));
+            boolean perJourney = anyPerJourney(appSlos);
+            put(appSlos, Granularity.MINUTE, rollups.mergedBuckets(connection, appId, Granularity.MINUTE, minutesFrom, end(now),
+                    perJourney), List.of());
+            put(appSlos, Granularity.HOUR, rollups.mergedBuckets(connection, appId, Granularity.HOUR, hoursFrom, end(now),
+                    perJourney), List.of());
         }
         Instant hoursFrom = SloSeries.periodStart(now, longestPeriod(slos));
         List<RollupStore.ChangedBucket> changes = previousEvaluation == null ? List.of()
@@ -172,12 +177,11 @@ public class SloEvaluator {
             }
         }
         for (var app : changed.entrySet()) {
+            List<SloDefinition.Stored> appSlos = byApp.get(app.getKey());
             for (var granularity : app.getValue().entrySet()) {
-                Map<Instant, Rollup> merged = rollups.mergedBuckets(connection, app.getKey(), granularity.getKey(), granularity.getValue());
-                for (Instant bucket : granularity.getValue()) {
-                    merged.putIfAbsent(bucket, new Rollup());
-                }
-                put(byApp.get(app.getKey()), granularity.getKey(), merged);
+                RollupStore.MergedBuckets merged = rollups.mergedBuckets(connection, app.getKey(), granularity.getKey(),
+                        granularity.getValue(), anyPerJourney(appSlos));
+                put(appSlos, granularity.getKey(), merged, granularity.getValue());
             }
         }
         // Only after the first evaluation has loaded every SLO in full may later ones read changes alone.
@@ -211,9 +215,18 @@ public class SloEvaluator {
         }
     }
 
-    private void put(List<SloDefinition.Stored> slos, Granularity granularity, Map<Instant, Rollup> buckets) {
+    /**
+     * Counts each SLO's buckets: an app-wide SLO's from every journey's rows, a journey's SLO from that journey's alone.
+     * A bucket of {@code changed} without rows (for the SLO's journey) counts nothing, replacing what it counted before.
+     */
+    private void put(List<SloDefinition.Stored> slos, Granularity granularity, RollupStore.MergedBuckets merged,
+            Collection<Instant> changed) {
         for (SloDefinition.Stored slo : slos) {
             SloSeries counts = series.get(slo.id());
+            Map<Instant, Rollup> buckets = new HashMap<>(merged.of(slo.journeyId()));
+            for (Instant bucket : changed) {
+                buckets.putIfAbsent(bucket, new Rollup());
+            }
             buckets.forEach((bucket, rollup) -> {
                 GoodValid count = slo.spec().sli().count(rollup, slo.spec().threshold());
                 if (granularity == Granularity.MINUTE) {
@@ -223,6 +236,10 @@ public class SloEvaluator {
                 }
             });
         }
+    }
+
+    private static boolean anyPerJourney(List<SloDefinition.Stored> slos) {
+        return slos.stream().anyMatch(slo -> slo.journeyId() != null);
     }
 
     private static Duration longestPeriod(List<SloDefinition.Stored> slos) {

@@ -54,7 +54,8 @@ public class SloMetrics {
         this.budgets = MultiGauge.builder("bellwether.slo.error.budget.remaining")
                 .description("Share of the period's error budget left (negative when overspent)").register(registry);
         this.states = MultiGauge.builder("bellwether.slo.state")
-                .description("1 for the SLO's current state, 0 for the others").register(registry);
+                .description("1 for the SLO's current state, 0 for the others; fast_burn_severity is what PAGE raises")
+                .register(registry);
         this.evaluationDuration = Timer.builder("bellwether.slo.evaluation")
                 .description("Time to evaluate every SLO once").publishPercentileHistogram(false)
                 .serviceLevelObjectives(Duration.ofMillis(10), Duration.ofMillis(100), Duration.ofSeconds(1),
@@ -102,8 +103,12 @@ public class SloMetrics {
                 if (evidence.errorBudgetRemaining() != null) {
                     budgetRows.add(MultiGauge.Row.of(slo, evidence.errorBudgetRemaining()));
                 }
+                // journey ("" for an app-wide SLO, which Prometheus reads as no label) and what a fast burn raises, so
+                // that the alert rules and Alertmanager's routes can act on them
+                Tags stateTags = slo.and("journey", verdict.journey() == null ? "" : verdict.journey(),
+                        "fast_burn_severity", verdict.fastBurnSeverity().wireName());
                 for (SloState state : SloState.values()) {
-                    stateRows.add(MultiGauge.Row.of(slo.and("state", state.name()), state == evidence.state() ? 1 : 0));
+                    stateRows.add(MultiGauge.Row.of(stateTags.and("state", state.name()), state == evidence.state() ? 1 : 0));
                 }
             }
             EvaluationTicks.lastFinished(connection).ifPresent(stored -> lastSuccess.accumulateAndGet(stored,

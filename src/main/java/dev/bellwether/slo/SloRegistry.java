@@ -4,6 +4,7 @@ import dev.bellwether.apps.App;
 import dev.bellwether.apps.AppDirectory;
 import dev.bellwether.journey.InvalidJourneyException;
 import dev.bellwether.journey.JourneyDirectory;
+import dev.bellwether.journey.JourneySpec;
 import dev.bellwether.journey.JourneyStore;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.StartupEvent;
@@ -15,6 +16,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -56,6 +58,8 @@ public class SloRegistry {
             throw new IllegalStateException("the SLO catalog " + catalogPath.orElse(BUILT_IN_CATALOG) + " is invalid: "
                     + e.getMessage(), e);
         }
+        // journeys first: a catalog SLO may count one of them
+        applyJourneys(catalog.journeys());
         List<SloCatalogFile.Entry> entries = catalog.slos();
         int applied;
         try {
@@ -65,9 +69,8 @@ public class SloRegistry {
             LOG.debugf(raced, "SLO catalog raced another replica; applying again");
             applied = apply(entries);
         }
-        LOG.infof("SLO catalog %s: %d SLOs applied, %d left as changed through the API",
+        LOG.infof("SLO catalog %s: %d SLOs applied, %d left as changed through the API or refused",
                 catalogPath.orElse(BUILT_IN_CATALOG), applied, entries.size() - applied);
-        applyJourneys(catalog.journeys());
     }
 
     /**
@@ -109,10 +112,18 @@ public class SloRegistry {
                     return created;
                 });
                 SloDefinition existing = SloDefinition.find(app, entry.spec().name()).orElse(null);
-                if (existing == null || existing.source == SloDefinition.Source.catalog) {
-                    save(app, entry.spec(), SloDefinition.Source.catalog);
-                    count++;
+                if (existing != null && existing.source != SloDefinition.Source.catalog) {
+                    continue;
                 }
+                try {
+                    requireJourney(app, entry.spec().journey());
+                } catch (InvalidSloException e) {
+                    // its journey was left out (it clashed with one made through the API): so is the SLO
+                    LOG.errorf("catalog SLO '%s' of app '%s' left out: %s", entry.spec().name(), entry.app(), e.getMessage());
+                    continue;
+                }
+                save(app, entry.spec(), SloDefinition.Source.catalog);
+                count++;
             }
             return count;
         });
@@ -126,9 +137,35 @@ public class SloRegistry {
         }).id);
     }
 
+    /** @throws InvalidSloException naming the field at fault, {@code journey} for a journey the app does not have */
     @Transactional
     public SloDefinition put(String appName, SloSpec spec) {
-        return save(apps.requireApp(appName), spec.validated(), SloDefinition.Source.api);
+        App app = apps.requireApp(appName);
+        SloSpec valid = spec.validated();
+        requireJourney(app, valid.journey());
+        return save(app, valid, SloDefinition.Source.api);
+    }
+
+    /**
+     * Refuses a journey the app has not declared ({@code other} always exists). Locks the app's row first, as removing a
+     * journey does, so that a journey cannot be removed between this check and the SLO's commit.
+     */
+    private static void requireJourney(App app, String journey) {
+        if (journey == null || JourneySpec.OTHER.equals(journey)) {
+            return;
+        }
+        var entities = App.getEntityManager();
+        entities.createNativeQuery("SELECT id FROM app WHERE id = ?1 FOR UPDATE").setParameter(1, app.id).getResultList();
+        @SuppressWarnings("unchecked")
+        List<String> declared = entities.createNativeQuery(
+                "SELECT name FROM journey WHERE app_id = ?1 AND removed_at IS NULL ORDER BY name")
+                .setParameter(1, app.id).getResultList();
+        if (!declared.contains(journey)) {
+            List<String> names = new ArrayList<>(declared);
+            names.add(JourneySpec.OTHER);
+            throw new InvalidSloException("journey", "app '" + app.name + "' has no journey named '" + journey
+                    + "'; its journeys: " + String.join(", ", names));
+        }
     }
 
     @Transactional

@@ -11,6 +11,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bellwether.api.ProblemException;
 import dev.bellwether.apps.App;
 import dev.bellwether.apps.AppDirectory;
+import dev.bellwether.journey.AppJourneys;
+import dev.bellwether.journey.Criticality;
+import dev.bellwether.journey.Journey;
+import dev.bellwether.journey.JourneyStore;
 import dev.bellwether.security.Allowed;
 import dev.bellwether.security.Role;
 import dev.bellwether.telemetry.Durations;
@@ -39,17 +43,20 @@ public class SloResource {
 
     private final AppDirectory apps;
     private final SloRegistry slos;
+    private final JourneyStore journeys;
     private final ObjectMapper json;
 
-    public SloResource(AppDirectory apps, SloRegistry slos, ObjectMapper json) {
+    public SloResource(AppDirectory apps, SloRegistry slos, JourneyStore journeys, ObjectMapper json) {
         this.apps = apps;
         this.slos = slos;
+        this.journeys = journeys;
         this.json = json;
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record SloView(String name, Sli sli, double objective, String period, Double thresholdMs, Double threshold,
-                          Long minEvents, String source, SloState state, String reason, OffsetDateTime stateSince,
+    public record SloView(String name, Sli sli, String journey, double objective, String period, Double thresholdMs,
+                          Double threshold, Long minEvents, AlertSeverity severity, AlertSeverity fastBurnSeverity,
+                          String source, SloState state, String reason, OffsetDateTime stateSince,
                           OffsetDateTime evaluatedAt, Map<String, Double> burnRates, Double errorBudgetRemaining,
                           GoodValid events, Map<String, GoodValid> windows, List<TransitionView> transitions) {
     }
@@ -62,14 +69,16 @@ public class SloResource {
     @Operation(summary = "Every SLO of the app with its last evaluation")
     public List<SloView> list(@PathParam("app") String appName) {
         App app = apps.requireApp(appName);
-        return SloDefinition.ofApp(app).stream().map(this::view).toList();
+        AppJourneys appJourneys = journeys.load(app.id);
+        return SloDefinition.ofApp(app).stream().map(slo -> view(slo, appJourneys)).toList();
     }
 
     @GET
     @Path("/{name}")
     @Allowed(Role.VIEWER)
     public SloView get(@PathParam("app") String appName, @PathParam("name") String name) {
-        return view(require(appName, name));
+        SloDefinition slo = require(appName, name);
+        return view(slo, journeys.load(slo.app.id));
     }
 
     @PUT
@@ -77,7 +86,11 @@ public class SloResource {
     @Allowed(Role.ADMIN)
     @Operation(summary = "Create or replace an SLO",
             description = "{\"sli\": \"replay_success_ratio\", \"objective\": 0.995, \"period\": \"30d\", \"minEvents\": 100} or, "
-                    + "for a threshold SLI, {\"sli\": \"sync_latency\", \"thresholdMs\": 5000, \"objective\": 0.95}")
+                    + "for a threshold SLI, {\"sli\": \"sync_latency\", \"thresholdMs\": 5000, \"objective\": 0.95}. A replay SLI "
+                    + "may count one journey's replays alone: {\"sli\": \"replay_success_ratio\", \"journey\": \"checkout\", "
+                    + "\"objective\": 0.9999} (a declared journey or 'other'; a journey an SLO counts cannot be removed). A fast "
+                    + "burn pages for an app-wide SLO and a critical journey's, and tickets for other journeys', unless "
+                    + "'severity' (page or ticket) says otherwise.")
     @APIResponse(responseCode = "200", description = "Replaced",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SloView.class)))
     @APIResponse(responseCode = "201", description = "Created",
@@ -99,7 +112,8 @@ public class SloResource {
         } catch (InvalidSloException e) {
             throw ProblemException.badRequest(e.field(), e.getMessage());
         }
-        return Response.status(existed ? Response.Status.OK : Response.Status.CREATED).entity(view(saved)).build();
+        return Response.status(existed ? Response.Status.OK : Response.Status.CREATED)
+                .entity(view(saved, journeys.load(saved.app.id))).build();
     }
 
     @DELETE
@@ -121,7 +135,7 @@ public class SloResource {
                     .with(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).readValue(body);
         } catch (UnrecognizedPropertyException e) {
             throw ProblemException.badRequest(e.getPropertyName(), "'" + e.getPropertyName()
-                    + "' is not a field of an SLO: sli, objective, period, thresholdMs, threshold, minEvents");
+                    + "' is not a field of an SLO: sli, journey, objective, period, thresholdMs, threshold, minEvents, severity");
         } catch (JsonMappingException e) {
             String field = e.getPath().isEmpty() ? null : e.getPath().get(0).getFieldName();
             Throwable cause = e.getCause();
@@ -137,7 +151,7 @@ public class SloResource {
                 .orElseThrow(() -> ProblemException.notFound("app '" + appName + "' has no SLO named '" + name + "'"));
     }
 
-    private SloView view(SloDefinition slo) {
+    private SloView view(SloDefinition slo, AppJourneys appJourneys) {
         SloSpec spec = slo.spec();
         Evidence evidence = null;
         if (slo.verdict != null) {
@@ -152,8 +166,11 @@ public class SloResource {
                         SloState.valueOf(t.toState), t.reason))
                 .toList();
         boolean millis = spec.sli().thresholdUnit() == Sli.Unit.MILLISECONDS;
-        return new SloView(spec.name(), spec.sli(), spec.objective(), Durations.format(spec.period()),
-                millis ? spec.threshold() : null, millis ? null : spec.threshold(), spec.minEvents(), slo.source.name(),
+        Criticality criticality = spec.journey() == null ? null : appJourneys.named(spec.journey())
+                .filter(journey -> !journey.removed()).map(Journey::criticality).orElse(null);
+        return new SloView(spec.name(), spec.sli(), spec.journey(), spec.objective(), Durations.format(spec.period()),
+                millis ? spec.threshold() : null, millis ? null : spec.threshold(), spec.minEvents(), spec.severity(),
+                AlertSeverity.ofFastBurn(spec.severity(), spec.journey(), criticality), slo.source.name(),
                 slo.state == null ? null : SloState.valueOf(slo.state), slo.reason, slo.stateSince, slo.evaluatedAt,
                 evidence == null ? null : evidence.burnRates(), evidence == null ? null : evidence.errorBudgetRemaining(),
                 evidence == null ? null : evidence.period(), evidence == null ? null : evidence.windows(), transitions);

@@ -7,14 +7,23 @@ import java.util.Locale;
 /**
  * An objective: {@code objective} of the valid events of {@code sli} are good over {@code period}. Threshold
  * indicators need {@code threshold} (milliseconds for latency and staleness, mutations for outbox depth). With
- * {@code minEvents}, a window with fewer valid events cannot alert.
+ * {@code minEvents}, a window with fewer valid events cannot alert. A replay SLI may count one {@code journey}'s
+ * replays alone (a declared journey or {@code other}); {@code severity}, when given, is what a fast burn raises
+ * ({@link AlertSeverity#ofFastBurn}).
  */
-public record SloSpec(String name, Sli sli, double objective, Duration period, Double threshold, Long minEvents) {
+public record SloSpec(String name, Sli sli, double objective, Duration period, Double threshold, Long minEvents,
+                      String journey, AlertSeverity severity) {
+
+    /** An app-wide SLO, alerting by default. */
+    public SloSpec(String name, Sli sli, double objective, Duration period, Double threshold, Long minEvents) {
+        this(name, sli, objective, period, threshold, minEvents, null, null);
+    }
 
     public static final Duration DEFAULT_PERIOD = Duration.ofDays(30);
     /** Shorter periods make the 3-day window longer than the period the budget is for. */
     static final Duration SHORTEST_PERIOD = Duration.ofDays(7);
     static final Duration LONGEST_PERIOD = Duration.ofDays(90);
+    private static final String NAME = "^[a-z0-9][a-z0-9._-]{0,62}$";
 
     /** The error budget as a share of valid events. */
     public double allowedErrorRatio() {
@@ -23,7 +32,7 @@ public record SloSpec(String name, Sli sli, double objective, Duration period, D
 
     /** @throws InvalidSloException naming the field and why, when the objective cannot be evaluated */
     public SloSpec validated() {
-        if (name == null || !name.matches("^[a-z0-9][a-z0-9._-]{0,62}$")) {
+        if (name == null || !name.matches(NAME)) {
             throw new InvalidSloException("name", "must be 1-63 lower-case letters, digits, '.', '_' or '-'");
         }
         if (sli == null) {
@@ -49,6 +58,13 @@ public record SloSpec(String name, Sli sli, double objective, Duration period, D
         }
         if (minEvents != null && minEvents < 0) {
             throw new InvalidSloException("minEvents", "must be >= 0, got " + minEvents);
+        }
+        if (journey != null && !sli.perJourney()) {
+            throw new InvalidSloException("journey", sli.wireName() + " is not counted per journey; only the replay SLIs "
+                    + Sli.perJourneyNames() + " take a journey");
+        }
+        if (journey != null && !journey.matches(NAME)) {
+            throw new InvalidSloException("journey", "must be a journey name: 1-63 lower-case letters, digits, '.', '_' or '-'");
         }
         return this;
     }

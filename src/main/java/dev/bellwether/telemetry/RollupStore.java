@@ -171,37 +171,56 @@ public class RollupStore {
         return buckets;
     }
 
-    /** Every row of an app in [from, to) of one granularity, merged per bucket across releases, cohorts and journeys. */
-    public Map<Instant, Rollup> mergedBuckets(Connection connection, long appId, Granularity granularity, Instant from, Instant to)
-            throws SQLException {
+    /**
+     * An app's rows merged per bucket across releases and cohorts: over every journey, and, when asked for, each journey
+     * alone (by the rollups' journey id, 0 for {@code other}).
+     */
+    public record MergedBuckets(Map<Instant, Rollup> all, Map<Long, Map<Instant, Rollup>> byJourney) {
+
+        /** The buckets of one journey, or of every journey for null; a journey without rows has none. */
+        public Map<Instant, Rollup> of(Long journeyId) {
+            return journeyId == null ? all : byJourney.getOrDefault(journeyId, Map.of());
+        }
+    }
+
+    /** Every row of an app in [from, to) of one granularity, merged per bucket; per journey too when {@code perJourney}. */
+    public MergedBuckets mergedBuckets(Connection connection, long appId, Granularity granularity, Instant from, Instant to,
+            boolean perJourney) throws SQLException {
         try (PreparedStatement select = connection.prepareStatement("SELECT " + KEY_COLUMNS + ", " + VALUE_COLUMNS + " FROM "
                 + granularity.table + " WHERE app_id = ? AND bucket >= ? AND bucket < ?")) {
             select.setLong(1, appId);
             select.setTimestamp(2, Timestamp.from(from));
             select.setTimestamp(3, Timestamp.from(to));
-            return mergePerBucket(select);
+            return mergePerBucket(select, perJourney);
         }
     }
 
-    /** Every row of an app in the given buckets of one granularity, merged per bucket across releases, cohorts and journeys. */
-    public Map<Instant, Rollup> mergedBuckets(Connection connection, long appId, Granularity granularity,
-            Collection<Instant> buckets) throws SQLException {
+    /** Every row of an app in the given buckets of one granularity, merged per bucket; per journey too when {@code perJourney}. */
+    public MergedBuckets mergedBuckets(Connection connection, long appId, Granularity granularity,
+            Collection<Instant> buckets, boolean perJourney) throws SQLException {
         try (PreparedStatement select = connection.prepareStatement("SELECT " + KEY_COLUMNS + ", " + VALUE_COLUMNS + " FROM "
                 + granularity.table + " WHERE app_id = ? AND bucket = ANY (?)")) {
             select.setLong(1, appId);
             select.setArray(2, connection.createArrayOf("timestamptz", buckets.stream().map(Timestamp::from).toArray()));
-            return mergePerBucket(select);
+            return mergePerBucket(select, perJourney);
         }
     }
 
-    private Map<Instant, Rollup> mergePerBucket(PreparedStatement select) throws SQLException {
+    private MergedBuckets mergePerBucket(PreparedStatement select, boolean perJourney) throws SQLException {
         Map<Instant, Rollup> merged = new HashMap<>();
+        Map<Long, Map<Instant, Rollup>> byJourney = new HashMap<>();
         try (ResultSet rows = select.executeQuery()) {
             while (rows.next()) {
-                merged.computeIfAbsent(rows.getTimestamp("bucket").toInstant(), b -> new Rollup()).merge(columns.rollup(rows));
+                Instant bucket = rows.getTimestamp("bucket").toInstant();
+                Rollup rollup = columns.rollup(rows);
+                merged.computeIfAbsent(bucket, b -> new Rollup()).merge(rollup);
+                if (perJourney) {
+                    byJourney.computeIfAbsent(rows.getLong("journey_id"), j -> new HashMap<>())
+                            .computeIfAbsent(bucket, b -> new Rollup()).merge(rollup);
+                }
             }
         }
-        return merged;
+        return new MergedBuckets(merged, byJourney);
     }
 
     public int deleteOlderThan(Granularity granularity, Instant cutoff) throws SQLException {
