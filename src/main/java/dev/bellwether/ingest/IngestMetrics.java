@@ -70,7 +70,7 @@ public class IngestMetrics {
             events += outcome.accepted() + outcome.duplicates();
             events(to.appName(), "accepted").increment(outcome.accepted());
             events(to.appName(), "duplicate").increment(outcome.duplicates());
-            telemetry.record(to.appName(), to.release(), to.cohort(),
+            telemetry.record(to.appName(), to.release(), to.cohort(), to.journeys(),
                     outcome.inserted().stream().map(IndexedEvent::event).toList());
         }
         batchEvents.record(events);

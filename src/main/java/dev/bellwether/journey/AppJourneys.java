@@ -8,7 +8,7 @@ public record AppJourneys(List<Journey> all, JourneyMatcher matcher) {
 
     public static AppJourneys of(List<Journey> all) {
         return new AppJourneys(List.copyOf(all), new JourneyMatcher(all.stream().filter(j -> !j.removed())
-                .map(j -> new JourneyMatcher.Declared(j.id(), j.mutations())).toList()));
+                .map(j -> new JourneyMatcher.Declared(j.id(), j.name(), j.mutations())).toList()));
     }
 
     public List<Journey> current() {

@@ -22,12 +22,13 @@ public final class JourneyMatcher {
     public static final long OTHER_ID = 0;
     public static final JourneyMatcher NONE = new JourneyMatcher(List.of());
 
-    /** A declared journey's id and patterns. */
-    public record Declared(long id, List<String> patterns) {
+    /** A declared journey's id, name and patterns. */
+    public record Declared(long id, String name, List<String> patterns) {
     }
 
     private final Map<String, Long> exact = new HashMap<>();
     private final Map<String, Long> prefixes = new HashMap<>();
+    private final Map<Long, String> names = new HashMap<>();
     /** Distinct prefix lengths, longest first. */
     private final int[] prefixLengths;
 
@@ -35,6 +36,7 @@ public final class JourneyMatcher {
     public JourneyMatcher(Collection<Declared> journeys) {
         TreeSet<Integer> lengths = new TreeSet<>();
         for (Declared journey : journeys) {
+            names.putIfAbsent(journey.id(), journey.name());
             for (String pattern : journey.patterns()) {
                 if (JourneyPattern.isPrefix(pattern)) {
                     String prefix = JourneyPattern.prefix(pattern);
@@ -66,6 +68,11 @@ public final class JourneyMatcher {
             }
         }
         return OTHER_ID;
+    }
+
+    /** The name of a journey {@link #journeyOf} answered: a declared one's, else {@code other}. */
+    public String nameOf(long journeyId) {
+        return names.getOrDefault(journeyId, JourneySpec.OTHER);
     }
 
     public boolean isEmpty() {

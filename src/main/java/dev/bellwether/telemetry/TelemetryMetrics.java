@@ -1,5 +1,6 @@
 package dev.bellwether.telemetry;
 
+import dev.bellwether.journey.JourneyMatcher;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Meter;
@@ -16,7 +17,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The SLIs as Prometheus series labelled app, release and cohort, counted when events are committed (arrival
  * time; the SLI API is the event-time view). Releases, cohorts and migration version steps per app are capped, see
- * {@link LabelCap}: a beacon chooses them all.
+ * {@link LabelCap}: a beacon chooses them all. Replays are counted by journey too, in series of their own labelled app
+ * and journey only (not release and cohort, which would multiply them): the journey is a declared one's name or
+ * {@code other}, so a beacon cannot add a value whatever mutation it names.
  */
 @ApplicationScoped
 public class TelemetryMetrics {
@@ -40,7 +43,7 @@ public class TelemetryMetrics {
         this.maxVersionSteps = config.maxVersionStepsPerApp();
     }
 
-    public void record(String app, String release, String cohort, List<TelemetryEvent> events) {
+    public void record(String app, String release, String cohort, JourneyMatcher journeys, List<TelemetryEvent> events) {
         var now = clock.instant();
         String releaseLabel = releaseCaps.computeIfAbsent(app, a -> new LabelCap(maxReleases, IDLE_BEFORE_RETIRE,
                 retired -> remove(Tags.of("app", app, "release", retired)))).label(release, now);
@@ -61,6 +64,18 @@ public class TelemetryMetrics {
                 if (replay.repeatFailure()) {
                     counters.computeIfAbsent("repeat failures", k -> counter("bellwether.replay.repeat.failures", series))
                             .increment();
+                }
+                String journey = journeys.nameOf(journeys.journeyOf(replay.mutation()));
+                Tags journeySeries = Tags.of("app", app, "journey", journey);
+                counters.computeIfAbsent("journey replays " + journey + " " + outcome,
+                        k -> counter("bellwether.journey.replays", journeySeries.and("outcome", outcome))).increment();
+                if (replay.firstAttempt()) {
+                    counters.computeIfAbsent("journey first attempts " + journey,
+                            k -> counter("bellwether.journey.replay.first.attempts", journeySeries)).increment();
+                }
+                if (replay.repeatFailure()) {
+                    counters.computeIfAbsent("journey repeat failures " + journey,
+                            k -> counter("bellwether.journey.replay.repeat.failures", journeySeries)).increment();
                 }
             } else if (event instanceof TelemetryEvent.Conflict conflict) {
                 String resolution = conflict.resolution().wireName();

@@ -15,10 +15,11 @@ class JourneyMatcherTest {
     private static final Map<String, Long> IDS = Map.of("checkout", 1L, "orders", 2L, "notes", 3L, "everything", 4L);
 
     private static final JourneyMatcher MATCHER = new JourneyMatcher(List.of(
-            new JourneyMatcher.Declared(2, List.of("order.*", "order")),
-            new JourneyMatcher.Declared(1, List.of("order.submit", "payment.*")),
-            new JourneyMatcher.Declared(3, List.of("note*"))));
+            new JourneyMatcher.Declared(2, "orders", List.of("order.*", "order")),
+            new JourneyMatcher.Declared(1, "checkout", List.of("order.submit", "payment.*")),
+            new JourneyMatcher.Declared(3, "notes", List.of("note*"))));
 
+    /** The journey's id for the rollups, and its name for the Prometheus label: a declared name or other, nothing else. */
     @ParameterizedTest(name = "{0} maps to {1}")
     @CsvSource(nullValues = "NULL", value = {
         "order.submit, checkout",      // an exact name beats the wildcard of another journey, declared first
@@ -37,12 +38,13 @@ class JourneyMatcherTest {
     void theMostSpecificPatternWins(String mutation, String expected) {
         long id = MATCHER.journeyOf(mutation);
         assertThat(id).isEqualTo(expected.equals("other") ? JourneyMatcher.OTHER_ID : IDS.get(expected));
+        assertThat(MATCHER.nameOf(id)).isEqualTo(expected);
     }
 
     @Test
     void aLoneWildcardCatchesEveryMutationThatNothingMoreSpecificDoes() {
-        JourneyMatcher matcher = new JourneyMatcher(List.of(new JourneyMatcher.Declared(4, List.of("*")),
-                new JourneyMatcher.Declared(1, List.of("order.submit"))));
+        JourneyMatcher matcher = new JourneyMatcher(List.of(new JourneyMatcher.Declared(4, "everything", List.of("*")),
+                new JourneyMatcher.Declared(1, "checkout", List.of("order.submit"))));
         assertThat(matcher.journeyOf("order.submit")).isEqualTo(1);
         assertThat(matcher.journeyOf("anything")).isEqualTo(4);
         assertThat(matcher.journeyOf(null)).isEqualTo(JourneyMatcher.OTHER_ID);

@@ -20,7 +20,7 @@ class AlertRunbooksTest {
 
     private static final String RUNBOOK_BASE = "https://github.com/bellwether/bellwether/blob/main/runbooks/";
     /** Runbooks that no single alert points to: how to run rollouts and incidents as a whole. */
-    private static final Set<String> PLAYBOOKS = Set.of("README.md", "incident-response.md", "canary-rollout-plan.md",
+    private static final Set<String> PLAYBOOKS = Set.of("README.md", "incident-response.md", "canary-rollout-plan.md", "failure-mode-matrix.md",
             "rollback-procedure.md");
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 

@@ -153,15 +153,22 @@ class JourneySloTest {
                 .contains("bellwether_slo_state{app=\"" + app + "\",fast_burn_severity=\"ticket\",journey=\"notes\","
                         + "slo=\"notes\",state=\"OK\"} 1.0")
                 .contains("bellwether_slo_state{app=\"" + app + "\",fast_burn_severity=\"page\",journey=\"\","
-                        + "slo=\"all-replays\",state=\"OK\"} 1.0");
+                        + "slo=\"all-replays\",state=\"OK\"} 1.0")
+                .contains("bellwether_journey_replays_total{app=\"" + app + "\",journey=\"checkout\",outcome=\"dead_lettered\"} 20.0")
+                .contains("bellwether_journey_replays_total{app=\"" + app + "\",journey=\"notes\",outcome=\"succeeded\"} 4900.0")
+                .contains("bellwether_journey_replay_first_attempts_total{app=\"" + app + "\",journey=\"checkout\"} 100.0");
 
         // events that come later, in a bucket already counted, count for the journey's SLO alone
-        postBeacon(key, beacon(app, "c-2", Map.of(), List.of(replay("o-late", at, "order.submit", "succeeded"))))
-                .then().statusCode(202);
+        // a mutation no journey declares counts as journey other: a beacon cannot add a journey label
+        postBeacon(key, beacon(app, "c-2", Map.of(), List.of(replay("o-late", at, "order.submit", "succeeded"),
+                replay("x-1", at, "made.up.by.a.beacon", "succeeded")))).then().statusCode(202);
         assertThat(evaluator.evaluateNow()).isTrue();
         assertThat(slo(app, "checkout").getLong("windows.'5m'.valid")).isEqualTo(101);
         assertThat(slo(app, "notes").getLong("windows.'5m'.valid")).isEqualTo(4900);
-        assertThat(slo(app, "all-replays").getLong("windows.'5m'.valid")).isEqualTo(5001);
+        assertThat(slo(app, "all-replays").getLong("windows.'5m'.valid")).isEqualTo(5002);
+        String after = management().get("/q/metrics").then().extract().asString();
+        assertThat(after).contains("bellwether_journey_replays_total{app=\"" + app + "\",journey=\"other\",outcome=\"succeeded\"} 1.0")
+                .doesNotContain("made.up");
     }
 
     private static JsonPath slo(String app, String name) {

@@ -112,7 +112,8 @@ class SloApiAndEvaluationTest {
 
         String metrics = management().get("/q/metrics").then().extract().asString();
         assertThat(metrics)
-                .contains("bellwether_slo_state{app=\"" + app + "\",slo=\"dead-letters\",state=\"PAGE\"} 1.0")
+                .contains("bellwether_slo_state{app=\"" + app + "\",fast_burn_severity=\"page\",journey=\"\",slo=\"dead-letters\","
+                        + "state=\"PAGE\"} 1.0")
                 .contains("bellwether_slo_burn_rate{app=\"" + app + "\",slo=\"dead-letters\",window=\"1h\"}")
                 .contains("bellwether_slo_error_budget_remaining{app=\"" + app + "\",slo=\"dead-letters\"}")
                 .contains("bellwether_slo_evaluation_last_success_seconds");

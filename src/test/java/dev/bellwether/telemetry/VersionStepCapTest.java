@@ -1,5 +1,6 @@
 package dev.bellwether.telemetry;
 
+import dev.bellwether.journey.JourneyMatcher;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bellwether.telemetry.TelemetryEvent.MigrationOutcome;
@@ -51,7 +52,7 @@ class VersionStepCapTest {
             events.add(migration(from, from + 1, MigrationOutcome.SUCCEEDED));
         }
 
-        metrics.record("field-notes", "r1", "", events);
+        metrics.record("field-notes", "r1", "", JourneyMatcher.NONE, events);
 
         List<Counter> series = registry.find("bellwether.migrations").counters().stream().toList();
         assertThat(series).hasSize(CAP + 1);
