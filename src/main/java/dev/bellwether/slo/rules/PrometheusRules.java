@@ -26,8 +26,8 @@ import java.util.stream.Collectors;
  * with a fresh generation.
  *
  * <p>The error ratios are computed from the series {@code TelemetryMetrics} exports, summed over the releases and
- * cohorts of the app. Threshold SLIs count the histogram bucket {@code le} the threshold; a threshold that is not a
- * bucket bound (see {@link MetricBuckets}) cannot be expressed and is rejected.
+ * cohorts of the app; an SLO of one journey counts that journey's series ({@code bellwether_journey_*}) alone.
+ * Threshold SLIs count the histogram bucket {@code le} the threshold; a threshold that is not a bucket bound (see {@link MetricBuckets}) cannot be expressed and is rejected.
  */
 public final class PrometheusRules {
 
@@ -42,6 +42,9 @@ public final class PrometheusRules {
     private static final String REPLAYS = "bellwether_replays_total";
     private static final String FIRST_ATTEMPTS = "bellwether_replay_first_attempts_total";
     private static final String REPEAT_FAILURES = "bellwether_replay_repeat_failures_total";
+    private static final String JOURNEY_REPLAYS = "bellwether_journey_replays_total";
+    private static final String JOURNEY_FIRST_ATTEMPTS = "bellwether_journey_replay_first_attempts_total";
+    private static final String JOURNEY_REPEAT_FAILURES = "bellwether_journey_replay_repeat_failures_total";
     private static final String FINAL_REPLAYS = "outcome=~\"succeeded|dead_lettered|conflicted\"";
     private static final String CONFLICTS = "bellwether_conflicts_total";
     private static final String MIGRATIONS = "bellwether_migrations_total";
@@ -58,7 +61,8 @@ public final class PrometheusRules {
             #
             # One group per SLO, bellwether-slo-<app>-<slo>, sorted by app and SLO name:
             #   slo:sli_error:ratio_rate<window>  bad / valid events of the app, summed over its releases and cohorts,
-            #                                     for the burn windows 5m, 30m, 1h, 2h, 6h, 1d and 3d
+            #                                     for the burn windows 5m, 30m, 1h, 2h, 6h, 1d and 3d (an SLO of one
+            #                                     journey: that journey's replays, labelled journey)
             #   slo:objective:ratio, slo:error_budget:ratio  the objective and the error budget (1 - objective)
             # Error ratios by arrival time (rate() over the counters), for dashboards and for teams that write their own
             # Prometheus-native burn-rate alerts. This file has no alerts: every SLO, from the catalog or the API, alerts
@@ -119,11 +123,14 @@ public final class PrometheusRules {
         SloSpec spec = entry.spec();
         return switch (spec.sli()) {
             case REPLAY_SUCCESS_RATIO -> badOverValid(
-                    sumRate(selector(REPLAYS, app, "outcome=~\"dead_lettered|conflicted\""), w), validEvents(entry, w));
+                    sumRate(replaySelector(entry, REPLAYS, JOURNEY_REPLAYS, "outcome=~\"dead_lettered|conflicted\""), w),
+                    validEvents(entry, w));
             case DEAD_LETTER_RATIO -> badOverValid(
-                    sumRate(selector(REPLAYS, app, "outcome=\"dead_lettered\""), w), validEvents(entry, w));
+                    sumRate(replaySelector(entry, REPLAYS, JOURNEY_REPLAYS, "outcome=\"dead_lettered\""), w),
+                    validEvents(entry, w));
             // like Sli.count, more repeat failures than first attempts is all bad
-            case REPLAY_REPEAT_FAILURE_RATIO -> "clamp_max(" + badOverValid(sumRate(selector(REPEAT_FAILURES, app, null), w),
+            case REPLAY_REPEAT_FAILURE_RATIO -> "clamp_max(" + badOverValid(
+                    sumRate(replaySelector(entry, REPEAT_FAILURES, JOURNEY_REPEAT_FAILURES, null), w),
                     validEvents(entry, w)) + ", 1)";
             // conflicts and replays are separate events: like Sli.count, more conflicts than replays is all bad
             case CONFLICT_RATIO -> "clamp_max(" + badOverValid(sumRate(selector(CONFLICTS, app, null), w),
@@ -142,12 +149,23 @@ public final class PrometheusRules {
     static String validEvents(SloCatalogFile.Entry entry, String window) {
         String app = entry.app();
         String selector = switch (entry.spec().sli()) {
-            case REPLAY_SUCCESS_RATIO, DEAD_LETTER_RATIO, CONFLICT_RATIO -> selector(REPLAYS, app, FINAL_REPLAYS);
-            case REPLAY_REPEAT_FAILURE_RATIO -> selector(FIRST_ATTEMPTS, app, null);
+            case REPLAY_SUCCESS_RATIO, DEAD_LETTER_RATIO -> replaySelector(entry, REPLAYS, JOURNEY_REPLAYS, FINAL_REPLAYS);
+            case CONFLICT_RATIO -> selector(REPLAYS, app, FINAL_REPLAYS);
+            case REPLAY_REPEAT_FAILURE_RATIO -> replaySelector(entry, FIRST_ATTEMPTS, JOURNEY_FIRST_ATTEMPTS, null);
             case MIGRATION_FAILURE_RATIO -> selector(MIGRATIONS, app, ALL_MIGRATIONS);
             case SYNC_LATENCY, STALENESS, OUTBOX_DEPTH -> selector(Histogram.of(entry.spec().sli()).metric() + "_count", app, null);
         };
         return sumRate(selector, window);
+    }
+
+    /** The app's replay series, or, for an SLO of one journey, that journey's. */
+    private static String replaySelector(SloCatalogFile.Entry entry, String appMetric, String journeyMetric, String matcher) {
+        String journey = entry.spec().journey();
+        if (journey == null) {
+            return selector(appMetric, entry.app(), matcher);
+        }
+        String journeyMatcher = "journey=\"" + labelValue(journey) + "\"";
+        return selector(journeyMetric, entry.app(), matcher == null ? journeyMatcher : journeyMatcher + "," + matcher);
     }
 
     /** No bad series yet (nothing ever dead-lettered) is an error ratio of 0, not an absent one. */
@@ -240,6 +258,9 @@ public final class PrometheusRules {
     private static void group(StringBuilder yaml, SloCatalogFile.Entry entry) {
         SloSpec spec = entry.spec();
         yaml.append("  # ").append(entry.app()).append(' ').append(spec.name()).append(": ").append(spec.sli().wireName());
+        if (spec.journey() != null) {
+            yaml.append(" of journey ").append(spec.journey());
+        }
         if (spec.threshold() != null) {
             yaml.append(' ').append(SloSpec.thresholdField(spec.sli())).append(' ').append(plain(spec.threshold()));
         }
@@ -264,6 +285,9 @@ public final class PrometheusRules {
         yaml.append("        labels:\n");
         yaml.append("          app: ").append(scalar(entry.app())).append('\n');
         yaml.append("          slo: ").append(scalar(entry.spec().name())).append('\n');
+        if (entry.spec().journey() != null) {
+            yaml.append("          journey: ").append(scalar(entry.spec().journey())).append('\n');
+        }
     }
 
     /**

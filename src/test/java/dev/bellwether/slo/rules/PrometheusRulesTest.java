@@ -139,6 +139,40 @@ class PrometheusRulesTest {
                 .extracting(rule -> rule.get("expr")).containsExactly("vector(0.001)");
     }
 
+    static Stream<Arguments> journeyErrorRatios() {
+        String finalReplays = "bellwether_journey_replays_total{app=\"field-notes\",journey=\"checkout\","
+                + "outcome=~\"succeeded|dead_lettered|conflicted\"}";
+        return Stream.of(
+                Arguments.of(Sli.REPLAY_SUCCESS_RATIO,
+                        "(sum(rate(bellwether_journey_replays_total{app=\"field-notes\",journey=\"checkout\","
+                                + "outcome=~\"dead_lettered|conflicted\"}[5m])) or vector(0)) / sum(rate(" + finalReplays + "[5m]))"),
+                Arguments.of(Sli.DEAD_LETTER_RATIO,
+                        "(sum(rate(bellwether_journey_replays_total{app=\"field-notes\",journey=\"checkout\","
+                                + "outcome=\"dead_lettered\"}[5m])) or vector(0)) / sum(rate(" + finalReplays + "[5m]))"),
+                Arguments.of(Sli.REPLAY_REPEAT_FAILURE_RATIO,
+                        "clamp_max((sum(rate(bellwether_journey_replay_repeat_failures_total{app=\"field-notes\","
+                                + "journey=\"checkout\"}[5m])) or vector(0)) / sum(rate("
+                                + "bellwether_journey_replay_first_attempts_total{app=\"field-notes\",journey=\"checkout\"}[5m])), 1)"));
+    }
+
+    @ParameterizedTest(name = "[{index}] {0}")
+    @MethodSource("journeyErrorRatios")
+    void aJourneySloCountsThatJourneysReplaySeriesAlone(Sli sli, String expected) {
+        SloCatalogFile.Entry entry = new SloCatalogFile.Entry("field-notes",
+                new SloSpec("checkout", sli, 0.999, D30, null, null, "checkout", null).validated());
+        assertThat(PrometheusRules.errorRatio(entry, BurnWindow.M5)).isEqualTo(expected);
+    }
+
+    @Test
+    void aJourneySlosRecordsCarryItsJourneyLabel() throws IOException {
+        SloCatalogFile.Entry entry = new SloCatalogFile.Entry("field-notes",
+                new SloSpec("checkout-replays", Sli.REPLAY_SUCCESS_RATIO, 0.999, D30, null, null, "checkout", null).validated());
+        List<Map<String, Object>> rules = rules(groups(PrometheusRules.generate(List.of(entry))).get(0));
+
+        assertThat(rules).extracting(rule -> rule.get("labels"))
+                .containsOnly(Map.of("app", "field-notes", "slo", "checkout-replays", "journey", "checkout"));
+    }
+
     // ---------------------------------------------------------------- thresholds and bucket bounds
 
     @ParameterizedTest(name = "[{index}] {0} {1} -> le=\"{2}\"")
