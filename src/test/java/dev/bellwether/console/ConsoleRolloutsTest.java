@@ -71,7 +71,7 @@ class ConsoleRolloutsTest {
                 "<td>30.000 %</td><td>10.000 %</td><td>2.500 %</td><td>1.23e+03</td><td>20.0</td><td>REGRESSION</td>",
                 // the same figures over time as the chart's: percent of valid events dead-lettered, by minute
                 "<td>30</td><td>10</td>", "\"canary\":[30.0]", "\"control\":[10.0]");
-        assertThat(page).contains("src=\"/webjars/chart.js/4.4.7/dist/chart.umd.js\"", "src=\"/console/static/rollout.js\"");
+        assertThat(page).contains("src=\"/console/assets/chart.js\"", "src=\"/console/static/rollout.js\"");
         assertThat(section(page, "convergence")).contains("Not killed");
         // a release manager may pause, promote and roll back a running rollout; kill is on-call's
         assertThat(section(page, "rollout-actions")).contains("action=\"/console/rollouts/" + id + "/pause\"",
