@@ -48,20 +48,22 @@ public class OverviewBuilder {
     }
 
     /**
-     * What changes whenever the overview's live parts would: the newest decision, the rollouts, pending changes, the
-     * SLOs' states, the automation switch and Unleash's reachability. A few aggregate reads, so that a live poll of an
-     * unchanged overview costs next to nothing.
+     * What changes whenever the overview's live parts would: the newest decision (the latest decision of each rollout),
+     * each unfinished rollout's state, step, unconfirmed change and verdict (which the judge rewrites without a
+     * decision), the SLOs' states and a paging SLO's reason, the automation switch and Unleash's reachability. Two
+     * aggregate reads, so that a live poll of an unchanged overview costs next to nothing.
      */
     @Transactional
     public String version() {
-        var entities = Rollout.getEntityManager();
-        Object[] rollouts = entities.createQuery("select count(r), max(r.id), count(r.pendingActuation) from Rollout r",
-                Object[].class).getSingleResult();
-        List<Object[]> sloStates = entities.createQuery(
-                "select s.state, count(s) from SloDefinition s group by s.state order by s.state", Object[].class)
-                .getResultList();
-        String slos = sloStates.stream().map(row -> row[0] + ":" + row[1]).collect(Collectors.joining(","));
-        return RolloutDecision.newestId() + "-" + Arrays.toString(rollouts) + "-" + slos + "-" + automation.state()
+        List<String> finished = Arrays.stream(RolloutState.values()).filter(RolloutState::finished).map(Enum::name).toList();
+        Object[] digests = (Object[]) Rollout.getEntityManager().createNativeQuery("""
+                SELECT (SELECT md5(coalesce(string_agg(concat_ws(':', id, state, step, pending_actuation IS NOT NULL,
+                                verdict ->> 'outcome', verdict ->> 'action', verdict ->> 'reason'), '|' ORDER BY id), ''))
+                          FROM rollout WHERE state NOT IN (:finished)),
+                       (SELECT md5(coalesce(string_agg(concat_ws(':', id, state, CASE WHEN state = 'PAGE' THEN reason END),
+                                '|' ORDER BY id), ''))
+                          FROM slo)""").setParameter("finished", finished).getSingleResult();
+        return RolloutDecision.newestId() + "-" + digests[0] + "-" + digests[1] + "-" + automation.state()
                 + "-" + flagService.last().reachability();
     }
 

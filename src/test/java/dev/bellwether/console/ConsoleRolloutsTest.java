@@ -215,6 +215,24 @@ class ConsoleRolloutsTest {
                 "id=\"attention\" hx-swap-oob=\"true\"", "resumed through the API");
     }
 
+    @Test
+    void aVerdictAloneChangesTheOverviewsLiveFragment() {
+        String app = createApp("console-verdict");
+        long id = runningRollout(app, "verdict-flag-" + UUID.randomUUID().toString().substring(0, 8));
+        Session manager = signIn(token("release-manager"));
+        String version = settled(manager, "/console/live", version(ConsoleClient.overview(manager.cookie()).asString()));
+
+        // the judge stores a verdict without taking a decision when the rollout neither moves nor stops
+        QuarkusTransaction.requiringNew().run(() -> {
+            Rollout rollout = Rollout.findById(id);
+            rollout.verdict = new Verdict(Verdict.Outcome.HOLD, null, "canary sample below the minimum", List.of());
+        });
+        Response changed = live(manager, "/console/live", version);
+        assertThat(changed.statusCode()).isEqualTo(200);
+        assertThat(changed.asString()).contains("id=\"active-rollouts\" hx-swap-oob=\"true\"",
+                "Holding: canary sample below the minimum.");
+    }
+
     private static List<String> replays(String prefix, int n, int deadLettered, Instant at) {
         List<String> events = new ArrayList<>();
         for (int i = 0; i < n; i++) {
