@@ -85,9 +85,10 @@ public class OverviewBuilder {
 
         List<Overview.AppRow> apps = new ArrayList<>();
         List<Overview.Attention> paging = new ArrayList<>();
+        Map<String, List<SloView>> sloViews = slos.everyAppWithoutTransitions();
         for (App app : App.<App>list("order by name")) {
             List<Overview.SloRow> rows = new ArrayList<>();
-            for (SloView slo : slos.list(app.name)) {
+            for (SloView slo : sloViews.getOrDefault(app.name, List.of())) {
                 String state = slo.state() == null ? "NOT EVALUATED YET" : slo.state().name();
                 rows.add(new Overview.SloRow(slo.name(), slo.sli().wireName(), state, slo.reason(),
                         burnRates(slo.burnRates()), percent(slo.errorBudgetRemaining())));
@@ -102,12 +103,12 @@ public class OverviewBuilder {
 
         List<Overview.RolloutRow> active = new ArrayList<>();
         List<RolloutView> unfinished = rollouts.unfinished();
-        Map<Long, RolloutDecision> latestDecisions = RolloutDecision.latestOf(unfinished.stream().map(RolloutView::id).toList());
+        Map<Long, RolloutDecision.Summary> latestDecisions = RolloutDecision.latestOf(unfinished.stream().map(RolloutView::id).toList());
         for (RolloutView rollout : unfinished) {
-            RolloutDecision latest = latestDecisions.get(rollout.id());
+            RolloutDecision.Summary latest = latestDecisions.get(rollout.id());
             String lastDecision = latest == null ? null : describe(latest);
             String subject = rollout.app() + " · " + rollout.flag() + " (" + rollout.environment() + ")";
-            boolean drift = latest != null && Trigger.DRIFT.wireName().equals(latest.trigger)
+            boolean drift = latest != null && Trigger.DRIFT.wireName().equals(latest.trigger())
                     && rollout.state() == RolloutState.PAUSED;
             if (rollout.state() == RolloutState.FROZEN) {
                 attention.add(new Overview.Attention("PAGE", subject, "Frozen after a guard failed: " + lastDecision));
@@ -149,9 +150,9 @@ public class OverviewBuilder {
         return sentence + ": " + verdict.reason() + ".";
     }
 
-    private static String describe(RolloutDecision decision) {
-        return decision.trigger + " by " + decision.actor + " at " + decision.at
-                + (decision.reason == null ? "" : ": " + decision.reason);
+    private static String describe(RolloutDecision.Summary decision) {
+        return decision.trigger() + " by " + decision.actor() + " at " + decision.at()
+                + (decision.reason() == null ? "" : ": " + decision.reason());
     }
 
     /** Shortest window first (stored JSON keeps no order); a window with no valid events has no rate. */

@@ -21,6 +21,8 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.core.Response;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -63,6 +65,18 @@ public class SloResource {
     public List<SloView> list(@PathParam("app") String appName) {
         App app = apps.requireApp(appName);
         return SloDefinition.ofApp(app).stream().map(this::view).toList();
+    }
+
+    /**
+     * Every app's SLOs as {@link #list} shows them but without their transitions, by app name, each app's in name
+     * order: one read for all apps, for the console's overview, which shows states and burn rates but no history.
+     */
+    public Map<String, List<SloView>> everyAppWithoutTransitions() {
+        Map<String, List<SloView>> byApp = new HashMap<>();
+        for (SloDefinition slo : SloDefinition.<SloDefinition>list("from SloDefinition s join fetch s.app order by s.name")) {
+            byApp.computeIfAbsent(slo.app.name, name -> new ArrayList<>()).add(view(slo, List.of()));
+        }
+        return byApp;
     }
 
     @GET
@@ -138,6 +152,13 @@ public class SloResource {
     }
 
     private SloView view(SloDefinition slo) {
+        return view(slo, SloTransition.latest(slo.id, TRANSITIONS_SHOWN).stream()
+                .map(t -> new TransitionView(t.at, t.fromState == null ? null : SloState.valueOf(t.fromState),
+                        SloState.valueOf(t.toState), t.reason))
+                .toList());
+    }
+
+    private SloView view(SloDefinition slo, List<TransitionView> transitions) {
         SloSpec spec = slo.spec();
         Evidence evidence = null;
         if (slo.verdict != null) {
@@ -147,10 +168,6 @@ public class SloResource {
                 throw new IllegalStateException("stored verdict of SLO " + slo.id + " is unreadable", e);
             }
         }
-        List<TransitionView> transitions = SloTransition.latest(slo.id, TRANSITIONS_SHOWN).stream()
-                .map(t -> new TransitionView(t.at, t.fromState == null ? null : SloState.valueOf(t.fromState),
-                        SloState.valueOf(t.toState), t.reason))
-                .toList();
         boolean millis = spec.sli().thresholdUnit() == Sli.Unit.MILLISECONDS;
         return new SloView(spec.name(), spec.sli(), spec.objective(), Durations.format(spec.period()),
                 millis ? spec.threshold() : null, millis ? null : spec.threshold(), spec.minEvents(), slo.source.name(),
