@@ -48,20 +48,22 @@ public class OverviewBuilder {
     }
 
     /**
-     * What changes whenever the overview's live parts would: the newest decision, the rollouts, pending changes, the
-     * SLOs' states, the automation switch and Unleash's reachability. A few aggregate reads, so that a live poll of an
-     * unchanged overview costs next to nothing.
+     * What changes whenever the overview's live parts would: the newest decision (the latest decision of each rollout),
+     * each unfinished rollout's state, step, unconfirmed change and verdict (which the judge rewrites without a
+     * decision), the SLOs' states and a paging SLO's reason, the automation switch and Unleash's reachability. Two
+     * aggregate reads, so that a live poll of an unchanged overview costs next to nothing.
      */
     @Transactional
     public String version() {
-        var entities = Rollout.getEntityManager();
-        Object[] rollouts = entities.createQuery("select count(r), max(r.id), count(r.pendingActuation) from Rollout r",
-                Object[].class).getSingleResult();
-        List<Object[]> sloStates = entities.createQuery(
-                "select s.state, count(s) from SloDefinition s group by s.state order by s.state", Object[].class)
-                .getResultList();
-        String slos = sloStates.stream().map(row -> row[0] + ":" + row[1]).collect(Collectors.joining(","));
-        return RolloutDecision.newestId() + "-" + Arrays.toString(rollouts) + "-" + slos + "-" + automation.state()
+        List<String> finished = Arrays.stream(RolloutState.values()).filter(RolloutState::finished).map(Enum::name).toList();
+        Object[] digests = (Object[]) Rollout.getEntityManager().createNativeQuery("""
+                SELECT (SELECT md5(coalesce(string_agg(concat_ws(':', id, state, step, pending_actuation IS NOT NULL,
+                                verdict ->> 'outcome', verdict ->> 'action', verdict ->> 'reason'), '|' ORDER BY id), ''))
+                          FROM rollout WHERE state NOT IN (:finished)),
+                       (SELECT md5(coalesce(string_agg(concat_ws(':', id, state, CASE WHEN state = 'PAGE' THEN reason END),
+                                '|' ORDER BY id), ''))
+                          FROM slo)""").setParameter("finished", finished).getSingleResult();
+        return RolloutDecision.newestId() + "-" + digests[0] + "-" + digests[1] + "-" + automation.state()
                 + "-" + flagService.last().reachability();
     }
 
@@ -83,9 +85,10 @@ public class OverviewBuilder {
 
         List<Overview.AppRow> apps = new ArrayList<>();
         List<Overview.Attention> paging = new ArrayList<>();
+        Map<String, List<SloView>> sloViews = slos.everyAppWithoutTransitions();
         for (App app : App.<App>list("order by name")) {
             List<Overview.SloRow> rows = new ArrayList<>();
-            for (SloView slo : slos.list(app.name)) {
+            for (SloView slo : sloViews.getOrDefault(app.name, List.of())) {
                 String state = slo.state() == null ? "NOT EVALUATED YET" : slo.state().name();
                 rows.add(new Overview.SloRow(slo.name(), slo.sli().wireName(), state, slo.reason(),
                         burnRates(slo.burnRates()), percent(slo.errorBudgetRemaining())));
@@ -100,12 +103,12 @@ public class OverviewBuilder {
 
         List<Overview.RolloutRow> active = new ArrayList<>();
         List<RolloutView> unfinished = rollouts.unfinished();
-        Map<Long, RolloutDecision> latestDecisions = RolloutDecision.latestOf(unfinished.stream().map(RolloutView::id).toList());
+        Map<Long, RolloutDecision.Summary> latestDecisions = RolloutDecision.latestOf(unfinished.stream().map(RolloutView::id).toList());
         for (RolloutView rollout : unfinished) {
-            RolloutDecision latest = latestDecisions.get(rollout.id());
+            RolloutDecision.Summary latest = latestDecisions.get(rollout.id());
             String lastDecision = latest == null ? null : describe(latest);
             String subject = rollout.app() + " · " + rollout.flag() + " (" + rollout.environment() + ")";
-            boolean drift = latest != null && Trigger.DRIFT.wireName().equals(latest.trigger)
+            boolean drift = latest != null && Trigger.DRIFT.wireName().equals(latest.trigger())
                     && rollout.state() == RolloutState.PAUSED;
             if (rollout.state() == RolloutState.FROZEN) {
                 attention.add(new Overview.Attention("PAGE", subject, "Frozen after a guard failed: " + lastDecision));
@@ -147,9 +150,9 @@ public class OverviewBuilder {
         return sentence + ": " + verdict.reason() + ".";
     }
 
-    private static String describe(RolloutDecision decision) {
-        return decision.trigger + " by " + decision.actor + " at " + decision.at
-                + (decision.reason == null ? "" : ": " + decision.reason);
+    private static String describe(RolloutDecision.Summary decision) {
+        return decision.trigger() + " by " + decision.actor() + " at " + decision.at()
+                + (decision.reason() == null ? "" : ": " + decision.reason());
     }
 
     /** Shortest window first (stored JSON keeps no order); a window with no valid events has no rate. */

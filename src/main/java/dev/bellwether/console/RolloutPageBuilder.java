@@ -23,6 +23,8 @@ import dev.bellwether.telemetry.Rollup;
 import dev.bellwether.telemetry.SliService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -315,7 +317,15 @@ public class RolloutPageBuilder {
         return String.format(Locale.ROOT, "%.3f %%", ratio * 100);
     }
 
-    private static String number(Double value) {
-        return value == null ? "—" : String.format(Locale.ROOT, "%.3f", value).replaceAll("\\.?0+$", "");
+    /** At most three decimals, without trailing zeros: through BigDecimal, as String.format costs more than the rest
+     * of a chart's point. */
+    static String number(Double value) {
+        if (value == null) {
+            return "—";
+        }
+        if (!Double.isFinite(value)) {
+            return value.toString();
+        }
+        return BigDecimal.valueOf(value).setScale(3, RoundingMode.HALF_UP).stripTrailingZeros().toPlainString();
     }
 }

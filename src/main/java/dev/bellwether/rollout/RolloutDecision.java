@@ -71,11 +71,15 @@ public class RolloutDecision extends PanacheEntityBase {
         return find("rolloutId = ?1 order by at desc, id desc", rolloutId).firstResult();
     }
 
+    /** What a list of rollouts shows of a decision: without its evidence and actuation, the JSON that costs to read. */
+    public record Summary(long rolloutId, String trigger, String actor, OffsetDateTime at, String reason) {
+    }
+
     /**
      * The latest decision (as {@link #latest}) of each of these rollouts that has one, by rollout id: two reads
      * however many rollouts, each rollout's found by walking its index from the newest end.
      */
-    public static Map<Long, RolloutDecision> latestOf(Collection<Long> rolloutIds) {
+    public static Map<Long, Summary> latestOf(Collection<Long> rolloutIds) {
         if (rolloutIds.isEmpty()) {
             return Map.of();
         }
@@ -88,8 +92,10 @@ public class RolloutDecision extends PanacheEntityBase {
         if (latest.isEmpty()) {
             return Map.of();
         }
-        return RolloutDecision.<RolloutDecision>list("id in ?1", latest.stream().map(Number::longValue).toList()).stream()
-                .collect(Collectors.toMap(decision -> decision.rolloutId, decision -> decision));
+        return getEntityManager().createQuery("select new dev.bellwether.rollout.RolloutDecision$Summary(d.rolloutId,"
+                        + " d.trigger, d.actor, d.at, d.reason) from RolloutDecision d where d.id in ?1", Summary.class)
+                .setParameter(1, latest.stream().map(Number::longValue).toList()).getResultStream()
+                .collect(Collectors.toMap(Summary::rolloutId, summary -> summary));
     }
 
     /** At most {@code limit} decisions, newest first, older than {@code beforeId} (null: from the newest). */

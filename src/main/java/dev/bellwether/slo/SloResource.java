@@ -25,6 +25,8 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.core.Response;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -71,6 +73,20 @@ public class SloResource {
         App app = apps.requireApp(appName);
         AppJourneys appJourneys = journeys.load(app.id);
         return SloDefinition.ofApp(app).stream().map(slo -> view(slo, appJourneys)).toList();
+    }
+
+    /**
+     * Every app's SLOs as {@link #list} shows them but without their transitions, by app name, each app's in name
+     * order: one read for all apps, for the console's overview, which shows states and burn rates but no history.
+     */
+    public Map<String, List<SloView>> everyAppWithoutTransitions() {
+        Map<String, List<SloView>> byApp = new HashMap<>();
+        Map<Long, AppJourneys> journeysByApp = new HashMap<>();
+        for (SloDefinition slo : SloDefinition.<SloDefinition>list("from SloDefinition s join fetch s.app order by s.name")) {
+            AppJourneys appJourneys = journeysByApp.computeIfAbsent(slo.app.id, journeys::load);
+            byApp.computeIfAbsent(slo.app.name, name -> new ArrayList<>()).add(view(slo, appJourneys, List.of()));
+        }
+        return byApp;
     }
 
     @GET
@@ -152,6 +168,13 @@ public class SloResource {
     }
 
     private SloView view(SloDefinition slo, AppJourneys appJourneys) {
+        return view(slo, appJourneys, SloTransition.latest(slo.id, TRANSITIONS_SHOWN).stream()
+                .map(t -> new TransitionView(t.at, t.fromState == null ? null : SloState.valueOf(t.fromState),
+                        SloState.valueOf(t.toState), t.reason))
+                .toList());
+    }
+
+    private SloView view(SloDefinition slo, AppJourneys appJourneys, List<TransitionView> transitions) {
         SloSpec spec = slo.spec();
         Evidence evidence = null;
         if (slo.verdict != null) {
@@ -161,10 +184,6 @@ public class SloResource {
                 throw new IllegalStateException("stored verdict of SLO " + slo.id + " is unreadable", e);
             }
         }
-        List<TransitionView> transitions = SloTransition.latest(slo.id, TRANSITIONS_SHOWN).stream()
-                .map(t -> new TransitionView(t.at, t.fromState == null ? null : SloState.valueOf(t.fromState),
-                        SloState.valueOf(t.toState), t.reason))
-                .toList();
         boolean millis = spec.sli().thresholdUnit() == Sli.Unit.MILLISECONDS;
         Criticality criticality = spec.journey() == null ? null : appJourneys.named(spec.journey())
                 .filter(journey -> !journey.removed()).map(Journey::criticality).orElse(null);

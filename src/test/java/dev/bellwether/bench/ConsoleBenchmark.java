@@ -48,6 +48,10 @@ class ConsoleBenchmark {
 
     private static final int REQUESTS = Integer.getInteger("bench.console-requests", 200);
     private static final int WARMUP = Integer.getInteger("bench.console-warmup", 50);
+    /** Another build's quarkus-run.jar: its pages are measured too, each request alternating with this build's. */
+    private static final String BASELINE = System.getProperty("bench.console-baseline");
+    /** Records the measured service with Java Flight Recorder into target/bench/console-service.jfr. */
+    private static final boolean PROFILE = Boolean.getBoolean("bench.console-profile");
     private static final int APPS = 5;
     private static final int ROLLOUTS_PER_APP = 20;
     private static final int COHORTS_PER_APP = 8;
@@ -83,33 +87,51 @@ class ConsoleBenchmark {
             }
             // a new process with ports of its own: another build may have taken the first one's while seeding
             try (ServiceProcess service = new ServiceProcess(Files.createTempDirectory(Path.of("target"), "console-bench"),
-                    environment); Connection db = postgres.connect()) {
+                    environment); ServiceProcess baseline = BASELINE == null ? null : new ServiceProcess(
+                    Files.createTempDirectory(Path.of("target"), "console-baseline"), environment).jar(BASELINE);
+                    Connection db = postgres.connect()) {
                 Seeded seeded = seed(db);
+                if (PROFILE) {
+                    Files.createDirectories(Path.of("target", "bench"));
+                    service.environment("JAVA_TOOL_OPTIONS", "-XX:StartFlightRecording=settings=profile,filename="
+                            + Path.of("target", "bench", "console-service.jfr").toAbsolutePath());
+                }
                 service.start();
+                if (baseline != null) {
+                    baseline.start();
+                }
                 awaitJudgedAndEvaluated(db);
                 String base = service.baseUrl();
                 String session = signIn(base);
+                Page compared = baseline == null ? null : new Page(baseline.baseUrl(), signIn(baseline.baseUrl()));
                 double[] loadBefore = loadAverage();
 
                 Map<String, Series> results = new LinkedHashMap<>();
-                results.put("overview", measure(base + "/console", session, 200));
-                results.put("rollout page, worst (" + WORST_DECISIONS + " decisions)",
-                        measure(base + "/console/rollouts/" + seeded.worst(), session, 200));
-                results.put("rollout page, typical (" + seeded.typicalDecisions() + " decisions)",
-                        measure(base + "/console/rollouts/" + seeded.typical(), session, 200));
+                Map<String, Series> baselines = new LinkedHashMap<>();
+                for (var page : List.of(Map.entry("overview", "/console"),
+                        Map.entry("rollout page, worst (" + WORST_DECISIONS + " decisions)", "/console/rollouts/" + seeded.worst()),
+                        Map.entry("rollout page, typical (" + seeded.typicalDecisions() + " decisions)",
+                                "/console/rollouts/" + seeded.typical()))) {
+                    Series[] series = measure(new Page(base, session), compared, page.getValue());
+                    results.put(page.getKey(), series[0]);
+                    if (compared != null) {
+                        baselines.put(page.getKey(), series[1]);
+                    }
+                }
                 results.put("overview live, unchanged (204)", measureUnchanged(base + "/console", base + "/console/live", session));
-                results.put("overview live, changed", measure(base + "/console/live?version=stale", session, 200));
+                results.put("overview live, changed", measure(new Page(base, session), null, "/console/live?version=stale")[0]);
                 String worstLive = base + "/console/rollouts/" + seeded.worst() + "/live";
                 results.put("worst rollout live, unchanged (204)",
                         measureUnchanged(base + "/console/rollouts/" + seeded.worst(), worstLive, session));
-                results.put("worst rollout live, changed", measure(worstLive + "?version=stale", session, 200));
+                results.put("worst rollout live, changed", measure(new Page(base, session), null,
+                        "/console/rollouts/" + seeded.worst() + "/live?version=stale")[0]);
                 double[] loadAfter = loadAverage();
 
                 Map<String, Weight> weights = new LinkedHashMap<>();
                 weights.put("overview", weigh(base, "/console", session));
                 weights.put("rollout page, worst", weigh(base, "/console/rollouts/" + seeded.worst(), session));
                 weights.put("rollout page, typical", weigh(base, "/console/rollouts/" + seeded.typical(), session));
-                report(seeded, results, weights, loadBefore, loadAfter);
+                report(seeded, results, baselines, weights, loadBefore, loadAfter);
             }
         }
     }
@@ -389,20 +411,36 @@ class ConsoleBenchmark {
         }
     }
 
-    private Series measure(String url, String session, int status) throws Exception {
-        int bytes = 0;
+    /** A service's address and a signed-in session on it. */
+    record Page(String base, String session) {
+    }
+
+    /**
+     * The page on this build and, when given, on the baseline, alternating request by request so that both meet the
+     * same load: the second series is the baseline's (null without one).
+     */
+    private Series[] measure(Page measured, Page baseline, String path) throws Exception {
         List<Double> millis = new ArrayList<>();
+        List<Double> baselineMillis = new ArrayList<>();
+        int bytes = 0;
+        int baselineBytes = 0;
         for (int i = 0; i < WARMUP + REQUESTS; i++) {
-            long started = System.nanoTime();
-            HttpResponse<byte[]> response = get(url, session);
-            double elapsed = (System.nanoTime() - started) / 1e6;
-            assertEquals(status, response.statusCode(), url);
-            bytes = response.body().length;
-            if (i >= WARMUP) {
-                millis.add(elapsed);
+            for (Page page : baseline == null ? List.of(measured) : List.of(measured, baseline)) {
+                long started = System.nanoTime();
+                HttpResponse<byte[]> response = get(page.base() + path, page.session());
+                double elapsed = (System.nanoTime() - started) / 1e6;
+                assertEquals(200, response.statusCode(), page.base() + path);
+                if (page == measured) {
+                    bytes = response.body().length;
+                } else {
+                    baselineBytes = response.body().length;
+                }
+                if (i >= WARMUP) {
+                    (page == measured ? millis : baselineMillis).add(elapsed);
+                }
             }
         }
-        return new Series(millis, bytes, 0);
+        return new Series[] {new Series(millis, bytes, 0), baseline == null ? null : new Series(baselineMillis, baselineBytes, 0)};
     }
 
     /**
@@ -478,8 +516,8 @@ class ConsoleBenchmark {
         return new double[] {Double.parseDouble(parts[0]), Double.parseDouble(parts[1]), Double.parseDouble(parts[2])};
     }
 
-    private static void report(Seeded seeded, Map<String, Series> results, Map<String, Weight> weights, double[] loadBefore,
-            double[] loadAfter) throws Exception {
+    private static void report(Seeded seeded, Map<String, Series> results, Map<String, Series> baselines,
+            Map<String, Weight> weights, double[] loadBefore, double[] loadAfter) throws Exception {
         StringBuilder md = new StringBuilder(String.format(Locale.ROOT,
                 "%n%d rollouts %s, %d decisions (worst rollout %d, typical %d); %d measured requests each after %d;"
                         + " load average %.1f before, %.1f after%n%n| request | p50 ms | p95 ms | p99 ms | max ms | answer bytes |%n"
@@ -501,6 +539,21 @@ class ConsoleBenchmark {
                     .put("p99", series.quantile(0.99)).put("max", series.quantile(1.0)).put("answerBytes", series.bytes())
                     .put("answeredInFullOnAVersionMove", series.otherAnswers());
         });
+        if (!baselines.isEmpty()) {
+            md.append(String.format(Locale.ROOT, "%nAgainst the baseline %s, request by request in turn:%n%n"
+                    + "| request | baseline p50 ms | baseline p95 ms | p50 ratio | p95 ratio |%n|---|---|---|---|---|%n", BASELINE));
+            ObjectNode compared = json.putObject("baseline");
+            compared.put("jar", BASELINE);
+            baselines.forEach((name, before) -> {
+                Series after = results.get(name);
+                double p50 = after.quantile(0.5) / before.quantile(0.5);
+                double p95 = after.quantile(0.95) / before.quantile(0.95);
+                md.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.2f | %.2f |%n", name, before.quantile(0.5),
+                        before.quantile(0.95), p50, p95));
+                compared.putObject(name).put("p50", before.quantile(0.5)).put("p95", before.quantile(0.95))
+                        .put("p50Ratio", p50).put("p95Ratio", p95);
+            });
+        }
         md.append("\n| page | HTML bytes | scripts and stylesheets | total bytes | gzipped |\n|---|---|---|---|---|\n");
         ObjectNode weightJson = json.putObject("pageWeight");
         weights.forEach((name, weight) -> {

@@ -71,7 +71,7 @@ class ConsoleRolloutsTest {
                 "<td>30.000 %</td><td>10.000 %</td><td>2.500 %</td><td>1.23e+03</td><td>20.0</td><td>REGRESSION</td>",
                 // the same figures over time as the chart's: percent of valid events dead-lettered, by minute
                 "<td>30</td><td>10</td>", "\"canary\":[30.0]", "\"control\":[10.0]");
-        assertThat(page).contains("src=\"/webjars/chart.js/4.4.7/dist/chart.umd.js\"", "src=\"/console/static/rollout.js\"");
+        assertThat(page).contains("src=\"/console/assets/chart.js\"", "src=\"/console/static/rollout.js\"");
         assertThat(section(page, "convergence")).contains("Not killed");
         // a release manager may pause, promote and roll back a running rollout; kill is on-call's
         assertThat(section(page, "rollout-actions")).contains("action=\"/console/rollouts/" + id + "/pause\"",
@@ -213,6 +213,24 @@ class ConsoleRolloutsTest {
         assertThat(overviewChanged.statusCode()).isEqualTo(200);
         assertThat(overviewChanged.asString()).contains("id=\"active-rollouts\" hx-swap-oob=\"true\"",
                 "id=\"attention\" hx-swap-oob=\"true\"", "resumed through the API");
+    }
+
+    @Test
+    void aVerdictAloneChangesTheOverviewsLiveFragment() {
+        String app = createApp("console-verdict");
+        long id = runningRollout(app, "verdict-flag-" + UUID.randomUUID().toString().substring(0, 8));
+        Session manager = signIn(token("release-manager"));
+        String version = settled(manager, "/console/live", version(ConsoleClient.overview(manager.cookie()).asString()));
+
+        // the judge stores a verdict without taking a decision when the rollout neither moves nor stops
+        QuarkusTransaction.requiringNew().run(() -> {
+            Rollout rollout = Rollout.findById(id);
+            rollout.verdict = new Verdict(Verdict.Outcome.HOLD, null, "canary sample below the minimum", List.of());
+        });
+        Response changed = live(manager, "/console/live", version);
+        assertThat(changed.statusCode()).isEqualTo(200);
+        assertThat(changed.asString()).contains("id=\"active-rollouts\" hx-swap-oob=\"true\"",
+                "Holding: canary sample below the minimum.");
     }
 
     private static List<String> replays(String prefix, int n, int deadLettered, Instant at) {

@@ -24,6 +24,7 @@ public final class ServiceProcess implements AutoCloseable {
     private final int port;
     private final int managementPort;
     private final Path log;
+    private String jar = System.getProperty("bellwether.app.jar", "target/quarkus-app/quarkus-run.jar");
     private Process process;
     private boolean frozen;
 
@@ -38,6 +39,12 @@ public final class ServiceProcess implements AutoCloseable {
     /** Sets a variable for the next start, e.g. one that names this service's own ports. */
     public ServiceProcess environment(String name, String value) {
         environment.put(name, value);
+        return this;
+    }
+
+    /** Runs another build of the service (its {@code quarkus-run.jar}), e.g. a baseline a benchmark compares with. */
+    public ServiceProcess jar(String quarkusRunJar) {
+        this.jar = quarkusRunJar;
         return this;
     }
 
@@ -57,7 +64,6 @@ public final class ServiceProcess implements AutoCloseable {
     }
 
     public void start() throws Exception {
-        String jar = System.getProperty("bellwether.app.jar", "target/quarkus-app/quarkus-run.jar");
         ProcessBuilder builder = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-jar", jar));
         Map<String, String> env = new HashMap<>(environment);
