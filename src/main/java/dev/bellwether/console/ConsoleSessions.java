@@ -73,7 +73,10 @@ public class ConsoleSessions {
         return Optional.of(new SignedIn(sessionId, new ConsoleUser(caller.get(), csrfToken(sessionId))));
     }
 
-    /** The person behind a session cookie, if the session is live and its token still valid; marks it used. */
+    /**
+     * The person behind a session cookie, if the session is live and its token still valid; marks it used (at most
+     * once per {@link SessionLifetime#useRecordingInterval}, so most page views only read).
+     */
     @Transactional
     public Optional<ConsoleUser> resolve(String sessionId) {
         return resolve(sessionId, true);
@@ -95,8 +98,7 @@ public class ConsoleSessions {
         byte[] idHash = Secrets.hash(sessionId);
         @SuppressWarnings("unchecked")
         List<Object[]> rows = db.createNativeQuery(
-                        "SELECT token_hash, created_at, last_seen_at FROM console_session WHERE id_hash = ?1"
-                                + (touch ? " FOR UPDATE" : ""))
+                        "SELECT token_hash, created_at, last_seen_at FROM console_session WHERE id_hash = ?1")
                 .setParameter(1, idHash).getResultList();
         if (rows.isEmpty()) {
             return Optional.empty();
@@ -104,7 +106,8 @@ public class ConsoleSessions {
         Object[] row = rows.get(0);
         byte[] tokenHash = (byte[]) row[0];
         Instant now = clock.instant();
-        if (lifetime.expired(instant(row[1]), instant(row[2]), now)) {
+        Instant lastSeenAt = instant(row[2]);
+        if (lifetime.expired(instant(row[1]), lastSeenAt, now)) {
             end(idHash);
             return Optional.empty();
         }
@@ -113,7 +116,9 @@ public class ConsoleSessions {
             db.createNativeQuery("DELETE FROM console_session WHERE token_hash = ?1").setParameter(1, tokenHash).executeUpdate();
             return Optional.empty();
         }
-        if (touch) {
+        if (touch && lifetime.useWorthRecording(lastSeenAt, now)) {
+            // no lock taken: two requests racing both write about the same time, and a session signed out meanwhile
+            // has no row left to update
             db.createNativeQuery("UPDATE console_session SET last_seen_at = ?2 WHERE id_hash = ?1")
                     .setParameter(1, idHash).setParameter(2, Timestamp.from(now)).executeUpdate();
         }

@@ -138,6 +138,22 @@ class ConsoleTest {
     }
 
     @Test
+    void aPageViewRecordsUseAtMostOnceAMinute() throws SQLException {
+        Session open = signIn(ADMIN);
+        String seenAgo = "SELECT count(*) FROM console_session WHERE id_hash = sha256(convert_to(?, 'UTF8'))"
+                + " AND last_seen_at < now() - interval '%s'";
+        update("UPDATE console_session SET last_seen_at = now() - interval '30 seconds' WHERE id_hash ="
+                + " sha256(convert_to(?, 'UTF8'))", open.cookie());
+        assertThat(overview(open.cookie()).statusCode()).isEqualTo(200);
+        assertThat(rows(seenAgo.formatted("20 seconds"), open.cookie())).as("used 30 s ago: not written again").isOne();
+
+        update("UPDATE console_session SET last_seen_at = now() - interval '5 minutes' WHERE id_hash ="
+                + " sha256(convert_to(?, 'UTF8'))", open.cookie());
+        assertThat(overview(open.cookie()).statusCode()).isEqualTo(200);
+        assertThat(rows(seenAgo.formatted("1 minute"), open.cookie())).as("used 5 min ago: written").isZero();
+    }
+
+    @Test
     void idleAndOldSessionsEnd() throws SQLException {
         Session idle = signIn(ADMIN);
         update("UPDATE console_session SET last_seen_at = now() - interval '31 minutes' WHERE id_hash = sha256(convert_to(?, 'UTF8'))",

@@ -28,6 +28,21 @@ class SessionLifetimeTest {
                 SIGNED_IN.plus(Duration.ofMinutes(nowMinutes)))).isEqualTo(expired);
     }
 
+    @ParameterizedTest(name = "idle timeout {0}, last seen {1} s before: recorded {2}")
+    @CsvSource({
+            "PT30M, 0,   false",
+            "PT30M, 59,  false",
+            "PT30M, 60,  true",     // a minute at most
+            "PT30M, 600, true",
+            "PT10M, 19,  false",    // a short idle timeout: a thirtieth of it
+            "PT10M, 20,  true",
+    })
+    void useIsRecordedAtMostOnceAMinuteOrAThirtiethOfTheIdleTimeout(Duration idle, long secondsSince, boolean recorded) {
+        Instant now = SIGNED_IN.plus(Duration.ofHours(1));
+        assertThat(new SessionLifetime(idle, Duration.ofHours(12)).useWorthRecording(now.minusSeconds(secondsSince), now))
+                .isEqualTo(recorded);
+    }
+
     @ParameterizedTest
     @CsvSource({"PT0S, PT1H", "PT1H, PT0S", "-PT1M, PT1H"})
     void timeoutsMustBePositive(Duration idle, Duration absolute) {
