@@ -7,7 +7,7 @@ import java.util.List;
  * rates over time, and for admins the ingest keys and allowed origins. Every text in it is escaped by the template.
  */
 public record AppPage(String app, String created, Window window, List<SliRow> byRelease, List<SliRow> byCohort,
-                      SliRow total, List<Slo> slos, String chartJson, Admin admin, boolean mayCreateRollout) {
+                      SliRow total, List<Slo> slos, String historySpan, String chartJson, Admin admin, boolean mayCreateRollout) {
 
     /** The window chosen and the ones offered; {@code error} is the SLI API's refusal of the chosen one, or null. */
     public record Window(String chosen, List<String> offered, String from, String to, String error) {
@@ -19,7 +19,7 @@ public record AppPage(String app, String created, Window window, List<SliRow> by
                          String migrationFailures) {
     }
 
-    /** One SLO with its state word, the burn rates of its last evaluation and how they moved since. */
+    /** One SLO with its state word, the burn rates of its last evaluation, its transitions and its hourly burn rates. */
     public record Slo(String name, String sli, String objective, String state, String reason, String burnRates,
                       String budgetLeft, String evaluatedAt, List<Transition> transitions, List<String> windows,
                       List<HistoryRow> history, String chartId) {
@@ -31,8 +31,8 @@ public record AppPage(String app, String created, Window window, List<SliRow> by
     public record Transition(String at, String from, String to, String reason) {
     }
 
-    /** The burn rate of each window at a moment: a transition, or the last evaluation. */
-    public record HistoryRow(String at, String event, List<String> burnRates) {
+    /** The burn rate of each window at the end of an hour, recomputed from the rollups. */
+    public record HistoryRow(String at, List<String> burnRates) {
     }
 
     /** Only for admins: the app's ingest keys and origins, with the origins text as typed when it was refused. */

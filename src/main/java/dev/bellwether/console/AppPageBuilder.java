@@ -7,31 +7,43 @@ import dev.bellwether.apps.App;
 import dev.bellwether.apps.AppDirectory;
 import dev.bellwether.apps.AppResource;
 import dev.bellwether.security.Caller;
+import dev.bellwether.slo.BurnHistory;
 import dev.bellwether.slo.BurnWindow;
-import dev.bellwether.slo.Evidence;
+import dev.bellwether.slo.GoodValid;
 import dev.bellwether.slo.SloDefinition;
+import dev.bellwether.slo.SloSpec;
 import dev.bellwether.slo.SloResource;
 import dev.bellwether.slo.SloResource.SloView;
 import dev.bellwether.slo.SloTransition;
 import dev.bellwether.telemetry.Durations;
+import dev.bellwether.telemetry.Granularity;
+import dev.bellwether.telemetry.Rollup;
+import dev.bellwether.telemetry.RollupStore;
 import dev.bellwether.telemetry.RetentionConfig;
 import dev.bellwether.telemetry.SliReport;
 import dev.bellwether.telemetry.SliResource;
 import dev.bellwether.telemetry.SliService;
 import dev.bellwether.telemetry.SliSummary;
 import dev.bellwether.rollout.RolloutResource;
+import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.temporal.ChronoUnit;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
 
 /**
  * Builds the app page from what the API serves: the SLI resource (its window rules) and service, the SLO resource's
@@ -43,9 +55,12 @@ public class AppPageBuilder {
     /** The windows offered, each one the SLI API accepts; those longer than the rollups are kept are left out. */
     static final List<String> WINDOWS = List.of("5m", "1h", "6h", "1d", "7d", "30d");
     static final String DEFAULT_WINDOW = "1h";
-    /** Transitions shown, and read for the burn-rate history. */
     private static final int TRANSITIONS_SHOWN = 20;
+    static final Duration HISTORY_SHORTEST = Duration.ofHours(6);
+    static final Duration HISTORY_LONGEST = Duration.ofDays(7);
+    static final Duration HISTORY_DEFAULT = Duration.ofDays(1);
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'");
+    private static final DateTimeFormatter HOUR = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'");
 
     private final AppDirectory directory;
     private final AppResource appResource;
@@ -54,9 +69,16 @@ public class AppPageBuilder {
     private final SloResource slos;
     private final RetentionConfig retention;
     private final ObjectMapper json;
+    private final RollupStore rollups;
+    private final AgroalDataSource dataSource;
+    private final Clock clock;
 
     public AppPageBuilder(AppDirectory directory, AppResource appResource, SliResource sliResource, SliService sli,
-            SloResource slos, RetentionConfig retention, ObjectMapper json) {
+            SloResource slos, RetentionConfig retention, ObjectMapper json, RollupStore rollups,
+            AgroalDataSource dataSource, Clock clock) {
+        this.rollups = rollups;
+        this.dataSource = dataSource;
+        this.clock = clock;
         this.directory = directory;
         this.appResource = appResource;
         this.sliResource = sliResource;
@@ -104,27 +126,38 @@ public class AppPageBuilder {
             }
         }
 
+        Duration historySpan = historySpan(windowError == null ? chosen : null);
+        Instant lastPoint = clock.instant().truncatedTo(ChronoUnit.HOURS);
+        Instant firstPoint = lastPoint.minus(historySpan);
+        List<SloView> views = slos.list(app.name);
+        Map<Instant, Rollup> hourBuckets = views.isEmpty() ? Map.of() : hourBuckets(app.id, firstPoint, lastPoint);
         List<AppPage.Slo> sloRows = new ArrayList<>();
         List<Map<String, Object>> charts = new ArrayList<>();
-        List<String> windowLabels = Arrays.stream(BurnWindow.values()).map(BurnWindow::label).toList();
-        for (SloView view : slos.list(app.name)) {
+        List<String> windowLabels = BurnHistory.WINDOWS.stream().map(BurnWindow::label).toList();
+        for (SloView view : views) {
             String chartId = "burn-" + sloRows.size();
-            long sloId = SloDefinition.find(app, view.name()).orElseThrow().id;
-            List<SloTransition> newestFirst = SloTransition.latest(sloId, TRANSITIONS_SHOWN);
-            List<AppPage.Transition> transitions = newestFirst.stream().map(t -> new AppPage.Transition(time(t.at),
-                    t.fromState == null ? "—" : t.fromState, t.toState, t.reason == null ? "—" : t.reason)).toList();
-            List<SloTransition> oldestFirst = new ArrayList<>(newestFirst);
-            Collections.reverse(oldestFirst);
+            SloDefinition definition = SloDefinition.find(app, view.name()).orElseThrow();
+            SloSpec spec = definition.spec();
+            List<AppPage.Transition> transitions = SloTransition.latest(definition.id, TRANSITIONS_SHOWN).stream()
+                    .map(t -> new AppPage.Transition(time(t.at), t.fromState == null ? "—" : t.fromState, t.toState,
+                            t.reason == null ? "—" : t.reason)).toList();
+            NavigableMap<Instant, GoodValid> counts = new TreeMap<>();
+            hourBuckets.forEach((bucket, rollup) -> counts.put(bucket, spec.sli().count(rollup, spec.threshold())));
             List<AppPage.HistoryRow> history = new ArrayList<>();
             List<String> labels = new ArrayList<>();
             Map<String, List<Double>> series = new LinkedHashMap<>();
             windowLabels.forEach(label -> series.put(label, new ArrayList<>()));
-            for (SloTransition transition : oldestFirst) {
-                Map<String, Double> rates = burnRates(transition.evidence);
-                addPoint(history, labels, series, windowLabels, transition.at, "became " + transition.toState, rates);
-            }
-            if (view.evaluatedAt() != null) {
-                addPoint(history, labels, series, windowLabels, view.evaluatedAt(), "last evaluation", view.burnRates());
+            for (BurnHistory.Point point : BurnHistory.hourly(spec, counts, firstPoint, lastPoint)) {
+                String when = HOUR.format(point.at().atOffset(ZoneOffset.UTC));
+                labels.add(when);
+                List<String> shown = new ArrayList<>();
+                for (BurnWindow burnWindow : BurnHistory.WINDOWS) {
+                    Double rate = point.burnRates().get(burnWindow);
+                    // a chart needs no more digits than this; 0.25 / 0.005 is 49.99999999999996 in floating point
+                    series.get(burnWindow.label()).add(rate == null ? null : Math.round(rate * 1e6) / 1e6);
+                    shown.add(rate == null ? "—" : String.format(Locale.ROOT, "%.2f", rate));
+                }
+                history.add(new AppPage.HistoryRow(when, shown));
             }
             String state = view.state() == null ? "NOT EVALUATED YET" : view.state().name();
             sloRows.add(new AppPage.Slo(view.name(), view.sli().wireName(), percent(view.objective(), 2), state,
@@ -148,31 +181,34 @@ public class AppPageBuilder {
                     originsError, null);
         }
         return new AppPage(app.name, time(app.createdAt), new AppPage.Window(chosen, offered, from, to, windowError),
-                byRelease, byCohort, total, sloRows, scriptSafeJson(Map.of("charts", charts)), admin,
+                byRelease, byCohort, total, sloRows, label(historySpan), scriptSafeJson(Map.of("charts", charts)), admin,
                 ApiRules.may(caller, RolloutResource.class, "create"));
     }
 
-    private static void addPoint(List<AppPage.HistoryRow> history, List<String> labels, Map<String, List<Double>> series,
-            List<String> windowLabels, OffsetDateTime at, String event, Map<String, Double> rates) {
-        String when = time(at);
-        labels.add(when);
-        List<String> shown = new ArrayList<>();
-        for (String label : windowLabels) {
-            Double rate = rates == null ? null : rates.get(label);
-            series.get(label).add(rate);
-            shown.add(rate == null ? "—" : String.format(Locale.ROOT, "%.2f", rate));
+    /**
+     * The span of the burn-rate history: the chosen window, at least {@link #HISTORY_SHORTEST} (points are hours) and
+     * at most {@link #HISTORY_LONGEST} (what one read of the hour rollups may cost).
+     */
+    static Duration historySpan(String window) {
+        if (window == null) {
+            return HISTORY_DEFAULT;
         }
-        history.add(new AppPage.HistoryRow(when, event, shown));
+        Duration chosen = Durations.parse(window);
+        return chosen.compareTo(HISTORY_SHORTEST) < 0 ? HISTORY_SHORTEST
+                : chosen.compareTo(HISTORY_LONGEST) > 0 ? HISTORY_LONGEST : chosen;
     }
 
-    private Map<String, Double> burnRates(String evidence) {
-        if (evidence == null) {
-            return null;
-        }
-        try {
-            return json.readValue(evidence, Evidence.class).burnRates();
-        } catch (JsonProcessingException unreadable) {
-            throw new IllegalStateException("a stored SLO transition's evidence is unreadable", unreadable);
+    private static String label(Duration span) {
+        return span.toHours() % 24 == 0 ? span.toDays() + "d" : span.toHours() + "h";
+    }
+
+    /** The app's hour rollups the history's points read, merged per hour: one query for every SLO of the app. */
+    private Map<Instant, Rollup> hourBuckets(long appId, Instant firstPoint, Instant lastPoint) {
+        try (Connection connection = dataSource.getConnection()) {
+            return rollups.mergedBuckets(connection, appId, Granularity.HOUR, BurnHistory.bucketsNeededFrom(firstPoint),
+                    lastPoint);
+        } catch (SQLException e) {
+            throw new IllegalStateException("the hour rollups could not be read", e);
         }
     }
 

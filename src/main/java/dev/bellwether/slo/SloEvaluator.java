@@ -87,6 +87,7 @@ public class SloEvaluator {
         try {
             tick(clock.instant());
         } catch (SQLException | RuntimeException e) {
+            metrics.failed();
             LOG.warnf(e, "SLO evaluation failed, will retry next tick");
         }
     }

@@ -25,6 +25,11 @@ import org.jboss.logging.Logger;
 /**
  * SLO evaluation as Prometheus series. Every replica exports the last stored evaluation (refreshed each tick, whoever
  * evaluated it), so a scrape of any replica tells the same story.
+ *
+ * <p>Alert rules take the maximum over replicas, so a replica must not keep exporting what it read long ago: one that
+ * cannot read the verdicts for {@link #FAILURES_BEFORE_DROPPING} ticks in a row stops exporting them (the other
+ * replicas and the evaluation-stalled alert speak instead), and an unreadable verdict is left out alone rather than
+ * aborting the refresh of every SLO.
  */
 // created at start, so that its gauges are exported before the first probe or evaluation, as alerts expect
 @Startup
@@ -32,6 +37,8 @@ import org.jboss.logging.Logger;
 public class SloMetrics {
 
     private static final Logger LOG = Logger.getLogger(SloMetrics.class);
+    /** Failed ticks in a row after which this replica stops exporting the verdicts it read last. */
+    static final int FAILURES_BEFORE_DROPPING = 3;
 
     private final AgroalDataSource dataSource;
     private final ObjectMapper json;
@@ -44,6 +51,7 @@ public class SloMetrics {
     private final AtomicReference<Double> lastSuccess = new AtomicReference<>(Double.NaN);
     private final MeterRegistry registry;
     private final Gauge lastSuccessGauge;
+    private int failuresInARow;
 
     public SloMetrics(MeterRegistry registry, AgroalDataSource dataSource, ObjectMapper json) {
         this.registry = registry;
@@ -87,14 +95,21 @@ public class SloMetrics {
     }
 
     /** Re-reads the stored verdicts and the last finished tick. */
-    void refresh() {
+    synchronized void refresh() {
         List<MultiGauge.Row<?>> burnRows = new ArrayList<>();
         List<MultiGauge.Row<?>> budgetRows = new ArrayList<>();
         List<MultiGauge.Row<?>> stateRows = new ArrayList<>();
         try (Connection connection = dataSource.getConnection()) {
             for (SloDefinition.StoredVerdict verdict : SloDefinition.verdicts(connection)) {
                 Tags slo = Tags.of("app", verdict.appName(), "slo", verdict.sloName());
-                Evidence evidence = json.readValue(verdict.evidence(), Evidence.class);
+                Evidence evidence;
+                try {
+                    evidence = json.readValue(verdict.evidence(), Evidence.class);
+                } catch (JsonProcessingException e) {
+                    LOG.warnf("SLO %s/%s: stored verdict unreadable, not exported: %s", verdict.appName(),
+                            verdict.sloName(), e.getOriginalMessage());
+                    continue;
+                }
                 evidence.burnRates().forEach((window, burn) -> {
                     if (burn != null) {
                         burnRows.add(MultiGauge.Row.of(slo.and("window", window), burn));
@@ -113,10 +128,29 @@ public class SloMetrics {
             }
             EvaluationTicks.lastFinished(connection).ifPresent(stored -> lastSuccess.accumulateAndGet(stored,
                     (mine, last) -> Double.isNaN(mine) ? last : Math.max(mine, last)));
-        } catch (SQLException | JsonProcessingException e) {
+        } catch (SQLException e) {
             LOG.warnf("could not refresh SLO metrics: %s", e.getMessage());
+            failed();
             return;
         }
+        failuresInARow = 0;
+        export(burnRows, budgetRows, stateRows);
+    }
+
+    /**
+     * A tick of this replica that could not evaluate or read the verdicts. After {@link #FAILURES_BEFORE_DROPPING} in
+     * a row the verdicts read last are no longer exported: a PAGE may have ended since.
+     */
+    synchronized void failed() {
+        failuresInARow++;
+        if (failuresInARow == FAILURES_BEFORE_DROPPING) {
+            LOG.warnf("SLO metrics not refreshed for %d ticks: no longer exporting the last verdicts read", failuresInARow);
+            export(List.of(), List.of(), List.of());
+        }
+    }
+
+    private void export(List<MultiGauge.Row<?>> burnRows, List<MultiGauge.Row<?>> budgetRows,
+            List<MultiGauge.Row<?>> stateRows) {
         burnRates.register(burnRows, true);
         budgets.register(budgetRows, true);
         states.register(stateRows, true);

@@ -55,6 +55,15 @@ class ConsoleAppsBrowserTest {
                 + " \"flags\": {\"new-sync\": true}, \"events\": [" + String.join(", ", List.of(
                 replay("r-1", now.minusSeconds(60), "succeeded"), replay("r-2", now.minusSeconds(60), "succeeded"))) + "]}")
                 .then().statusCode(202);
+        // earlier hours for the burn-rate chart: one replay in four dead-lettered three hours ago, all fine five hours ago
+        for (int hoursAgo : new int[] {3, 5}) {
+            Instant at = now.minusSeconds(hoursAgo * 3600L);
+            postBeacon(key, "{\"schema\": 1, \"app\": \"" + app + "\", \"release\": \"2026.11.3\", \"client\": \"c-2\","
+                    + " \"flags\": {}, \"events\": [" + String.join(", ", List.of(replay("h" + hoursAgo + "-1", at, "succeeded"),
+                    replay("h" + hoursAgo + "-2", at, "succeeded"), replay("h" + hoursAgo + "-3", at, "succeeded"),
+                    replay("h" + hoursAgo + "-4", at, hoursAgo == 3 ? "dead_lettered" : "succeeded"))) + "]}")
+                    .then().statusCode(202);
+        }
         assertThat(evaluator.evaluateNow()).isTrue();
         String flag = "console-flag-" + UUID.randomUUID().toString().substring(0, 8);
         unleash.createFlag(flag);
@@ -70,10 +79,16 @@ class ConsoleAppsBrowserTest {
             await(() -> !driver.findElements(By.id("app-name")).isEmpty(), "the app page", driver);
 
             String main = driver.findElement(By.tagName("main")).getText();
-            assertThat(main).contains("2026.12.1", "new-sync=true", "replays-succeed", "last evaluation", "ACTIVE",
+            assertThat(main).contains("2026.12.1", "new-sync=true", "replays-succeed", "Burn rates over the last 6h, by hour", "ACTIVE",
                     "https://notes.example");
             await(() -> Boolean.TRUE.equals(browser.script("return typeof Chart !== 'undefined' && !!Chart.getChart('burn-0')")),
                     "the burn-rate chart", driver);
+            // a line per whole-hour window, a point per hour of the last 6 h, the dead-lettered hour burning at 50
+            assertThat(browser.script("return Chart.getChart('burn-0').data.datasets.map(d => d.label).join(' ')"))
+                    .isEqualTo("1h 2h 6h 1d 3d");
+            assertThat(browser.script("return Chart.getChart('burn-0').data.labels.length")).isEqualTo(7L);
+            assertThat(browser.script("return Math.max(...Chart.getChart('burn-0').data.datasets[0].data.filter(v => v !== null))"))
+                    .isEqualTo(50L);
             choose(driver, "window", "1d");
             driver.findElement(By.cssSelector("form.window button[type=submit]")).click();
             await(() -> driver.getCurrentUrl().endsWith("?window=1d"), "the page for the last day", driver);

@@ -21,6 +21,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -49,6 +50,11 @@ class ConsoleAppsTest {
         postBeacon(key, beacon(app, "<img src=x onerror=alert(1)>", "<script>alert(1)</script>", "c-1",
                 List.of(replay("r-1", now.minusSeconds(60), "succeeded"), replay("r-2", now.minusSeconds(60), "dead_lettered"))))
                 .then().statusCode(202);
+        // two hours earlier, one replay in four dead-lettered: a burn of 0.25 / 0.005 = 50 in that hour
+        Instant twoHoursAgo = now.minus(Duration.ofHours(2));
+        postBeacon(key, beacon(app, "1.0", "f", "c-2", List.of(replay("r-3", twoHoursAgo, "succeeded"),
+                replay("r-4", twoHoursAgo, "succeeded"), replay("r-5", twoHoursAgo, "succeeded"),
+                replay("r-6", twoHoursAgo, "dead_lettered")))).then().statusCode(202);
         // a transition as the evaluator stores one, with markup in its reason
         update("INSERT INTO slo_transition (slo_id, at, from_state, to_state, reason, evidence) SELECT id, now() - interval"
                 + " '10 minutes', NULL, 'TICKET', 'burning <b>slowly</b>', '{\"state\": \"TICKET\", \"reason\": \"x\","
@@ -70,11 +76,26 @@ class ConsoleAppsTest {
         // two replays, one dead-lettered: half succeeded, in the release's row and the cohort's
         assertThat(section(page, "id=\"by-release\"")).contains("<td>2</td><td>50.00 %</td><td>50.00 %</td>");
         assertThat(section(page, "id=\"by-cohort\"")).contains("<td>2</td><td>50.00 %</td>");
-        // the burn-rate history: the transition then the last evaluation, as text and as chart data
-        assertThat(page).contains("became TICKET</td><td>3.50</td><td>—</td><td>2.25</td>")
-                .contains("last evaluation</td><td>4.50</td><td>—</td><td>1.75</td>");
+        // the burn-rate history, recomputed from the hour rollups for each hour of the last 6 h (the 1h window's
+        // shortest span): windows 1h, 2h, 6h, 1d, 3d at the end of each hour; the hour now running is not a point yet
+        Instant lastPoint = Instant.now().truncatedTo(ChronoUnit.HOURS);
+        String history = section(page, "class=\"history\"");
+        assertThat(history).contains("<th scope=\"col\">1h</th><th scope=\"col\">2h</th><th scope=\"col\">6h</th>"
+                + "<th scope=\"col\">1d</th><th scope=\"col\">3d</th>");
+        assertThat(Pattern.compile("<tr><td>[0-9-]+ [0-9:]+ UTC</td>").matcher(history).results().count()).isEqualTo(7);
+        assertThat(history)
+                .contains(hourRow(lastPoint.minus(Duration.ofHours(6)), "—", "—", "—", "—", "—"))
+                .contains(hourRow(lastPoint.minus(Duration.ofHours(1)), "50.00", "50.00", "50.00", "50.00", "50.00"))
+                .contains(hourRow(lastPoint, "—", "50.00", "50.00", "50.00", "50.00"));
+        assertThat(page).contains("Burn rates over the last 6h, by hour");
         String json = page.substring(page.indexOf("id=\"burn-history\">"), page.indexOf("</script>", page.indexOf("id=\"burn-history\"")));
-        assertThat(json).contains("\"5m\":[3.5,4.5]").doesNotContain("<b>");
+        assertThat(json).contains("\"1h\":[null,null,null,null,null,50.0,null]").contains("\"3d\":[null,null,null,null,null,50.0,50.0]")
+                .doesNotContain("\"5m\"").doesNotContain("<b>");
+        // a week: a point an hour, from the same single read of the rollups
+        String week = get(viewer, "/console/apps/" + app + "?window=7d").asString();
+        assertThat(week).contains("Burn rates over the last 7d, by hour");
+        assertThat(Pattern.compile("<tr><td>[0-9-]+ [0-9:]+ UTC</td>").matcher(section(week, "class=\"history\""))
+                .results().count()).isEqualTo(7 * 24 + 1);
         // a viewer sees no key, origin or rollout controls
         assertThat(page).doesNotContain("ingest-keys").doesNotContain("name=\"origins\"").doesNotContain("rollouts/new");
     }
@@ -252,6 +273,12 @@ class ConsoleAppsTest {
     private static String beacon(String app, String release, String flag, String client, List<String> events) {
         return "{\"schema\": 1, \"app\": \"" + app + "\", \"release\": \"" + release + "\", \"client\": \"" + client
                 + "\", \"flags\": {\"" + flag + "\": true}, \"events\": [" + String.join(", ", events) + "]}";
+    }
+
+    private static String hourRow(Instant hourEnding, String... burnRates) {
+        return "<tr><td>" + java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")
+                .format(hourEnding.atOffset(java.time.ZoneOffset.UTC)) + "</td><td>" + String.join("</td><td>", burnRates)
+                + "</td></tr>";
     }
 
     private static List<String> origins(String app) {

@@ -25,10 +25,12 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.NoAlertPresentException;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
 
 /**
  * The console end to end, as people use it: the packaged service, a real PostgreSQL, a real Unleash and a real
- * Chromium. A release manager starts a rollout from its page and watches the judge step it up without a reload, pauses
+ * Chromium. A release manager creates a rollout through the console's form (a refused field shown beside it first),
+ * starts it from its page and watches the judge step it up without a reload, pauses
  * and resumes it; a viewer can neither see nor forge an action; a form posted from another origin is refused; on-call
  * kills with a reason carrying markup, which the audit shows as text.
  */
@@ -63,16 +65,45 @@ class ConsoleIT {
                 ServiceProcess.call(base, "PUT", "/v1/apps/notes-pwa/slos/dead-letters", ADMIN,
                         "{\"sli\": \"dead_letter_ratio\", \"objective\": 0.99, \"period\": \"30d\"}");
                 String key = ServiceProcess.call(base, "POST", "/v1/apps/notes-pwa/ingest-keys", ADMIN, "").get("key").asText();
-                // created through the API: the console's create form arrives with the app page
-                long id = ServiceProcess.call(base, "POST", "/v1/rollouts", releaseManager, "{\"app\": \"notes-pwa\", \"flag\": \""
-                        + flag + "\", \"steps\": [5, 25, 50, 100], \"bake\": \"" + BAKE + "\", \"minSamplePerCohort\": 50, "
-                        + "\"guards\": [{\"sli\": \"dead_letter_ratio\", \"action\": \"kill\"}], \"dryRun\": false}")
-                        .get("id").asLong();
-                String page = base + "/console/rollouts/" + id;
                 WebDriver driver = browser.driver();
 
+                // created through the console's form, the flag picked from what Unleash lists; a refused field first
                 signIn(browser, base, releaseManager, "Rosa (release)");
-                driver.get(page);
+                driver.get(base + "/console/apps/notes-pwa");
+                driver.findElement(By.id("new-rollout")).click();
+                await(() -> !driver.findElements(By.id("create-rollout")).isEmpty(), "the create-rollout form", driver);
+                assertThat(driver.findElements(By.id("catalog-note"))).as("Unleash answered: no note").isEmpty();
+                assertThat(text(driver, "project-chosen")).isEqualTo(UnleashServer.PROJECT);
+                choose(driver, "environment", UnleashServer.ENVIRONMENT);
+                choose(driver, "flag", flag);
+                type(driver, "steps", "5, 250");
+                type(driver, "bake", BAKE);
+                type(driver, "minSample", "50");
+                choose(driver, "guard-sli-0", "dead_letter_ratio");
+                choose(driver, "guard-action-0", "kill");
+                driver.findElement(By.id("create-rollout")).click();
+                await(() -> !driver.findElements(By.id("steps-error")).isEmpty(), "the refusal beside the steps", driver);
+                assertThat(text(driver, "steps-error")).startsWith("steps[1]:");
+                assertThat(driver.findElement(By.id("steps")).getAttribute("aria-describedby")).isEqualTo("steps-error");
+                assertThat(driver.findElement(By.id("steps")).getAttribute("value")).as("kept as typed").isEqualTo("5, 250");
+                assertThat(driver.findElement(By.id("flag")).getAttribute("value")).isEqualTo(flag);
+                assertThat(ServiceProcess.call(base, "GET", "/v1/rollouts?app=notes-pwa", ADMIN, null).size())
+                        .as("nothing created").isZero();
+                assertOnlyRefusalsLogged(browser.consoleLog(), 400);
+                type(driver, "steps", "5, 25, 50, 100");
+                driver.findElement(By.id("create-rollout")).click();
+                await(() -> driver.getCurrentUrl().matches(".*/console/rollouts/\\d+$"), "the new rollout's page", driver);
+                long id = Long.parseLong(driver.getCurrentUrl().replaceAll(".*/", ""));
+                JsonNode created = ServiceProcess.call(base, "GET", "/v1/rollouts/" + id, ADMIN, null);
+                assertThat(created.get("flag").asText()).isEqualTo(flag);
+                assertThat(created.get("environment").asText()).isEqualTo(UnleashServer.ENVIRONMENT);
+                assertThat(created.get("steps").toString()).isEqualTo("[5,25,50,100]");
+                assertThat(created.get("bake").asText()).isEqualTo("PT15S");
+                assertThat(created.get("minSamplePerCohort").asInt()).isEqualTo(50);
+                assertThat(created.get("guards").toString()).contains("\"dead_letter_ratio\"").contains("\"kill\"");
+                assertThat(created.get("dryRun").asBoolean()).isFalse();
+                String page = base + "/console/rollouts/" + id;
+
                 assertThat(text(driver, "rollout-state")).isEqualTo("DRAFT");
                 act(browser, page, "start", "ship the new sync engine");
                 await(() -> text(driver, "rollout-state").equals("RUNNING"), "the started rollout", driver);
@@ -269,6 +300,21 @@ class ConsoleIT {
         } catch (NoAlertPresentException none) {
             // nothing ran
         }
+    }
+
+    /** Picks an option of a select as a person does: click the select, then the option. */
+    private static void choose(WebDriver driver, String select, String value) {
+        driver.findElement(By.id(select)).click();
+        driver.findElements(By.cssSelector("#" + select + " option")).stream()
+                .filter(option -> value.equals(option.getAttribute("value"))).findFirst()
+                .orElseThrow(() -> new AssertionError("no option " + value + " in #" + select)).click();
+        assertThat(driver.findElement(By.id(select)).getAttribute("value")).isEqualTo(value);
+    }
+
+    private static void type(WebDriver driver, String field, String text) {
+        WebElement input = driver.findElement(By.id(field));
+        input.clear();
+        input.sendKeys(text);
     }
 
     /** An element's text, read in one step: a live update may replace the element between a find and a read. */

@@ -211,6 +211,50 @@ class WebhooksTest {
     }
 
     @Test
+    void aRolloutHeldLongPastItsBakeIsPostedOnceAsSlackAndSignedJson() throws Exception {
+        try (Receiver slack = new Receiver(n -> 200); Receiver generic = new Receiver(n -> 200)) {
+            String app = createApp("hooks");
+            createWebhook(app, "slack", slack.url("held-slack"), "[\"rollout.held\"]").statusCode(201);
+            String secret = createWebhook(app, "json", generic.url("held-json"), "[\"rollout.held\"]").statusCode(201)
+                    .extract().jsonPath().getString("signingSecret");
+            long rollout = rollout(app);
+            command(rollout, "start").statusCode(200);
+            // no beacons: the judge holds for too little data; the step began two hours ago, an hour past held-after
+            QuarkusTransaction.requiringNew().run(() -> entities.createNativeQuery(
+                    "UPDATE rollout SET step_started_at = now() - interval '2 hours' WHERE id = ?1")
+                    .setParameter(1, rollout).executeUpdate());
+            controller.tick();
+            controller.tick();
+            sendAll();
+
+            assertThat(generic.received).hasSize(1);
+            Receiver.Received held = generic.received.get(0);
+            assertThat(held.header("X-Bellwether-Event")).isEqualTo("rollout.held");
+            JsonPath body = new JsonPath(held.body());
+            assertThat(body.getString("type")).isEqualTo("rollout.held");
+            assertThat(body.getLong("rolloutId")).isEqualTo(rollout);
+            assertThat(body.getString("state")).isEqualTo("RUNNING");
+            assertThat(body.getInt("step")).isZero();
+            assertThat(body.getInt("percentage")).isEqualTo(5);
+            assertThat(body.getString("actor")).isEqualTo("bellwether");
+            assertThat(body.getString("reason")).matches("held at step 1 for 1[12]\\d min past its bake time");
+            assertThat(body.getString("evidence")).isNotBlank();
+            assertThat(body.getString("consoleUrl")).isEqualTo("http://localhost:8080/console/rollouts/" + rollout);
+            String signature = held.header(WebhookSignature.HEADER);
+            String t = signature.replaceAll("^t=(\\d+),v1=.*$", "$1");
+            assertThat(signature).isEqualTo("t=" + t + ",v1=" + WebhookSignature.hmac(secret, t + "." + held.body()));
+
+            assertThat(slack.received).hasSize(1);
+            JsonPath slackBody = new JsonPath(slack.received.get(0).body());
+            assertThat(slackBody.getString("text")).startsWith("Rollout held past its bake time")
+                    .contains("held at step 1 for")
+                    .contains("<http://localhost:8080/console/rollouts/" + rollout + "|Open in Bellwether>");
+            assertThat(slackBody.getList("blocks.type")).containsExactly("section", "context");
+            assertThat(slackBody.getString("blocks[1].elements[0].text")).contains("rollout.held");
+        }
+    }
+
+    @Test
     void anSloThatStartsPagingIsPostedButItsFirstStateIsNot() throws Exception {
         try (Receiver receiver = new Receiver(n -> 200)) {
             String app = createApp("hooks");

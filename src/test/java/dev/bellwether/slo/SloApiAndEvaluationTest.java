@@ -34,6 +34,12 @@ class SloApiAndEvaluationTest {
     @Inject
     SloEvaluator evaluator;
 
+    @Inject
+    SloMetrics metrics;
+
+    @Inject
+    io.agroal.api.AgroalDataSource dataSource;
+
     @Test
     void theExampleCatalogIsLoadedAtStart() {
         JsonPath slos = given().auth().oauth2(ADMIN).get("/v1/apps/field-notes/slos").then().statusCode(200).extract().jsonPath();
@@ -170,6 +176,68 @@ class SloApiAndEvaluationTest {
         assertThat(slo.getInt("windows.'5m'.good")).isEqualTo(30);
         // 25 % slow against 5 % allowed: burn 5, a ticket (>= 3 over 1d and 2h), not yet a page (14.4)
         assertThat(slo.getString("state")).isEqualTo("TICKET");
+    }
+
+    @Test
+    void anUnreadableStoredVerdictIsLeftOutWhileTheOthersAreStillExported() throws Exception {
+        String broken = appWithSlo("unreadable", DEAD_LETTER_SLO);
+        String healthy = appWithSlo("readable", DEAD_LETTER_SLO);
+        post(broken, Instant.now(), 200, 0);
+        post(healthy, Instant.now(), 200, 0);
+        evaluator.evaluateNow();
+        try {
+            sql("UPDATE slo SET verdict = '{\"state\": \"EXPLODED\"}' WHERE app_id = (SELECT id FROM app WHERE name = ?)", broken);
+            // a change stored since the last refresh must still reach the export
+            sql("UPDATE slo SET verdict = jsonb_set(verdict, '{state}', '\"TICKET\"') WHERE app_id = (SELECT id FROM app WHERE name = ?)",
+                    healthy);
+            metrics.refresh();
+
+            String exported = management().get("/q/metrics").then().extract().asString();
+            assertThat(exported).doesNotContain("bellwether_slo_state{app=\"" + broken + "\"")
+                    .doesNotContain("bellwether_slo_burn_rate{app=\"" + broken + "\"")
+                    .contains("bellwether_slo_state{app=\"" + healthy + "\",slo=\"dead-letters\",state=\"TICKET\"} 1.0");
+        } finally {
+            given().auth().oauth2(ADMIN).delete("/v1/apps/" + broken + "/slos/dead-letters").then().statusCode(204);
+        }
+    }
+
+    @Test
+    void aReplicaThatCannotReadTheVerdictsStopsExportingItsLastPageAfterRepeatedFailures() throws Exception {
+        String app = appWithSlo("unread", DEAD_LETTER_SLO);
+        post(app, Instant.now(), 200, 0);
+        evaluate(app);
+        post(app, Instant.now(), 100, 100);
+        assertThat(evaluate(app).getString("state")).isEqualTo("PAGE");
+        String paging = "bellwether_slo_state{app=\"" + app + "\",slo=\"dead-letters\",state=\"PAGE\"} 1.0";
+        assertThat(management().get("/q/metrics").then().extract().asString()).contains(paging);
+
+        sql("ALTER TABLE slo RENAME TO slo_away", null);
+        try {
+            for (int failure = 1; failure < SloMetrics.FAILURES_BEFORE_DROPPING; failure++) {
+                evaluator.scheduled();
+                assertThat(management().get("/q/metrics").then().extract().asString()).as("after %d failures", failure)
+                        .contains(paging);
+            }
+            evaluator.scheduled();
+            assertThat(management().get("/q/metrics").then().extract().asString())
+                    .doesNotContain("bellwether_slo_state{app=\"" + app + "\"")
+                    .doesNotContain("bellwether_slo_burn_rate{app=\"" + app + "\"")
+                    .doesNotContain("bellwether_slo_error_budget_remaining{app=\"" + app + "\"");
+        } finally {
+            sql("ALTER TABLE slo_away RENAME TO slo", null);
+        }
+        metrics.refresh();
+        assertThat(management().get("/q/metrics").then().extract().asString()).contains(paging);
+    }
+
+    private void sql(String statement, String parameter) throws Exception {
+        try (java.sql.Connection connection = dataSource.getConnection();
+                java.sql.PreparedStatement update = connection.prepareStatement(statement)) {
+            if (parameter != null) {
+                update.setString(1, parameter);
+            }
+            update.execute();
+        }
     }
 
     private String appWithSlo(String prefix, String slo) {

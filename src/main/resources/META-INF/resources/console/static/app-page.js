@@ -22,7 +22,9 @@
           labels: chart.labels,
           datasets: windows.map(function (window, i) {
             return {
-              label: window, data: chart.series[window], spanGaps: true, borderWidth: 2, pointRadius: 3,
+              // a gap is an hour whose window had no events: left a gap rather than drawn as a line through it
+              label: window, data: chart.series[window], spanGaps: false, borderWidth: 2,
+              pointRadius: chart.labels.length > 48 ? 0 : 2,
               borderColor: colours[i % colours.length], backgroundColor: colours[i % colours.length],
               // lines differ by dash as well as colour, so they tell apart without colour
               borderDash: dashes[i % dashes.length]
@@ -31,7 +33,10 @@
         },
         options: {
           animation: false, responsive: true, maintainAspectRatio: false,
-          scales: { y: { beginAtZero: true, title: { display: true, text: 'burn rate' } } },
+          scales: {
+            x: { ticks: { autoSkip: true, maxTicksLimit: 8, maxRotation: 0 } },
+            y: { beginAtZero: true, title: { display: true, text: 'burn rate' } }
+          },
           plugins: { legend: { position: 'bottom' } }
         }
       });
