@@ -6,6 +6,11 @@ import dev.bellwether.api.ProblemException;
 import dev.bellwether.apps.App;
 import dev.bellwether.apps.AppDirectory;
 import dev.bellwether.apps.AppResource;
+import dev.bellwether.journey.AppJourneys;
+import dev.bellwether.journey.Journey;
+import dev.bellwether.journey.JourneyMatcher;
+import dev.bellwether.journey.JourneySpec;
+import dev.bellwether.journey.JourneyStore;
 import dev.bellwether.security.Caller;
 import dev.bellwether.slo.BurnHistory;
 import dev.bellwether.slo.BurnWindow;
@@ -72,10 +77,12 @@ public class AppPageBuilder {
     private final RollupStore rollups;
     private final AgroalDataSource dataSource;
     private final Clock clock;
+    private final JourneyStore journeys;
 
     public AppPageBuilder(AppDirectory directory, AppResource appResource, SliResource sliResource, SliService sli,
             SloResource slos, RetentionConfig retention, ObjectMapper json, RollupStore rollups,
-            AgroalDataSource dataSource, Clock clock) {
+            AgroalDataSource dataSource, Clock clock, JourneyStore journeys) {
+        this.journeys = journeys;
         this.rollups = rollups;
         this.dataSource = dataSource;
         this.clock = clock;
@@ -130,7 +137,10 @@ public class AppPageBuilder {
         Instant lastPoint = clock.instant().truncatedTo(ChronoUnit.HOURS);
         Instant firstPoint = lastPoint.minus(historySpan);
         List<SloView> views = slos.list(app.name);
-        Map<Instant, Rollup> hourBuckets = views.isEmpty() ? Map.of() : hourBuckets(app.id, firstPoint, lastPoint);
+        boolean perJourney = views.stream().anyMatch(view -> view.journey() != null);
+        AppJourneys appJourneys = perJourney ? journeys.load(app.id) : null;
+        RollupStore.MergedBuckets hourBuckets = views.isEmpty() ? null
+                : hourBuckets(app.id, firstPoint, lastPoint, perJourney);
         List<AppPage.Slo> sloRows = new ArrayList<>();
         List<Map<String, Object>> charts = new ArrayList<>();
         List<String> windowLabels = BurnHistory.WINDOWS.stream().map(BurnWindow::label).toList();
@@ -142,7 +152,8 @@ public class AppPageBuilder {
                     .map(t -> new AppPage.Transition(time(t.at), t.fromState == null ? "—" : t.fromState, t.toState,
                             t.reason == null ? "—" : t.reason)).toList();
             NavigableMap<Instant, GoodValid> counts = new TreeMap<>();
-            hourBuckets.forEach((bucket, rollup) -> counts.put(bucket, spec.sli().count(rollup, spec.threshold())));
+            hourBuckets.of(journeyId(appJourneys, spec.journey()))
+                    .forEach((bucket, rollup) -> counts.put(bucket, spec.sli().count(rollup, spec.threshold())));
             List<AppPage.HistoryRow> history = new ArrayList<>();
             List<String> labels = new ArrayList<>();
             Map<String, List<Double>> series = new LinkedHashMap<>();
@@ -202,11 +213,23 @@ public class AppPageBuilder {
         return span.toHours() % 24 == 0 ? span.toDays() + "d" : span.toHours() + "h";
     }
 
+    /** The rollups' journey a journey SLO counts (null: every journey, for an app-wide SLO). */
+    private static Long journeyId(AppJourneys appJourneys, String journey) {
+        if (journey == null) {
+            return null;
+        }
+        if (JourneySpec.OTHER.equals(journey)) {
+            return JourneyMatcher.OTHER_ID;
+        }
+        // an SLO's journey cannot be removed while the SLO counts it
+        return appJourneys.named(journey).map(Journey::id).orElse(JourneyMatcher.OTHER_ID);
+    }
+
     /** The app's hour rollups the history's points read, merged per hour: one query for every SLO of the app. */
-    private Map<Instant, Rollup> hourBuckets(long appId, Instant firstPoint, Instant lastPoint) {
+    private RollupStore.MergedBuckets hourBuckets(long appId, Instant firstPoint, Instant lastPoint, boolean perJourney) {
         try (Connection connection = dataSource.getConnection()) {
             return rollups.mergedBuckets(connection, appId, Granularity.HOUR, BurnHistory.bucketsNeededFrom(firstPoint),
-                    lastPoint);
+                    lastPoint, perJourney);
         } catch (SQLException e) {
             throw new IllegalStateException("the hour rollups could not be read", e);
         }

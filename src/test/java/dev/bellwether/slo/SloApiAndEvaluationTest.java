@@ -195,7 +195,8 @@ class SloApiAndEvaluationTest {
             String exported = management().get("/q/metrics").then().extract().asString();
             assertThat(exported).doesNotContain("bellwether_slo_state{app=\"" + broken + "\"")
                     .doesNotContain("bellwether_slo_burn_rate{app=\"" + broken + "\"")
-                    .contains("bellwether_slo_state{app=\"" + healthy + "\",slo=\"dead-letters\",state=\"TICKET\"} 1.0");
+                    .contains("bellwether_slo_state{app=\"" + healthy + "\",fast_burn_severity=\"page\",journey=\"\","
+                            + "slo=\"dead-letters\",state=\"TICKET\"} 1.0");
         } finally {
             given().auth().oauth2(ADMIN).delete("/v1/apps/" + broken + "/slos/dead-letters").then().statusCode(204);
         }
@@ -208,7 +209,8 @@ class SloApiAndEvaluationTest {
         evaluate(app);
         post(app, Instant.now(), 100, 100);
         assertThat(evaluate(app).getString("state")).isEqualTo("PAGE");
-        String paging = "bellwether_slo_state{app=\"" + app + "\",slo=\"dead-letters\",state=\"PAGE\"} 1.0";
+        String paging = "bellwether_slo_state{app=\"" + app + "\",fast_burn_severity=\"page\",journey=\"\","
+                + "slo=\"dead-letters\",state=\"PAGE\"} 1.0";
         assertThat(management().get("/q/metrics").then().extract().asString()).contains(paging);
 
         sql("ALTER TABLE slo RENAME TO slo_away", null);
