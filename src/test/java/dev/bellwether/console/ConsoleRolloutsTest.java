@@ -56,8 +56,8 @@ class ConsoleRolloutsTest {
         QuarkusTransaction.requiringNew().run(() -> {
             Rollout rollout = Rollout.findById(id);
             rollout.verdict = new Verdict(Verdict.Outcome.FAIL, GuardAction.KILL, "dead_letter_ratio: canary worse",
-                    List.of(new Verdict.GuardResult("dead_letter_ratio", GuardAction.KILL, Verdict.Outcome.FAIL,
-                            "bad ratio: canary 0.3000 vs control 0.1000", 10, 10, List.of(new Verdict.Comparison(
+                    List.of(new Verdict.GuardResult("dead_letter_ratio", null, GuardAction.KILL,
+                            Verdict.Outcome.FAIL, "bad ratio: canary 0.3000 vs control 0.1000", 10, 10, 0.05, List.of(new Verdict.Comparison(
                             "bad ratio", 0.3, 0.1, 0.025, 1234.5, true, 0)))));
         });
         Session manager = signIn(token("release-manager"));
