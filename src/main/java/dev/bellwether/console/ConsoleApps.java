@@ -204,7 +204,7 @@ public class ConsoleApps {
         if (errors.isEmpty()) {
             CreateRollout request = new CreateRollout(app, blankToNull(entered.flag()), blankToNull(entered.project()),
                     blankToNull(entered.environment()), stepList, blankToNull(entered.bake()),
-                    minSampleValue, guards,
+                    minSampleValue, guards, null,
                     entered.dryRun());
             for (ConstraintViolation<CreateRollout> violation : validator.validate(request)) {
                 String field = ProblemMappers.fieldOf(violation);
@@ -300,7 +300,7 @@ public class ConsoleApps {
                 continue;
             }
             try {
-                guards.add(new GuardSpec(row.sli().isBlank() ? null : Sli.fromWireName(row.sli()),
+                guards.add(new GuardSpec(row.sli().isBlank() ? null : Sli.fromWireName(row.sli()), null,
                         row.action().isBlank() ? null : GuardAction.fromWireName(row.action())));
             } catch (IllegalArgumentException unknown) {
                 errors.put("guards", "guards[" + guards.size() + "]: " + unknown.getMessage());

@@ -30,9 +30,11 @@ public record RolloutPage(long id, String app, String flag, String project, Stri
 
     /**
      * One guard: canary against control over time (as a chart and as a table), and the latest verdict's evidence
-     * with one sentence saying why it holds, passes or fails.
+     * with one sentence saying why it holds, passes or fails. {@code key}: unique among the rollout's guards, for
+     * element ids (two guards may share an indicator on different journeys); {@code title}: the indicator, and the
+     * journey when the guard has one.
      */
-    public record GuardPanel(String sli, String action, String outcome, String sentence, String measure, String chartJson,
+    public record GuardPanel(String key, String title, String action, String outcome, String sentence, String measure, String chartJson,
                              List<ComparisonRow> comparisons, List<PointRow> points) {
         public String outcomeClass() {
             return Overview.stateClass(outcome);

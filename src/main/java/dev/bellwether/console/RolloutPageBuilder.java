@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bellwether.judge.CanaryJudge;
 import dev.bellwether.judge.Guard;
 import dev.bellwether.judge.Verdict;
+import dev.bellwether.rollout.CanaryWindows;
 import dev.bellwether.rollout.Convergence;
 import dev.bellwether.rollout.JudgeConfig;
 import dev.bellwether.rollout.Rollout;
@@ -37,6 +38,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.NavigableMap;
 import java.util.Optional;
 
@@ -60,14 +62,16 @@ public class RolloutPageBuilder {
     private static final double QUANTILE_SHOWN = 0.9;
 
     private final RolloutConvergence convergence;
+    private final CanaryWindows canaryWindows;
     private final SliService sli;
     private final JudgeConfig judge;
     private final ObjectMapper json;
     private final Clock clock;
 
-    public RolloutPageBuilder(RolloutConvergence convergence, SliService sli, JudgeConfig judge, ObjectMapper json,
+    public RolloutPageBuilder(RolloutConvergence convergence, CanaryWindows canaryWindows, SliService sli, JudgeConfig judge, ObjectMapper json,
             Clock clock) {
         this.convergence = convergence;
+        this.canaryWindows = canaryWindows;
         this.sli = sli;
         this.judge = judge;
         this.json = json;
@@ -158,19 +162,23 @@ public class RolloutPageBuilder {
 
     private List<RolloutPage.GuardPanel> guards(Rollout rollout, List<RolloutDecision> stepStarts, Instant now) {
         List<Guard> guards = SloGuards.of(rollout);
-        NavigableMap<Instant, SliService.CanaryControl> buckets = new java.util.TreeMap<>();
+        Map<String, Long> journeyIds = canaryWindows.journeyIds(rollout);
+        SliService.CanaryBuckets read = new SliService.CanaryBuckets(new java.util.TreeMap<>(), Map.of());
         if (rollout.state != RolloutState.DRAFT) {
             Instant to = rollout.state.finished() ? rollout.updatedAt.toInstant() : now;
             Instant from = stepStarts.isEmpty() ? rollout.createdAt.toInstant() : stepStarts.get(0).at.toInstant();
             if (from.isBefore(to.minus(CHART_SPAN))) {
                 from = to.minus(CHART_SPAN);
             }
-            buckets = sli.canaryAgainstControl(rollout.app.id, rollout.flag, from, to.plusSeconds(60));
+            read = sli.canaryAgainstControl(rollout.app.id, rollout.flag, from, to.plusSeconds(60),
+                    java.util.Set.copyOf(journeyIds.values()));
         }
         double alpha = judge.settings(rollout.minSamplePerCohort).alpha();
         List<RolloutPage.GuardPanel> panels = new ArrayList<>();
         for (Guard guard : guards) {
             Sli indicator = guard.sli();
+            NavigableMap<Instant, SliService.CanaryControl> buckets = guard.journey() == null ? read.app()
+                    : read.journeys().getOrDefault(journeyIds.get(guard.journey()), new java.util.TreeMap<>());
             boolean quantile = indicator.needsThreshold() && guard.sloThreshold() == null;
             String measure = !indicator.needsThreshold() ? "bad events, % of valid"
                     : quantile ? "p90 (" + unit(indicator) + ")"
@@ -196,17 +204,21 @@ public class RolloutPageBuilder {
                 chart.put("budget", guard.sloAllowedErrorRatio() * 100);
             }
             Verdict.GuardResult result = rollout.verdict == null ? null : rollout.verdict.guards().stream()
-                    .filter(g -> g.sli().equals(indicator.wireName())).findFirst().orElse(null);
+                    .filter(g -> g.sli().equals(indicator.wireName()) && Objects.equals(g.journey(), guard.journey()))
+                    .findFirst().orElse(null);
+            // verdicts stored before the guards shared the rollout's alpha carry none: each guard then had all of it
+            double guardAlpha = result == null || result.alpha() == 0 ? alpha : result.alpha();
             List<RolloutPage.ComparisonRow> comparisons = result == null ? List.of() : result.comparisons().stream()
                     .map(comparison -> new RolloutPage.ComparisonRow(comparison.what(), percent(comparison.canaryRatio()),
                             percent(comparison.controlRatio()), percent(comparison.margin()),
                             String.format(Locale.ROOT, "%.3g", comparison.likelihoodRatio()),
-                            String.format(Locale.ROOT, "%.3g", result.comparisons().size() / alpha),
+                            String.format(Locale.ROOT, "%.3g", result.comparisons().size() / guardAlpha),
                             comparison.regression() ? "REGRESSION" : "no regression",
                             comparison.sinceMinute() == 0 ? "the whole step" : "minute " + comparison.sinceMinute() + " on"))
                     .toList();
             String action = guard.action().name().toLowerCase(Locale.ROOT);
-            panels.add(new RolloutPage.GuardPanel(indicator.wireName(), action,
+            String key = guard.journey() == null ? indicator.wireName() : indicator.wireName() + "-" + guard.journey();
+            panels.add(new RolloutPage.GuardPanel(key, guard.label(), action,
                     result == null ? "NOT JUDGED YET" : result.outcome().name(), sentence(result, action), measure,
                     ScriptJson.of(json, chart), comparisons, points));
         }
@@ -241,7 +253,8 @@ public class RolloutPageBuilder {
             List<String> failing = new ArrayList<>();
             decision.evidence.path("guards").forEach(guard -> {
                 if ("FAIL".equals(guard.path("outcome").asText())) {
-                    failing.add(guard.path("sli").asText());
+                    failing.add(Guard.label(guard.path("sli").asText(),
+                            guard.path("journey").isTextual() ? guard.path("journey").asText() : null));
                 }
             });
             who += failing.isEmpty() ? "" : " (guard " + String.join(", ", failing) + ")";

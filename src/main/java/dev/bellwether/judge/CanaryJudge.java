@@ -28,7 +28,9 @@ import java.util.stream.Collectors;
  *   <li>An SLO on the indicator bounds the canary on its own: a canary above the SLO's error budget fails even if
  *       control is as bad.</li>
  * </ul>
- * Each guard's comparisons share its {@code alpha} (Bonferroni). Too little data in either cohort, or none in control,
+ * The guards of a rollout share its {@code alpha}, and each guard's comparisons share the guard's (Bonferroni both
+ * times: {@link JudgeSettings#alphaPerGuard}). A guard on a journey reads that journey's replays alone, canary against
+ * control, with the same tests and rules as one on the whole app. Too little data in either cohort, or none in control,
  * is HOLD, never PASS; but with enough canary data the SLO bound still applies, so a canary at 100 % (when control has
  * drained away) can still fail. Any failing guard fails the verdict, its action chosen by {@link GuardAction}'s order.
  *
@@ -50,16 +52,56 @@ public final class CanaryJudge {
     private CanaryJudge() {
     }
 
-    /** The step as one window (no later minutes to restart from). */
+    /** The step as one window (no later minutes to restart from), every guard on the whole app. */
     public static Verdict judge(List<Guard> guards, Rollup canary, Rollup control, JudgeSettings settings) {
         return judge(guards, List.of(new Window(0, canary, control)), settings);
     }
 
     /**
+     * Every guard on the whole app.
+     *
      * @param windows the whole step (minute 0) first, then any later minutes of it, in increasing order; all with
      *     control or all without
      */
     public static Verdict judge(List<Guard> guards, List<Window> windows, JudgeSettings settings) {
+        return judge(guards, journey -> {
+            if (journey != null) {
+                throw new IllegalArgumentException("no windows for journey " + journey);
+            }
+            return windows;
+        }, settings);
+    }
+
+    /**
+     * @param windowsOf a journey's windows (null: the whole app's), each list as {@link #judge(List, List, JudgeSettings)}
+     *     takes it
+     */
+    public static Verdict judge(List<Guard> guards, Function<String, List<Window>> windowsOf, JudgeSettings settings) {
+        if (guards.isEmpty()) {
+            return new Verdict(Outcome.HOLD, null, "no guards to judge by", List.of());
+        }
+        double alpha = settings.alphaPerGuard(guards.size());
+        List<GuardResult> results = new ArrayList<>();
+        for (Guard guard : guards) {
+            List<Window> windows = windowsOf.apply(guard.journey());
+            checkWindows(windows);
+            results.add(judge(guard, windows, settings, alpha));
+        }
+        List<GuardResult> failed = results.stream().filter(r -> r.outcome() == Outcome.FAIL).toList();
+        if (!failed.isEmpty()) {
+            GuardAction action = failed.stream().map(GuardResult::action).min(Comparator.naturalOrder()).orElseThrow();
+            return new Verdict(Outcome.FAIL, action, failed.stream().map(r -> r.label() + ": " + r.reason())
+                    .collect(Collectors.joining("; ")), results);
+        }
+        List<GuardResult> holding = results.stream().filter(r -> r.outcome() == Outcome.HOLD).toList();
+        if (!holding.isEmpty()) {
+            return new Verdict(Outcome.HOLD, null, holding.stream().map(r -> r.label() + ": " + r.reason())
+                    .collect(Collectors.joining("; ")), results);
+        }
+        return new Verdict(Outcome.PASS, null, "no guard regressed", results);
+    }
+
+    private static void checkWindows(List<Window> windows) {
         if (windows.isEmpty() || windows.get(0).minute() != 0) {
             throw new IllegalArgumentException("the first window is the whole step (minute 0)");
         }
@@ -71,30 +113,13 @@ public final class CanaryJudge {
                 throw new IllegalArgumentException("windows all have control or none has");
             }
         }
-        if (guards.isEmpty()) {
-            return new Verdict(Outcome.HOLD, null, "no guards to judge by", List.of());
-        }
-        List<GuardResult> results = new ArrayList<>();
-        for (Guard guard : guards) {
-            results.add(judge(guard, windows, settings));
-        }
-        List<GuardResult> failed = results.stream().filter(r -> r.outcome() == Outcome.FAIL).toList();
-        if (!failed.isEmpty()) {
-            GuardAction action = failed.stream().map(GuardResult::action).min(Comparator.naturalOrder()).orElseThrow();
-            return new Verdict(Outcome.FAIL, action, failed.stream().map(r -> r.sli() + ": " + r.reason())
-                    .collect(Collectors.joining("; ")), results);
-        }
-        List<GuardResult> holding = results.stream().filter(r -> r.outcome() == Outcome.HOLD).toList();
-        if (!holding.isEmpty()) {
-            return new Verdict(Outcome.HOLD, null, holding.stream().map(r -> r.sli() + ": " + r.reason())
-                    .collect(Collectors.joining("; ")), results);
-        }
-        return new Verdict(Outcome.PASS, null, "no guard regressed", results);
     }
 
-    static GuardResult judge(Guard guard, List<Window> windows, JudgeSettings settings) {
+    /** @param guardAlpha the guard's share of the rollout's alpha */
+    static GuardResult judge(Guard guard, List<Window> windows, JudgeSettings settings, double guardAlpha) {
         Sli sli = guard.sli();
         String name = sli.wireName();
+        String journey = guard.journey();
         Window step = windows.get(0);
         boolean withoutControl = step.control() == null;
         // the threshold indicators are the distributions: latency, staleness, outbox depth
@@ -103,7 +128,7 @@ public final class CanaryJudge {
         long controlValid = withoutControl ? 0 : valid(sli, step.control());
         boolean bounded = guard.sloAllowedErrorRatio() != null;
         int tests = (distributional ? QUANTILES.length : 1) + (bounded ? 1 : 0);
-        double alpha = settings.alpha() / tests;
+        double alpha = guardAlpha / tests;
         boolean enoughCanary = enoughCanary(canaryValid, settings);
         if (!enoughCanary || !enoughControl(controlValid, settings)) {
             String why = withoutControl ? "every client has the flag: judged by the SLO bound alone"
@@ -114,11 +139,12 @@ public final class CanaryJudge {
             if (bounded && enoughCanary) {
                 Comparison slo = combined(windows, alpha, w -> sloBound(guard, sli, w.canary(), settings, alpha));
                 if (slo.regression()) {
-                    return new GuardResult(name, guard.action(), Outcome.FAIL, failure(List.of(slo)) + " (" + why + ")",
-                            canaryValid, controlValid, List.of(slo));
+                    return new GuardResult(name, journey, guard.action(), Outcome.FAIL,
+                            failure(List.of(slo)) + " (" + why + ")", canaryValid, controlValid, guardAlpha, List.of(slo));
                 }
             }
-            return new GuardResult(name, guard.action(), Outcome.HOLD, why, canaryValid, controlValid, List.of());
+            return new GuardResult(name, journey, guard.action(), Outcome.HOLD, why, canaryValid, controlValid, guardAlpha,
+                    List.of());
         }
         List<Comparison> comparisons = new ArrayList<>();
         if (distributional) {
@@ -138,10 +164,12 @@ public final class CanaryJudge {
         }
         List<Comparison> regressions = comparisons.stream().filter(Comparison::regression).toList();
         if (regressions.isEmpty()) {
-            return new GuardResult(name, guard.action(), Outcome.PASS, "no regression", canaryValid, controlValid, comparisons);
+            return new GuardResult(name, journey, guard.action(), Outcome.PASS, "no regression", canaryValid, controlValid,
+                    guardAlpha, comparisons);
         }
         String reason = failure(regressions);
-        return new GuardResult(name, guard.action(), Outcome.FAIL, reason, canaryValid, controlValid, comparisons);
+        return new GuardResult(name, journey, guard.action(), Outcome.FAIL, reason, canaryValid, controlValid, guardAlpha,
+                comparisons);
     }
 
     /** One window's comparison, before its evidence is weighed with the others'; null: too little data in it. */

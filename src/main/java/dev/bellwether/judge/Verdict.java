@@ -12,9 +12,16 @@ public record Verdict(Outcome outcome, GuardAction action, String reason, List<G
     /**
      * One guard's finding: its outcome, why, sample sizes, and the comparisons made (one for a ratio indicator,
      * one per quantile for a latency or staleness distribution, plus the SLO bound when there is one).
+     * {@code journey}: the journey whose replays alone it read (null: the whole app). {@code alpha}: the guard's share
+     * of the rollout's false-alarm rate ({@link JudgeSettings#alphaPerGuard}), split among its comparisons.
      */
-    public record GuardResult(String sli, GuardAction action, Outcome outcome, String reason, long canaryValid,
-                              long controlValid, List<Comparison> comparisons) {
+    public record GuardResult(String sli, String journey, GuardAction action, Outcome outcome, String reason,
+                              long canaryValid, long controlValid, double alpha, List<Comparison> comparisons) {
+
+        /** As verdicts and the console name the guard: its indicator, and its journey when it has one. */
+        public String label() {
+            return Guard.label(sli, journey);
+        }
     }
 
     /**

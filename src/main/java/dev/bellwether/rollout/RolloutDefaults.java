@@ -1,5 +1,7 @@
 package dev.bellwether.rollout;
 
+import dev.bellwether.judge.GuardAction;
+import dev.bellwether.slo.Sli;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
@@ -28,4 +30,29 @@ public interface RolloutDefaults {
     /** The Unleash environment whose flag is rolled out. */
     @WithDefault("development")
     String environment();
+
+    /**
+     * The indicator of the guard every rollout gets on each critical journey of its app ({@link CriticalJourneyGuards});
+     * one of the replay indicators ({@link GuardSpec#JOURNEY_INDICATORS}).
+     */
+    @WithDefault("replay_repeat_failure_ratio")
+    String criticalJourneyGuardSli();
+
+    /** What that guard does when the journey regresses: kill, rollback or freeze. */
+    @WithDefault("kill")
+    String criticalJourneyGuardAction();
+
+    /** The default critical-journey guard's indicator, read and checked. */
+    default Sli criticalJourneyIndicator() {
+        Sli sli = Sli.fromWireName(criticalJourneyGuardSli());
+        if (!GuardSpec.JOURNEY_INDICATORS.contains(sli)) {
+            throw new IllegalArgumentException("bellwether.rollout.defaults.critical-journey-guard-sli must be a replay"
+                    + " indicator, got " + sli.wireName());
+        }
+        return sli;
+    }
+
+    default GuardAction criticalJourneyAction() {
+        return GuardAction.fromWireName(criticalJourneyGuardAction());
+    }
 }

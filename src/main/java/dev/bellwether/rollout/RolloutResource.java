@@ -2,7 +2,15 @@ package dev.bellwether.rollout;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bellwether.api.ProblemException;
+import dev.bellwether.apps.AppDirectory;
+import dev.bellwether.journey.AppJourneys;
+import dev.bellwether.journey.Criticality;
+import dev.bellwether.journey.Journey;
+import dev.bellwether.journey.JourneySpec;
+import dev.bellwether.journey.JourneyStore;
+import dev.bellwether.judge.Guard;
 import dev.bellwether.judge.Verdict;
+import dev.bellwether.slo.Sli;
 import dev.bellwether.security.AccessFilter;
 import dev.bellwether.security.Allowed;
 import dev.bellwether.security.Caller;
@@ -26,10 +34,12 @@ import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.Collectors;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
@@ -45,11 +55,16 @@ public class RolloutResource {
     private final RolloutCommands rollouts;
     private final RolloutConvergence convergence;
     private final RolloutDefaults defaults;
+    private final AppDirectory apps;
+    private final JourneyStore journeys;
 
-    public RolloutResource(RolloutCommands rollouts, RolloutConvergence convergence, RolloutDefaults defaults) {
+    public RolloutResource(RolloutCommands rollouts, RolloutConvergence convergence, RolloutDefaults defaults,
+            AppDirectory apps, JourneyStore journeys) {
         this.rollouts = rollouts;
         this.convergence = convergence;
         this.defaults = defaults;
+        this.apps = apps;
+        this.journeys = journeys;
     }
 
     public record CreateRollout(
@@ -61,6 +76,9 @@ public class RolloutResource {
             String bake,
             @PositiveOrZero Long minSamplePerCohort,
             @NotEmpty @Size(max = 10) List<@NotNull GuardSpec> guards,
+            @Schema(nullable = true, description = "false: no default guard on the app's critical journeys (by default "
+                    + "each critical journey gets one, unless a listed guard has the same indicator and journey)")
+            Boolean criticalJourneyGuards,
             Boolean dryRun) {
     }
 
@@ -121,21 +139,55 @@ public class RolloutResource {
         if (bake.isNegative()) {
             throw ProblemException.badRequest("bake", "must not be negative");
         }
+        List<GuardSpec> guards = guards(request);
+        FlagRef flag = new FlagRef(request.project() == null ? defaults.project() : request.project(),
+                request.environment() == null ? defaults.environment() : request.environment(), request.flag());
+        return rollouts.create(request.app(), flag, steps, bake,
+                request.minSamplePerCohort() == null ? defaults.minSamplePerCohort() : request.minSamplePerCohort(), guards,
+                Boolean.TRUE.equals(request.dryRun()), actor);
+    }
+
+    /**
+     * The request's guards, checked (a journey only on a replay indicator, and one the app has), then a guard on each
+     * of the app's critical journeys that the request does not guard on the default indicator already.
+     */
+    private List<GuardSpec> guards(CreateRollout request) {
+        AppJourneys appJourneys = null;
         var seen = new HashSet<>();
         for (int i = 0; i < request.guards().size(); i++) {
             GuardSpec guard = request.guards().get(i);
             if (guard.sli() == null || guard.action() == null) {
                 throw ProblemException.badRequest("guards[" + i + "]", "a guard needs an sli and an action (kill, rollback, freeze)");
             }
-            if (!seen.add(guard.sli())) {
-                throw ProblemException.badRequest("guards[" + i + "]", "two guards on " + guard.sli().wireName());
+            if (guard.journey() != null) {
+                if (!GuardSpec.JOURNEY_INDICATORS.contains(guard.sli())) {
+                    throw ProblemException.badRequest("guards[" + i + "].journey", "only replay indicators ("
+                            + GuardSpec.JOURNEY_INDICATORS.stream().map(Sli::wireName).collect(Collectors.joining(", "))
+                            + ") take a journey: " + guard.sli().wireName() + " is not read from replays");
+                }
+                if (appJourneys == null) {
+                    appJourneys = journeys.load(apps.requireApp(request.app()).id);
+                }
+                if (!JourneySpec.OTHER.equals(guard.journey()) && appJourneys.current().stream()
+                        .noneMatch(j -> j.name().equals(guard.journey()))) {
+                    List<String> names = new ArrayList<>(appJourneys.current().stream().map(Journey::name).toList());
+                    names.add(JourneySpec.OTHER);
+                    throw ProblemException.badRequest("guards[" + i + "].journey", "app '" + request.app()
+                            + "' has no journey named '" + guard.journey() + "'; its journeys: " + String.join(", ", names));
+                }
+            }
+            if (!seen.add(Guard.label(guard.sli().wireName(), guard.journey()))) {
+                throw ProblemException.badRequest("guards[" + i + "]", "two guards on "
+                        + Guard.label(guard.sli().wireName(), guard.journey()));
             }
         }
-        FlagRef flag = new FlagRef(request.project() == null ? defaults.project() : request.project(),
-                request.environment() == null ? defaults.environment() : request.environment(), request.flag());
-        return rollouts.create(request.app(), flag, steps, bake,
-                request.minSamplePerCohort() == null ? defaults.minSamplePerCohort() : request.minSamplePerCohort(), request.guards(),
-                Boolean.TRUE.equals(request.dryRun()), actor);
+        if (appJourneys == null) {
+            appJourneys = journeys.load(apps.requireApp(request.app()).id);
+        }
+        List<String> critical = appJourneys.current().stream().filter(j -> j.criticality() == Criticality.CRITICAL)
+                .map(Journey::name).sorted().toList();
+        return CriticalJourneyGuards.withDefaults(request.guards(), critical, defaults.criticalJourneyIndicator(),
+                defaults.criticalJourneyAction(), !Boolean.FALSE.equals(request.criticalJourneyGuards()));
     }
 
     @GET

@@ -1,12 +1,10 @@
 package dev.bellwether.rollout;
 
 import dev.bellwether.judge.CanaryJudge;
-import dev.bellwether.judge.StepWindows;
 import dev.bellwether.judge.Verdict;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.Locale;
 import org.jboss.logging.Logger;
 
@@ -64,8 +62,8 @@ public class RolloutStepper {
         if (rollout.state != RolloutState.RUNNING) {
             return;
         }
-        List<StepWindows.Window> windows = canaryWindows.of(rollout, clock.instant());
-        Verdict verdict = CanaryJudge.judge(SloGuards.of(rollout), windows, judge.settings(rollout.minSamplePerCohort));
+        CanaryWindows.Windows windows = canaryWindows.of(rollout, clock.instant());
+        Verdict verdict = CanaryJudge.judge(SloGuards.of(rollout), windows::of, judge.settings(rollout.minSamplePerCohort));
         rollout.verdict = verdict;
         metrics.verdict(rollout, verdict);
         if (verdict.outcome() == Verdict.Outcome.FAIL) {

@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -161,22 +162,46 @@ public class SliService {
     static final Duration JUDGED_BY_MINUTE = Duration.ofHours(2);
 
     /**
+     * Canary against control bucket by bucket: for the whole app, and for each journey asked for, its replays alone.
+     *
+     * @param journeys by journey id ({@code JourneyMatcher.OTHER_ID} for {@code other}); a journey without rows in the
+     *     range has an empty map
+     */
+    public record CanaryBuckets(NavigableMap<Instant, CanaryControl> app,
+                                Map<Long, NavigableMap<Instant, CanaryControl>> journeys) {
+    }
+
+    /** The whole app's buckets, as {@link #canaryAgainstControl(long, String, Instant, Instant, Set)} reads them. */
+    public NavigableMap<Instant, CanaryControl> canaryAgainstControl(long appId, String flag, Instant from, Instant to) {
+        return canaryAgainstControl(appId, flag, from, to, Set.of()).app();
+    }
+
+    /**
      * The judge's read of the telemetry: canary against control over [from, to), by event time, bucket by bucket (each
      * minute of the last two hours or more; each whole hour before that), so that the judge can weigh what happened
-     * since a bucket apart from what came before.
+     * since a bucket apart from what came before. One read of the rollups serves the app and every journey asked for.
      *
+     * @param journeyIds the journeys whose replays are also wanted on their own
      * @return by the bucket's start, oldest first; the first bucket is {@code from}'s minute (or hour, when older than
      *     the minute rollups)
      */
-    public NavigableMap<Instant, CanaryControl> canaryAgainstControl(long appId, String flag, Instant from,
-            Instant to) {
+    public CanaryBuckets canaryAgainstControl(long appId, String flag, Instant from, Instant to, Set<Long> journeyIds) {
         Map<Long, Cohort> cohorts = releasesAndCohorts.cohorts(appId);
         TreeMap<Instant, CanaryControl> buckets = new TreeMap<>();
+        Map<Long, NavigableMap<Instant, CanaryControl>> byJourney = new HashMap<>();
+        journeyIds.forEach(id -> byJourney.put(id, new TreeMap<>()));
         Consumer<RollupStore.Row> add = row -> {
             Boolean on = cohorts.getOrDefault(row.key().cohortId(), Cohort.NONE).isOn(flag);
             if (on != null) {
                 CanaryControl bucket = buckets.computeIfAbsent(row.key().bucket(), b -> new CanaryControl(new Rollup(), new Rollup()));
                 (on ? bucket.canary() : bucket.control()).merge(row.rollup());
+                NavigableMap<Instant, CanaryControl> journey = byJourney.get(row.key().journeyId());
+                if (journey != null) {
+                    CanaryControl own = journey.computeIfAbsent(row.key().bucket(),
+                            b -> new CanaryControl(new Rollup(), new Rollup()));
+                    // journey 0 (other) also holds every event that is no replay: a journey is its replays alone
+                    (on ? own.canary() : own.control()).mergeReplays(row.rollup());
+                }
             }
         };
         // whole hours before the recent ones as hour rows (cheap for a long step), the recent ones minute by minute
@@ -187,7 +212,7 @@ public class SliService {
             byMinute = from;
         }
         rollups.readMinutes(appId, byMinute, to, add);
-        return buckets;
+        return new CanaryBuckets(buckets, byJourney);
     }
 
     private static Cohort flagGroup(Cohort cohort, String flag) {

@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bellwether.ingest.Beacon;
 import dev.bellwether.ingest.BeaconParser;
+import dev.bellwether.journey.JourneyMatcher;
+import dev.bellwether.journey.JourneySpec;
 import dev.bellwether.telemetry.TelemetryEvent;
 import dev.bellwether.judge.CanaryJudge;
 import dev.bellwether.judge.StepWindows;
@@ -79,6 +81,19 @@ import org.junit.jupiter.api.Test;
  * {@code bench.limit-minutes}, {@code bench.warm-up-minutes}, {@code bench.seed}, {@code bench.fleet-step-seconds},
  * {@code bench.tick-seconds}, {@code bench.scenarios} ({@code aa,dead-letters}), {@code bench.json-text} and
  * {@code bench.first-attempt-flags} (false: the SDK reports each replay with the flags of that attempt).
+ *
+ * <p>Journeys ({@code docs/journeys.md}): {@code bench.mutations} sets the fleet's mutation names and weights
+ * ({@code order.submit:2,note.update:98}), {@code bench.journeys} declares journeys ({@code checkout=order.submit;notes=note.*}),
+ * a guard {@code sli@journey:action} reads that journey's replays alone, {@code bench.regression-mutations} confines the
+ * regression to those mutation names, and {@code bench.edits-per-minute} sets the fleet's edit rate. Time to kill on a
+ * journey-confined regression at a fixed 5 % canary, the same fleets with and without the journey guard, and A/A with
+ * it, as docs/benchmarks.md runs them:
+ * <pre>
+ * ./mvnw -Pbench verify -Dit.test=JudgeAccuracyBenchmark -Dbench.scenarios=dead-letters -Dbench.dead-letter-multiplier=5 \
+ *     -Dbench.mutations=order.submit:2,note.update:49,note.create:49 -Dbench.journeys=checkout=order.submit \
+ *     -Dbench.regression-mutations=order.submit -Dbench.steps=5,100 -Dbench.bake-minutes=600 -Dbench.limit-minutes=60 \
+ *     -Dbench.guards=dead_letter_ratio:kill,replay_repeat_failure_ratio:kill,replay_repeat_failure_ratio@checkout:kill
+ * </pre>
  */
 class JudgeAccuracyBenchmark {
 
@@ -109,6 +124,15 @@ class JudgeAccuracyBenchmark {
      */
     private static final boolean JSON_TEXT = Boolean.parseBoolean(System.getProperty("bench.json-text", "true"));
     private static final List<String> SCENARIOS = List.of(System.getProperty("bench.scenarios", "aa,dead-letters").split(","));
+    /** The JSON file's name in target/bench, so that runs with different settings keep their own. */
+    private static final String OUTPUT = System.getProperty("bench.output", "judge-accuracy.json");
+    private static final double EDITS_PER_MINUTE = Double.parseDouble(System.getProperty("bench.edits-per-minute", "3"));
+    /** The fleet's mutation names and weights; empty: the simulator's four note-taking names alike. */
+    private static final String MUTATIONS = System.getProperty("bench.mutations", "");
+    private static final String REGRESSION_MUTATIONS = System.getProperty("bench.regression-mutations", "");
+    /** Journeys by name, each with its patterns, matched as the service matches them. */
+    private static final Map<String, List<String>> JOURNEYS = journeys(System.getProperty("bench.journeys", ""));
+    private static final JourneyMatcher MATCHER = matcher(JOURNEYS);
 
     private static final String APP = "field-notes";
     private static final String FLAG = "new-sync-engine";
@@ -145,8 +169,13 @@ class JudgeAccuracyBenchmark {
             scenarios.add(new Scenario("aa", "A/A (healthy canary)", Regression.NONE));
         }
         if (SCENARIOS.contains("dead-letters")) {
-            scenarios.add(new Scenario("dead-letters", String.format(Locale.ROOT, "%sx dead letters",
-                    trim(DEAD_LETTER_MULTIPLIER)), Regression.deadLetters(DEAD_LETTER_MULTIPLIER)));
+            Regression regression = Regression.deadLetters(DEAD_LETTER_MULTIPLIER);
+            if (!REGRESSION_MUTATIONS.isBlank()) {
+                regression = regression.onlyFor(java.util.Set.of(REGRESSION_MUTATIONS.split(",")));
+            }
+            scenarios.add(new Scenario("dead-letters", String.format(Locale.ROOT, "%sx dead letters%s",
+                    trim(DEAD_LETTER_MULTIPLIER), REGRESSION_MUTATIONS.isBlank() ? "" : " of " + REGRESSION_MUTATIONS),
+                    regression));
         }
         long started = System.nanoTime();
         Map<Scenario, List<RolloutResult>> results = new java.util.LinkedHashMap<>();
@@ -169,7 +198,9 @@ class JudgeAccuracyBenchmark {
 
     private static RolloutResult rollout(Scenario scenario, long seed) {
         FleetSettings settings = FleetSettings.builder().clients(CLIENTS).seed(seed).canaryFlag(FLAG)
-                .firstAttemptFlags(FIRST_ATTEMPT_FLAGS).regression(scenario.regression()).build();
+                .firstAttemptFlags(FIRST_ATTEMPT_FLAGS).mutationsPerMinute(EDITS_PER_MINUTE)
+                .mutationMix(MUTATIONS.isBlank() ? null : FleetSettings.parseMix(MUTATIONS))
+                .regression(scenario.regression()).build();
         HashedRollout flag = new HashedRollout(FLAG, 0);
         Fleet fleet = new Fleet(settings, flag, FLEET_START);
         StepTelemetry telemetry = new StepTelemetry();
@@ -202,7 +233,7 @@ class JudgeAccuracyBenchmark {
                 nextTick = nextTick.plus(TICK);
                 // RolloutStepper.step: judge the current step; FAIL applies the guard's action, PASS after the bake advances
                 boolean full = STEPS.get(position.step()) == 100;
-                last = CanaryJudge.judge(GUARDS, telemetry.windows(!full), JUDGE);
+                last = CanaryJudge.judge(GUARDS, journey -> telemetry.windows(!full, journey), JUDGE);
                 verdicts++;
                 watch.saw(last);
                 Trigger trigger = null;
@@ -243,7 +274,7 @@ class JudgeAccuracyBenchmark {
         }
         boolean failed = last != null && last.outcome() == Verdict.Outcome.FAIL;
         String failedGuards = failed ? last.guards().stream().filter(g -> g.outcome() == Verdict.Outcome.FAIL)
-                .map(Verdict.GuardResult::sli).collect(Collectors.joining("+")) : null;
+                .map(Verdict.GuardResult::label).collect(Collectors.joining("+")) : null;
         return new RolloutResult(seed, ending, STEPS.get(position.step()),
                 Duration.between(startedAt, now).toMillis() / 60_000.0, failedGuards,
                 last == null ? null : last.reason(), steps, telemetry.rejected, verdicts);
@@ -276,18 +307,39 @@ class JudgeAccuracyBenchmark {
     static final class StepTelemetry {
         long rejected;
         private Instant fromMinute = Instant.MIN;
-        /** The step's minute buckets: canary, control. */
+        /** The step's minute buckets: canary, control; the whole app's, then each journey's replays alone. */
         private final NavigableMap<Instant, Rollup[]> stepMinutes = new TreeMap<>();
+        private final Map<String, NavigableMap<Instant, Rollup[]>> stepJourneyMinutes = new java.util.HashMap<>();
         /** Minute buckets as far back as a step that starts now reaches: the current minute. */
         private final NavigableMap<Instant, Rollup[]> recentMinutes = new TreeMap<>();
+        private final Map<String, NavigableMap<Instant, Rollup[]>> recentJourneyMinutes = new java.util.HashMap<>();
         private final List<Arrived> heldBack = new ArrayList<>();
 
-        private record Arrived(boolean canary, TelemetryEvent event) {
+        /** @param journey the replay's journey; null for any other event (or when no journeys are declared) */
+        private record Arrived(boolean canary, TelemetryEvent event, String journey) {
+        }
+
+        /** The journey of a replay, as the service maps it at ingest; null for any other event or without journeys. */
+        private static String journeyOf(TelemetryEvent event) {
+            if (JOURNEYS.isEmpty() || !(event instanceof TelemetryEvent.Replay replay)) {
+                return null;
+            }
+            long id = MATCHER.journeyOf(replay.mutation());
+            return id == JourneyMatcher.OTHER_ID ? JourneySpec.OTHER : new ArrayList<>(JOURNEYS.keySet()).get((int) id - 1);
+        }
+
+        private void add(NavigableMap<Instant, Rollup[]> app, Map<String, NavigableMap<Instant, Rollup[]>> journeys,
+                Instant bucket, boolean canary, TelemetryEvent event, String journey) {
+            cohorts(app, bucket)[canary ? 0 : 1].add(event);
+            if (journey != null) {
+                cohorts(journeys.computeIfAbsent(journey, j -> new TreeMap<>()), bucket)[canary ? 0 : 1].add(event);
+            }
         }
 
         void deliver(Fleet fleet, Instant now) {
             Instant currentMinute = now.truncatedTo(ChronoUnit.MINUTES);
             recentMinutes.headMap(currentMinute, false).clear();
+            recentJourneyMinutes.values().forEach(minutes -> minutes.headMap(currentMinute, false).clear());
             for (OutgoingBeacon outgoing : fleet.step(now, FLEET_STEP)) {
                 Beacon beacon;
                 try {
@@ -304,17 +356,18 @@ class JudgeAccuracyBenchmark {
                 }
                 for (Beacon.IndexedEvent indexed : beacon.events()) {
                     TelemetryEvent event = indexed.event();
+                    String journey = journeyOf(event);
                     Instant bucket = event.at().truncatedTo(ChronoUnit.MINUTES);
                     if (!bucket.isBefore(currentMinute)) {
-                        cohorts(recentMinutes, bucket)[on ? 0 : 1].add(event);
+                        add(recentMinutes, recentJourneyMinutes, bucket, on, event, journey);
                     }
                     if (bucket.isBefore(fromMinute)) {
                         continue;
                     }
                     if (bucket.isBefore(now)) {
-                        cohorts(stepMinutes, bucket)[on ? 0 : 1].add(event);
+                        add(stepMinutes, stepJourneyMinutes, bucket, on, event, journey);
                     } else {
-                        heldBack.add(new Arrived(on, event));
+                        heldBack.add(new Arrived(on, event, journey));
                     }
                 }
             }
@@ -326,8 +379,8 @@ class JudgeAccuracyBenchmark {
 
         /** After the judge (if it ran): what was held back counts from now on. */
         void settle() {
-            heldBack.forEach(held -> cohorts(stepMinutes, held.event().at().truncatedTo(ChronoUnit.MINUTES))
-                    [held.canary() ? 0 : 1].add(held.event()));
+            heldBack.forEach(held -> add(stepMinutes, stepJourneyMinutes, held.event().at().truncatedTo(ChronoUnit.MINUTES),
+                    held.canary(), held.event(), held.journey()));
             heldBack.clear();
         }
 
@@ -335,12 +388,19 @@ class JudgeAccuracyBenchmark {
         void startStep(Instant at) {
             fromMinute = at.truncatedTo(ChronoUnit.MINUTES);
             stepMinutes.clear();
-            recentMinutes.tailMap(fromMinute, true).forEach((bucket, arms) -> {
-                Rollup[] copy = cohorts(stepMinutes, bucket);
+            stepJourneyMinutes.clear();
+            copyFrom(recentMinutes, stepMinutes);
+            recentJourneyMinutes.forEach((journey, minutes) ->
+                    copyFrom(minutes, stepJourneyMinutes.computeIfAbsent(journey, j -> new TreeMap<>())));
+            heldBack.clear(); // already in the minute buckets just merged
+        }
+
+        private void copyFrom(NavigableMap<Instant, Rollup[]> recent, NavigableMap<Instant, Rollup[]> step) {
+            recent.tailMap(fromMinute, true).forEach((bucket, arms) -> {
+                Rollup[] copy = cohorts(step, bucket);
                 copy[0].merge(arms[0]);
                 copy[1].merge(arms[1]);
             });
-            heldBack.clear(); // already in the minute buckets just merged
         }
 
         /** The whole step so far: canary, control. */
@@ -353,10 +413,10 @@ class JudgeAccuracyBenchmark {
             return whole;
         }
 
-        /** The whole step, then each later minute on; without control at 100 %. */
-        List<StepWindows.Window> windows(boolean withControl) {
+        /** The whole step, then each later minute on; without control at 100 %; a journey's replays alone, or (null) the app's. */
+        List<StepWindows.Window> windows(boolean withControl, String journey) {
             java.util.TreeMap<Long, StepWindows.Minute> byMinute = new java.util.TreeMap<>();
-            stepMinutes.forEach((bucket, arms) -> byMinute.put(Duration.between(fromMinute, bucket).toMinutes(),
+            (journey == null ? stepMinutes : stepJourneyMinutes.getOrDefault(journey, new TreeMap<>())).forEach((bucket, arms) -> byMinute.put(Duration.between(fromMinute, bucket).toMinutes(),
                     new StepWindows.Minute(arms[0], arms[1])));
             return StepWindows.of(byMinute, withControl);
         }
@@ -416,7 +476,9 @@ class JudgeAccuracyBenchmark {
                 .put("warmUpMinutes", WARM_UP.toMinutes()).put("guards", describe(GUARDS)).put("alpha", JUDGE.alpha())
                 .put("minAbsoluteEffect", JUDGE.minAbsoluteEffect()).put("minRelativeEffect", JUDGE.minRelativeEffect())
                 .put("effectScale", JUDGE.effectScale()).put("deadLetterMultiplier", DEAD_LETTER_MULTIPLIER)
-                .put("jsonText", JSON_TEXT).put("firstAttemptFlags", FIRST_ATTEMPT_FLAGS);
+                .put("jsonText", JSON_TEXT).put("firstAttemptFlags", FIRST_ATTEMPT_FLAGS)
+                .put("editsPerMinute", EDITS_PER_MINUTE).put("mutations", MUTATIONS).put("journeys", JOURNEYS.toString())
+                .put("regressionMutations", REGRESSION_MUTATIONS);
         STEPS.forEach(settings.putArray("steps")::add);
         ObjectNode scenariosJson = json.putObject("scenarios");
         for (var entry : results.entrySet()) {
@@ -506,7 +568,7 @@ class JudgeAccuracyBenchmark {
         System.out.println(out);
         Path dir = Path.of("target", "bench");
         Files.createDirectories(dir);
-        Files.writeString(dir.resolve("judge-accuracy.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(json));
+        Files.writeString(dir.resolve(OUTPUT), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(json));
     }
 
     // ---------------------------------------------------------------- helpers
@@ -555,12 +617,39 @@ class JudgeAccuracyBenchmark {
     }
 
     private static String describe(List<Guard> guards) {
-        return guards.stream().map(g -> g.sli().wireName() + " → " + g.action().wireName()).collect(Collectors.joining(", "));
+        return guards.stream().map(g -> g.label() + " → " + g.action().wireName()).collect(Collectors.joining(", "));
     }
 
+    /** {@code sli:action} or {@code sli@journey:action}, separated by commas. */
     private static List<Guard> guards(String spec) {
-        return Arrays.stream(spec.split(",")).map(String::trim).map(pair -> pair.split(":", 2))
-                .map(pair -> Guard.of(Sli.fromWireName(pair[0].trim()), GuardAction.fromWireName(pair[1].trim()))).toList();
+        return Arrays.stream(spec.split(",")).map(String::trim).map(pair -> pair.split(":", 2)).map(pair -> {
+            String[] sliAndJourney = pair[0].trim().split("@", 2);
+            Sli sli = Sli.fromWireName(sliAndJourney[0]);
+            GuardAction action = GuardAction.fromWireName(pair[1].trim());
+            return sliAndJourney.length == 1 ? Guard.of(sli, action) : Guard.onJourney(sli, sliAndJourney[1], action);
+        }).toList();
+    }
+
+    /** {@code checkout=order.submit|payment.*;notes=note.*}: journeys in declaration order, each with its patterns. */
+    private static Map<String, List<String>> journeys(String spec) {
+        Map<String, List<String>> journeys = new java.util.LinkedHashMap<>();
+        if (!spec.isBlank()) {
+            for (String journey : spec.split(";")) {
+                String[] nameAndPatterns = journey.split("=", 2);
+                journeys.put(nameAndPatterns[0].trim(), List.of(nameAndPatterns[1].trim().split("\\|")));
+            }
+        }
+        return journeys;
+    }
+
+    /** The service's matcher over {@link #JOURNEYS}: the n-th journey declared has id n. */
+    private static JourneyMatcher matcher(Map<String, List<String>> journeys) {
+        List<JourneyMatcher.Declared> declared = new ArrayList<>();
+        long id = 1;
+        for (List<String> patterns : journeys.values()) {
+            declared.add(new JourneyMatcher.Declared(id++, patterns));
+        }
+        return new JourneyMatcher(declared);
     }
 
     /** The service's defaults ({@link JudgeSettings#defaults}), each replaceable by a property to measure alternatives. */

@@ -69,7 +69,7 @@ final class ConsoleClient {
             rollout.steps = new Integer[] {1, 5, 100};
             rollout.bakeSeconds = 300;
             rollout.minSamplePerCohort = 200;
-            rollout.guards = List.of(new GuardSpec(Sli.DEAD_LETTER_RATIO, GuardAction.KILL));
+            rollout.guards = List.of(GuardSpec.of(Sli.DEAD_LETTER_RATIO, GuardAction.KILL));
             rollout.dryRun = true;
             rollout.state = RolloutState.RUNNING;
             rollout.step = 0;

@@ -15,7 +15,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.bellwether.console.ConsoleClient.Session;
 import dev.bellwether.judge.GuardAction;
 import dev.bellwether.judge.Verdict;
+import dev.bellwether.rollout.GuardSpec;
 import dev.bellwether.rollout.Rollout;
+import dev.bellwether.slo.Sli;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
@@ -56,8 +58,8 @@ class ConsoleRolloutsTest {
         QuarkusTransaction.requiringNew().run(() -> {
             Rollout rollout = Rollout.findById(id);
             rollout.verdict = new Verdict(Verdict.Outcome.FAIL, GuardAction.KILL, "dead_letter_ratio: canary worse",
-                    List.of(new Verdict.GuardResult("dead_letter_ratio", GuardAction.KILL, Verdict.Outcome.FAIL,
-                            "bad ratio: canary 0.3000 vs control 0.1000", 10, 10, List.of(new Verdict.Comparison(
+                    List.of(new Verdict.GuardResult("dead_letter_ratio", null, GuardAction.KILL,
+                            Verdict.Outcome.FAIL, "bad ratio: canary 0.3000 vs control 0.1000", 10, 10, 0.05, List.of(new Verdict.Comparison(
                             "bad ratio", 0.3, 0.1, 0.025, 1234.5, true, 0)))));
         });
         Session manager = signIn(token("release-manager"));
@@ -92,6 +94,35 @@ class ConsoleRolloutsTest {
                 .contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; waiting on support", "RUNNING (step 1) → PAUSED (step 1)");
         assertThat(audit.indexOf(">again<")).as("newest first").isLessThan(audit.indexOf("back to it"));
         assertThat(section(after, "rollout-actions")).contains("/resume\"").doesNotContain("/pause\"");
+    }
+
+    /** Two guards on one indicator, the app's and a journey's: each its own panel, chart and figures. */
+    @Test
+    void aJourneyGuardHasItsOwnPanelBesideTheAppsGuardOnTheSameIndicator() {
+        String app = createApp("console-journey");
+        given().auth().oauth2(ADMIN).contentType(ContentType.JSON)
+                .body("{\"mutations\": [\"order.submit\"], \"criticality\": \"critical\"}")
+                .put("/v1/apps/" + app + "/journeys/checkout").then().statusCode(201);
+        String flag = "journey-page-" + UUID.randomUUID().toString().substring(0, 8);
+        long id = runningRollout(app, flag);
+        QuarkusTransaction.requiringNew().run(() -> Rollout.<Rollout>findById(id).guards = List.of(
+                GuardSpec.of(Sli.DEAD_LETTER_RATIO, GuardAction.KILL),
+                new GuardSpec(Sli.DEAD_LETTER_RATIO, "checkout", GuardAction.KILL)));
+        // canary checkout: 2 of 4 dead-lettered; canary notes: none of 16
+        String key = ingestKey(app);
+        Instant now = Instant.now();
+        List<String> events = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            events.add("{\"id\": \"j" + i + "\", \"type\": \"replay\", \"at\": \"" + now + "\", \"mutation\": \""
+                    + (i < 4 ? "order.submit" : "note.update") + "\", \"outcome\": \""
+                    + (i < 2 ? "dead_lettered" : "succeeded") + "\", \"attempts\": 1}");
+        }
+        postBeacon(key, beacon(app, "canary-client", Map.of(flag, true), events)).then().statusCode(202);
+
+        String guards = section(rolloutPage(signIn(ADMIN), id).asString(), "guards");
+        assertThat(guards).contains("<h3>dead_letter_ratio <small>", "<h3>dead_letter_ratio (journey checkout) <small>",
+                "id=\"chart-dead_letter_ratio\"", "id=\"chart-dead_letter_ratio-checkout\"",
+                "data-chart=\"chart-dead_letter_ratio-checkout\"", "\"canary\":[10.0]", "\"canary\":[50.0]");
     }
 
     @Test

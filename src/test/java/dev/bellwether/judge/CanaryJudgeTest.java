@@ -396,7 +396,7 @@ class CanaryJudgeTest {
     @MethodSource("equallyBadCohorts")
     void aCanaryAboveTheSloBudgetFailsEvenWhenControlIsEquallyBad(String name, Sli sli, Rollup canary, Rollup control,
             double allowedErrorRatio, Double threshold) {
-        Verdict bounded = judge(new Guard(sli, GuardAction.ROLLBACK, allowedErrorRatio, threshold), canary, control);
+        Verdict bounded = judge(new Guard(sli, GuardAction.ROLLBACK, allowedErrorRatio, threshold, null), canary, control);
         Verdict unbounded = judge(Guard.of(sli, GuardAction.ROLLBACK), canary, control);
 
         assertThat(bounded.outcome()).isEqualTo(Outcome.FAIL);
@@ -431,7 +431,7 @@ class CanaryJudgeTest {
     @MethodSource("noControlLeft")
     void withoutEnoughControlTheSloBoundStillJudgesTheCanary(String name, Sli sli, Rollup canary, Rollup control,
             double allowedErrorRatio, Double threshold, Outcome expected) {
-        Verdict verdict = judge(new Guard(sli, GuardAction.KILL, allowedErrorRatio, threshold), canary, control);
+        Verdict verdict = judge(new Guard(sli, GuardAction.KILL, allowedErrorRatio, threshold, null), canary, control);
 
         assertThat(verdict.outcome()).isEqualTo(expected);
         if (expected == Outcome.FAIL) {
@@ -444,7 +444,7 @@ class CanaryJudgeTest {
 
     @Test
     void aCanaryWithinTheSloBudgetPassesWithTheBound() {
-        Verdict verdict = judge(new Guard(Sli.DEAD_LETTER_RATIO, GuardAction.KILL, 0.01, null), replays(5000, 25),
+        Verdict verdict = judge(new Guard(Sli.DEAD_LETTER_RATIO, GuardAction.KILL, 0.01, null, null), replays(5000, 25),
                 replays(50000, 250));
 
         assertThat(verdict.outcome()).isEqualTo(Outcome.PASS);
@@ -462,7 +462,7 @@ class CanaryJudgeTest {
         double evidence = 0.75 * (43.9215320218 + 23.5139293) / 2;
 
         Verdict alone = judge(Guard.of(Sli.DEAD_LETTER_RATIO, GuardAction.KILL), canary, control);
-        Verdict withBound = judge(new Guard(Sli.DEAD_LETTER_RATIO, GuardAction.KILL, 0.2, null), canary, control);
+        Verdict withBound = judge(new Guard(Sli.DEAD_LETTER_RATIO, GuardAction.KILL, 0.2, null, null), canary, control);
 
         assertThat(alone.guards().get(0).comparisons().get(0).likelihoodRatio()).isCloseTo(evidence, within(1e-6));
         assertThat(alone.outcome()).isEqualTo(Outcome.FAIL);
@@ -588,7 +588,7 @@ class CanaryJudgeTest {
         syncs(control, 42, 40000, 1, 0, 1);
 
         Verdict verdict = CanaryJudge.judge(List.of(Guard.of(Sli.DEAD_LETTER_RATIO, GuardAction.KILL),
-                new Guard(Sli.SYNC_LATENCY, GuardAction.ROLLBACK, 0.5, 1000.0)), canary, control, SETTINGS);
+                new Guard(Sli.SYNC_LATENCY, GuardAction.ROLLBACK, 0.5, 1000.0, null)), canary, control, SETTINGS);
 
         assertThat(verdict.outcome()).isEqualTo(Outcome.FAIL);
         assertThat(verdict.action()).isEqualTo(GuardAction.KILL);
@@ -771,7 +771,7 @@ class CanaryJudgeTest {
         for (StepWindows.Window w : windows(canary, canary)) {
             windows.add(new StepWindows.Window(w.minute(), w.canary(), null));
         }
-        Guard guard = new Guard(Sli.DEAD_LETTER_RATIO, GuardAction.KILL, 0.05, null);
+        Guard guard = new Guard(Sli.DEAD_LETTER_RATIO, GuardAction.KILL, 0.05, null, null);
 
         Verdict verdict = CanaryJudge.judge(List.of(guard), windows, SETTINGS);
 

@@ -26,18 +26,29 @@ class GuardActionJsonTest {
 
     @Test
     void aGuardIsWrittenAndReadByWireNames() throws Exception {
-        GuardSpec guard = new GuardSpec(Sli.DEAD_LETTER_RATIO, GuardAction.ROLLBACK);
+        GuardSpec guard = GuardSpec.of(Sli.DEAD_LETTER_RATIO, GuardAction.ROLLBACK);
         String text = json.writeValueAsString(guard);
         assertThat(text).isEqualTo("{\"sli\":\"dead_letter_ratio\",\"action\":\"rollback\"}");
         assertThat(json.readValue(text, GuardSpec.class)).isEqualTo(guard);
+    }
+
+    /** A guard on a journey keeps it; one stored before guards had journeys reads as a guard on the whole app. */
+    @Test
+    void aJourneyGuardRoundTripsAndAnOldGuardHasNone() throws Exception {
+        GuardSpec guard = new GuardSpec(Sli.REPLAY_REPEAT_FAILURE_RATIO, "checkout", GuardAction.KILL);
+        String text = json.writeValueAsString(guard);
+        assertThat(text).isEqualTo("{\"sli\":\"replay_repeat_failure_ratio\",\"journey\":\"checkout\",\"action\":\"kill\"}");
+        assertThat(json.readValue(text, GuardSpec.class)).isEqualTo(guard);
+        assertThat(json.readValue("{\"sli\":\"dead_letter_ratio\",\"action\":\"kill\"}", GuardSpec.class))
+                .isEqualTo(GuardSpec.of(Sli.DEAD_LETTER_RATIO, GuardAction.KILL));
     }
 
     /** As stored in its jsonb column, infinite evidence included. */
     @Test
     void aVerdictRoundTrips() throws Exception {
         Verdict verdict = new Verdict(Verdict.Outcome.FAIL, GuardAction.KILL, "canary regressed", List.of(
-                new Verdict.GuardResult("dead_letter_ratio", GuardAction.KILL, Verdict.Outcome.FAIL, "worse", 300, 600,
-                        List.of(new Verdict.Comparison("bad ratio", 0.2, 0.01, 0.19, Double.POSITIVE_INFINITY, true, 3)))));
+                new Verdict.GuardResult("dead_letter_ratio", "checkout", GuardAction.KILL, Verdict.Outcome.FAIL, "worse",
+                        300, 600, 0.025, List.of(new Verdict.Comparison("bad ratio", 0.2, 0.01, 0.19, Double.POSITIVE_INFINITY, true, 3)))));
         String text = json.writeValueAsString(verdict);
         assertThat(text).contains("\"action\":\"kill\"");
         assertThat(json.readValue(text, Verdict.class)).isEqualTo(verdict);

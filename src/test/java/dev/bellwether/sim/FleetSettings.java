@@ -2,6 +2,7 @@ package dev.bellwether.sim;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * How a simulated fleet behaves. Rates are per client; durations are simulated time. {@link #builder()}'s defaults are a
@@ -19,6 +20,8 @@ import java.time.Instant;
  * @param firstAttemptFlags the SDK reports a mutation's replays (and their conflicts) with the flags of its first
  *     attempt (the default, as README's beacon contract asks), not those of each attempt: a client whose flags change
  *     while a mutation is retried would otherwise count its first attempt in one cohort and its failure in the other
+ * @param mutationMix the mutation names edits make and their relative weights, as an app's journeys see them (null: a
+ *     note-taking app's four names, equally often)
  */
 public record FleetSettings(int clients, long seed, String canaryFlag, String release, int schemaVersion,
                             double mutationsPerMinute, double poisonShare, double transientFailureShare, int maxAttempts,
@@ -28,7 +31,17 @@ public record FleetSettings(int clients, long seed, String canaryFlag, String re
                             int maxEventsPerBeacon, Duration flagRefreshInterval, Duration meanOnline, Duration meanOffline,
                             Instant partitionFrom, Duration partitionFor, Upgrade upgrade, double textPlainShare,
                             double duplicateShare, boolean flushRepeatFailures, boolean firstAttemptFlags,
-                            Regression regression) {
+                            List<MutationShare> mutationMix, Regression regression) {
+
+    /** A mutation name edits make, {@code weight} times as often as one of weight 1. */
+    public record MutationShare(String name, double weight) {
+    }
+
+    /** Parses {@code order.submit:2,note.update:98}: names and weights. */
+    public static List<MutationShare> parseMix(String text) {
+        return java.util.Arrays.stream(text.split(",")).map(String::trim).map(pair -> pair.split(":", 2))
+                .map(pair -> new MutationShare(pair[0].trim(), Double.parseDouble(pair[1].trim()))).toList();
+    }
 
     /** A release with a new IndexedDB schema, rolled out to the fleet at {@code at}. */
     public record Upgrade(String release, int toVersion, Instant at) {
@@ -49,7 +62,7 @@ public record FleetSettings(int clients, long seed, String canaryFlag, String re
         b.maxEventsPerBeacon = maxEventsPerBeacon; b.flagRefreshInterval = flagRefreshInterval; b.meanOnline = meanOnline;
         b.meanOffline = meanOffline; b.partitionFrom = partitionFrom; b.partitionFor = partitionFor; b.upgrade = upgrade;
         b.textPlainShare = textPlainShare; b.duplicateShare = duplicateShare; b.flushRepeatFailures = flushRepeatFailures;
-        b.firstAttemptFlags = firstAttemptFlags; b.regression = regression;
+        b.firstAttemptFlags = firstAttemptFlags; b.mutationMix = mutationMix; b.regression = regression;
         return b;
     }
 
@@ -84,6 +97,7 @@ public record FleetSettings(int clients, long seed, String canaryFlag, String re
         private double duplicateShare = 0.02;
         private boolean flushRepeatFailures = true;
         private boolean firstAttemptFlags = true;
+        private List<MutationShare> mutationMix;
         private Regression regression = Regression.NONE;
 
         public Builder clients(int n) { clients = n; return this; }
@@ -102,13 +116,14 @@ public record FleetSettings(int clients, long seed, String canaryFlag, String re
         public Builder flushRepeatFailures(boolean flush) { flushRepeatFailures = flush; return this; }
         public Builder firstAttemptFlags(boolean first) { firstAttemptFlags = first; return this; }
         public Builder regression(Regression r) { regression = r; return this; }
+        public Builder mutationMix(List<MutationShare> mix) { mutationMix = mix; return this; }
 
         public FleetSettings build() {
             return new FleetSettings(clients, seed, canaryFlag, release, schemaVersion, mutationsPerMinute, poisonShare,
                     transientFailureShare, maxAttempts, backoffBase, backoffCap, conflictShare, syncLatencyMedianMs,
                     replayLatencyMedianMs, baseMigrationFailureRate, syncInterval, outboxReportInterval, beaconInterval,
                     maxEventsPerBeacon, flagRefreshInterval, meanOnline, meanOffline, partitionFrom, partitionFor,
-                    upgrade, textPlainShare, duplicateShare, flushRepeatFailures, firstAttemptFlags, regression);
+                    upgrade, textPlainShare, duplicateShare, flushRepeatFailures, firstAttemptFlags, mutationMix, regression);
         }
     }
 

@@ -2,6 +2,7 @@ package dev.bellwether.sim;
 
 import java.time.Instant;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * A fault injected into the canary cohort (clients whose flags report the rollout flag on) from {@code onset} on
@@ -13,11 +14,13 @@ import java.util.Locale;
  * @param tailShare share of canary syncs made {@code tailFactor} times slower
  * @param migrationFailureRate chance that a canary client's IndexedDB migration fails, instead of the fleet's
  * @param conflictMultiplier times the fleet's share of replays that conflict
+ * @param mutations the mutation names the dead-letter and conflict multipliers apply to, as a bug in one user action
+ *     would (null: every mutation)
  */
 public record Regression(double deadLetterMultiplier, double addedSyncLatencyMs, double tailShare, double tailFactor,
-                         Double migrationFailureRate, double conflictMultiplier, Instant onset) {
+                         Double migrationFailureRate, double conflictMultiplier, Instant onset, Set<String> mutations) {
 
-    public static final Regression NONE = new Regression(1, 0, 0, 1, null, 1, null);
+    public static final Regression NONE = new Regression(1, 0, 0, 1, null, 1, null, null);
 
     public Regression {
         if (deadLetterMultiplier < 0 || addedSyncLatencyMs < 0 || tailShare < 0 || tailShare > 1 || tailFactor < 1
@@ -31,27 +34,38 @@ public record Regression(double deadLetterMultiplier, double addedSyncLatencyMs,
     }
 
     public Regression withDeadLetterMultiplier(double multiplier) {
-        return new Regression(multiplier, addedSyncLatencyMs, tailShare, tailFactor, migrationFailureRate, conflictMultiplier, onset);
+        return new Regression(multiplier, addedSyncLatencyMs, tailShare, tailFactor, migrationFailureRate, conflictMultiplier, onset, mutations);
     }
 
     public Regression withAddedSyncLatency(double ms) {
-        return new Regression(deadLetterMultiplier, ms, tailShare, tailFactor, migrationFailureRate, conflictMultiplier, onset);
+        return new Regression(deadLetterMultiplier, ms, tailShare, tailFactor, migrationFailureRate, conflictMultiplier, onset, mutations);
     }
 
     public Regression withLatencyTail(double share, double factor) {
-        return new Regression(deadLetterMultiplier, addedSyncLatencyMs, share, factor, migrationFailureRate, conflictMultiplier, onset);
+        return new Regression(deadLetterMultiplier, addedSyncLatencyMs, share, factor, migrationFailureRate, conflictMultiplier, onset, mutations);
     }
 
     public Regression withMigrationFailureRate(double rate) {
-        return new Regression(deadLetterMultiplier, addedSyncLatencyMs, tailShare, tailFactor, rate, conflictMultiplier, onset);
+        return new Regression(deadLetterMultiplier, addedSyncLatencyMs, tailShare, tailFactor, rate, conflictMultiplier, onset, mutations);
     }
 
     public Regression withConflictMultiplier(double multiplier) {
-        return new Regression(deadLetterMultiplier, addedSyncLatencyMs, tailShare, tailFactor, migrationFailureRate, multiplier, onset);
+        return new Regression(deadLetterMultiplier, addedSyncLatencyMs, tailShare, tailFactor, migrationFailureRate, multiplier, onset, mutations);
     }
 
     public Regression from(Instant at) {
-        return new Regression(deadLetterMultiplier, addedSyncLatencyMs, tailShare, tailFactor, migrationFailureRate, conflictMultiplier, at);
+        return new Regression(deadLetterMultiplier, addedSyncLatencyMs, tailShare, tailFactor, migrationFailureRate, conflictMultiplier, at, mutations);
+    }
+
+    /** Confined to these mutation names' replays. */
+    public Regression onlyFor(Set<String> names) {
+        return new Regression(deadLetterMultiplier, addedSyncLatencyMs, tailShare, tailFactor, migrationFailureRate,
+                conflictMultiplier, onset, Set.copyOf(names));
+    }
+
+    /** Whether the dead-letter and conflict multipliers apply to a mutation of this name. */
+    public boolean appliesTo(String mutation) {
+        return mutations == null || mutations.contains(mutation);
     }
 
     public boolean activeAt(Instant now) {

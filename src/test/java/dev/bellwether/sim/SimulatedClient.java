@@ -126,10 +126,11 @@ public final class SimulatedClient {
 
         int edits = poisson(settings.mutationsPerMinute() * step.toMillis() / 60_000.0);
         for (int i = 0; i < edits; i++) {
-            double poisonShare = Math.min(1, settings.poisonShare() * regression.deadLetterMultiplier());
+            String name = mutationName();
+            double poisonShare = Math.min(1, settings.poisonShare()
+                    * (regression.appliesTo(name) ? regression.deadLetterMultiplier() : 1));
             mutations++;
-            outbox.addLast(new Queued(new Mutation(mutations, MUTATIONS[random.nextInt(MUTATIONS.length)], now,
-                    random.nextDouble() < poisonShare)));
+            outbox.addLast(new Queued(new Mutation(mutations, name, now, random.nextDouble() < poisonShare)));
         }
         if (!now.isBefore(nextOutboxReportAt)) {
             ObjectNode report = event("outbox", now).put("depth", outbox.size());
@@ -222,7 +223,8 @@ public final class SimulatedClient {
             String outcome;
             if (failed) {
                 outcome = lastAttempt ? "dead_lettered" : "retried";
-            } else if (random.nextDouble() < Math.min(1, settings.conflictShare() * regression.conflictMultiplier())) {
+            } else if (random.nextDouble() < Math.min(1, settings.conflictShare()
+                    * (regression.appliesTo(queued.mutation.name()) ? regression.conflictMultiplier() : 1))) {
                 outcome = "conflicted";
             } else {
                 outcome = "succeeded";
@@ -287,6 +289,23 @@ public final class SimulatedClient {
         telemetry.addLast(new Pending(event, running, release));
         ledger.created(new Ledger.Entry(id, event.get("id").asText(), event.get("type").asText(), kind,
                 Instant.parse(event.get("at").asText()), canary(running)));
+    }
+
+    /** The name of a new edit's mutation: by the fleet's mix, or one of the four note-taking names alike. */
+    private String mutationName() {
+        List<FleetSettings.MutationShare> mix = settings.mutationMix();
+        if (mix == null) {
+            return MUTATIONS[random.nextInt(MUTATIONS.length)];
+        }
+        double total = mix.stream().mapToDouble(FleetSettings.MutationShare::weight).sum();
+        double draw = random.nextDouble() * total;
+        for (FleetSettings.MutationShare share : mix) {
+            draw -= share.weight();
+            if (draw < 0) {
+                return share.name();
+            }
+        }
+        return mix.get(mix.size() - 1).name();
     }
 
     private Duration spell(boolean online) {
