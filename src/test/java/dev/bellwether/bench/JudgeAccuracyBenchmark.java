@@ -646,8 +646,8 @@ class JudgeAccuracyBenchmark {
     private static JourneyMatcher matcher(Map<String, List<String>> journeys) {
         List<JourneyMatcher.Declared> declared = new ArrayList<>();
         long id = 1;
-        for (List<String> patterns : journeys.values()) {
-            declared.add(new JourneyMatcher.Declared(id++, patterns));
+        for (Map.Entry<String, List<String>> journey : journeys.entrySet()) {
+            declared.add(new JourneyMatcher.Declared(id++, journey.getKey(), journey.getValue()));
         }
         return new JourneyMatcher(declared);
     }
