@@ -136,8 +136,9 @@ class RetentionBenchmark {
 
     /** Heap, indexes and TOAST of a table, all its partitions included. */
     private static long size(Statement sql, String table) throws SQLException {
-        try (ResultSet row = sql.executeQuery("SELECT coalesce(sum(pg_total_relation_size(relid)), 0) "
-                + "FROM pg_partition_tree('" + table + "')")) {
+        // pg_partition_tree lists nothing for a table without partitions
+        try (ResultSet row = sql.executeQuery("SELECT coalesce((SELECT sum(pg_total_relation_size(relid)) "
+                + "FROM pg_partition_tree('" + table + "')), pg_total_relation_size('" + table + "'))")) {
             row.next();
             return row.getLong(1);
         }
