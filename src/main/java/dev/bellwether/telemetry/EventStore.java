@@ -104,16 +104,6 @@ public class EventStore {
         }
     }
 
-    /** Deletes up to {@code limit} events older than {@code cutoff} by event time; returns how many. */
-    public int deleteBefore(Instant cutoff, int limit) throws SQLException {
-        try (Connection connection = dataSource.getConnection();
-                PreparedStatement delete = connection.prepareStatement(
-                        "DELETE FROM event WHERE ctid IN (SELECT ctid FROM event WHERE at < ? LIMIT " + limit + ")")) {
-            delete.setTimestamp(1, Timestamp.from(cutoff));
-            return delete.executeUpdate();
-        }
-    }
-
     /**
      * How many clients still run a flag, minute by minute from {@code from}'s minute to {@code to}'s, read from the
      * raw events by arrival (a kill's convergence is about what clients do now, not when their events happened).

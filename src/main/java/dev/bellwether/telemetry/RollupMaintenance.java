@@ -4,7 +4,6 @@ import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.SQLException;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import org.jboss.logging.Logger;
 
@@ -14,17 +13,15 @@ public class RollupMaintenance {
 
     private static final Logger LOG = Logger.getLogger(RollupMaintenance.class);
     private static final int SERIES_PER_TRANSACTION = 500;
-    private static final int EVENTS_PER_DELETE = 10_000;
-    static final Duration IDENTITY_SLACK = Duration.ofHours(1);
 
     private final RollupStore rollups;
-    private final EventStore events;
+    private final EventPartitions partitions;
     private final RetentionConfig retention;
     private final Clock clock;
 
-    public RollupMaintenance(RollupStore rollups, EventStore events, RetentionConfig retention, Clock clock) {
+    public RollupMaintenance(RollupStore rollups, EventPartitions partitions, RetentionConfig retention, Clock clock) {
         this.rollups = rollups;
-        this.events = events;
+        this.partitions = partitions;
         this.retention = retention;
         this.clock = clock;
     }
@@ -47,19 +44,13 @@ public class RollupMaintenance {
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void sweep() {
         Instant now = clock.instant();
-        // an hour past what ingest still accepts: a resend parsed just before the sweep must find its identity
-        Instant rawCutoff = now.minus(retention.rawEvents()).minus(IDENTITY_SLACK);
         try {
-            long dropped = 0;
-            int deleted;
-            do {
-                deleted = events.deleteBefore(rawCutoff, EVENTS_PER_DELETE);
-                dropped += deleted;
-            } while (deleted == EVENTS_PER_DELETE);
-            int minutes = rollups.deleteOlderThan(Granularity.MINUTE, rawCutoff);
+            EventPartitions.Upkeep upkeep = partitions.maintain(now);
+            int minutes = rollups.deleteOlderThan(Granularity.MINUTE, partitions.keepFrom(now));
             int hours = rollups.deleteOlderThan(Granularity.HOUR, now.minus(retention.hourRollups()));
-            if (dropped + minutes + hours > 0) {
-                LOG.infof("retention: dropped %d events, %d minute and %d hour rollups", dropped, minutes, hours);
+            if (!upkeep.created().isEmpty() || !upkeep.dropped().isEmpty() || minutes + hours > 0) {
+                LOG.infof("retention: event partitions created %s, dropped %s; %d minute and %d hour rollups deleted",
+                        upkeep.created(), upkeep.dropped(), minutes, hours);
             }
         } catch (SQLException e) {
             LOG.warnf("retention sweep failed, will retry: %s", e.getMessage());
