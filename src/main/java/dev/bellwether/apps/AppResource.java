@@ -1,6 +1,9 @@
 package dev.bellwether.apps;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bellwether.api.ProblemException;
+import dev.bellwether.platform.PersonText;
 import dev.bellwether.security.Allowed;
 import dev.bellwether.security.Role;
 import dev.bellwether.security.Secrets;
@@ -11,6 +14,7 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
+import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PATCH;
@@ -25,6 +29,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /** Admin API for apps, their browser origins and their ingest keys. */
@@ -32,10 +37,13 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 public class AppResource {
 
     static final String NAME_PATTERN = "^[a-z0-9][a-z0-9._-]{0,62}$";
+    static final int KEY_NAME_LENGTH = 63;
     private final AppDirectory directory;
+    private final ObjectMapper json;
 
-    public AppResource(AppDirectory directory) {
+    public AppResource(AppDirectory directory, ObjectMapper json) {
         this.directory = directory;
+        this.json = json;
     }
 
     public record CreateApp(
@@ -56,10 +64,20 @@ public class AppResource {
         }
     }
 
-    public record CreatedKey(long id, String prefix, String key, OffsetDateTime createdAt) {
+    /** The optional body of a key's creation. */
+    public record CreateKey(
+            @Schema(nullable = true, minLength = 1, maxLength = KEY_NAME_LENGTH,
+                    description = "A label to tell the key apart (which build or site uses it); no control characters",
+                    examples = "field-notes web, production")
+            String name) {
     }
 
-    public record KeyView(long id, String prefix, OffsetDateTime createdAt, @Schema(nullable = true) OffsetDateTime revokedAt) {
+    public record CreatedKey(long id, @Schema(nullable = true) String name, String prefix, String key,
+                             OffsetDateTime createdAt) {
+    }
+
+    public record KeyView(long id, @Schema(nullable = true) String name, String prefix, OffsetDateTime createdAt,
+                          @Schema(nullable = true) OffsetDateTime revokedAt) {
     }
 
     @POST
@@ -116,18 +134,54 @@ public class AppResource {
     @Operation(summary = "A new ingest key for the app; the key is shown only in this answer")
     @APIResponse(responseCode = "201", description = "Created",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = CreatedKey.class)))
-    public Response createKey(@PathParam("app") String name) {
-        App app = directory.requireApp(name);
+    @APIResponse(responseCode = "400", description = "The name is blank, longer than 63 characters, not a string or"
+            + " has control characters ('field' is name), or the body is not JSON")
+    // the body is optional and read by hand: a post with no body is a key without a name, whatever its Content-Type
+    @Consumes(MediaType.WILDCARD)
+    public Response createKey(@PathParam("app") String name,
+            @RequestBody(required = false, description = "May be left out (or null): a key without a name",
+                    content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = CreateKey.class))) String body) throws JsonProcessingException {
+        CreateKey request = body == null || body.isBlank() ? null : json.readValue(body, CreateKey.class);
+        return Response.status(Response.Status.CREATED).entity(newKey(name, request == null ? null : request.name())).build();
+    }
+
+    /**
+     * A new ingest key, with a label or none (null); its secret is in the answer only.
+     *
+     * @throws ProblemException 400 naming {@code name} when the label is blank, too long or has control characters
+     */
+    @Transactional
+    public CreatedKey newKey(String app, String label) {
+        App owner = directory.requireApp(app);
+        checkKeyName(label);
         String secret = Secrets.generate(Secrets.INGEST_KEY_PREFIX);
         IngestKey key = new IngestKey();
-        key.app = app;
+        key.app = owner;
+        key.name = label;
         key.keyHash = Secrets.hash(secret);
         key.keyPrefix = Secrets.displayPrefix(secret);
         key.createdAt = OffsetDateTime.now();
         key.persist();
         directory.forgetKey(key.keyHash);
-        return Response.status(Response.Status.CREATED)
-                .entity(new CreatedKey(key.id, key.keyPrefix, secret, key.createdAt)).build();
+        return new CreatedKey(key.id, key.name, key.keyPrefix, secret, key.createdAt);
+    }
+
+    static void checkKeyName(String label) {
+        if (label == null) {
+            return;
+        }
+        if (label.isBlank()) {
+            throw ProblemException.badRequest("name", "name must not be blank (leave it out for a key without a name)");
+        }
+        if (label.codePointCount(0, label.length()) > KEY_NAME_LENGTH) {
+            throw ProblemException.badRequest("name", "name must be at most " + KEY_NAME_LENGTH + " characters");
+        }
+        int refused = PersonText.firstControlCharacter(label);
+        if (refused >= 0) {
+            throw ProblemException.badRequest("name", "name must not contain control characters (found U+"
+                    + String.format("%04X", refused) + ")");
+        }
     }
 
     @GET
@@ -136,7 +190,7 @@ public class AppResource {
     public List<KeyView> listKeys(@PathParam("app") String name) {
         App app = directory.requireApp(name);
         return IngestKey.<IngestKey>list("app = ?1 order by id", app).stream()
-                .map(k -> new KeyView(k.id, k.keyPrefix, k.createdAt, k.revokedAt)).toList();
+                .map(k -> new KeyView(k.id, k.name, k.keyPrefix, k.createdAt, k.revokedAt)).toList();
     }
 
     @DELETE

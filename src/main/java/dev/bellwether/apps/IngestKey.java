@@ -31,6 +31,9 @@ public class IngestKey extends PanacheEntityBase {
     @Column(name = "key_prefix")
     public String keyPrefix;
 
+    /** A label an admin gave the key (which build or site uses it), or null. */
+    public String name;
+
     @Column(name = "created_at", updatable = false)
     public OffsetDateTime createdAt;
 

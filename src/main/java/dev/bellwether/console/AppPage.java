@@ -35,11 +35,28 @@ public record AppPage(String app, String created, Window window, List<SliRow> by
     public record HistoryRow(String at, List<String> burnRates) {
     }
 
-    /** Only for admins: the app's ingest keys and origins, with the origins text as typed when it was refused. */
-    public record Admin(List<Key> keys, String originsText, String originsError, String createdKey) {
+    /**
+     * Only for admins: the app's ingest keys and origins, with the key name and the origins text as typed when they
+     * were refused.
+     */
+    public record Admin(List<Key> keys, String keyNameText, String keyNameError, String originsText, String originsError) {
     }
 
-    public record Key(long id, String name, String created, String revoked) {
+    /** What a person typed in one of the app page's forms and the API's refusal of it; null fields: nothing. */
+    public record Typed(String keyName, String keyNameError, String origins, String originsError) {
+        public static final Typed NOTHING = new Typed(null, null, null, null);
+
+        public static Typed keyName(String typed, String error) {
+            return new Typed(typed, error, null, null);
+        }
+
+        public static Typed origins(String typed, String error) {
+            return new Typed(null, null, typed, error);
+        }
+    }
+
+    /** An ingest key: its label (null: none), its display prefix, when it was created and revoked (null: active). */
+    public record Key(long id, String name, String prefix, String created, String revoked) {
         public boolean active() {
             return revoked == null;
         }

@@ -95,12 +95,9 @@ public class AppPageBuilder {
         this.json = json;
     }
 
-    /**
-     * @param originsTyped the origins as a person typed them when they were refused (null: the stored ones)
-     * @param originsError the API's refusal of them, or null
-     */
+    /** @param typed what a person typed in a form the API refused, shown again with the refusal */
     @Transactional
-    public AppPage build(String appName, String window, Caller caller, String originsTyped, String originsError) {
+    public AppPage build(String appName, String window, Caller caller, AppPage.Typed typed) {
         App app = directory.requireApp(appName);
         String chosen = window == null || window.isBlank() ? DEFAULT_WINDOW : window;
         List<String> offered = WINDOWS.stream()
@@ -186,10 +183,10 @@ public class AppPageBuilder {
         AppPage.Admin admin = null;
         if (ApiRules.may(caller, AppResource.class, "listKeys")) {
             List<AppPage.Key> keys = appResource.listKeys(app.name).stream()
-                    .map(key -> new AppPage.Key(key.id(), key.prefix() + "…", time(key.createdAt()),
+                    .map(key -> new AppPage.Key(key.id(), key.name(), key.prefix() + "…", time(key.createdAt()),
                             key.revokedAt() == null ? null : time(key.revokedAt()))).toList();
-            admin = new AppPage.Admin(keys, originsTyped != null ? originsTyped : String.join("\n", app.allowedOrigins),
-                    originsError, null);
+            admin = new AppPage.Admin(keys, typed.keyName() != null ? typed.keyName() : "", typed.keyNameError(),
+                    typed.origins() != null ? typed.origins() : String.join("\n", app.allowedOrigins), typed.originsError());
         }
         return new AppPage(app.name, time(app.createdAt), new AppPage.Window(chosen, offered, from, to, windowError),
                 byRelease, byCohort, total, sloRows, label(historySpan), scriptSafeJson(Map.of("charts", charts)), admin,

@@ -58,7 +58,7 @@ public class ConsoleApps {
     static class Templates {
         static native TemplateInstance app(AppPage page, ConsoleUser user);
 
-        static native TemplateInstance keyCreated(String app, String key, String prefix, ConsoleUser user);
+        static native TemplateInstance keyCreated(String app, AppResource.CreatedKey key, ConsoleUser user);
 
         static native TemplateInstance newRollout(NewRolloutForm form, ConsoleUser user);
     }
@@ -87,23 +87,29 @@ public class ConsoleApps {
     public Response app(@PathParam("app") String app, @QueryParam("window") String window,
             @CookieParam(SESSION_COOKIE) String sessionId) {
         ConsoleUser user = gate.viewer(sessionId);
-        return appPage(app, window, user, null, null);
+        return appPage(app, window, user, AppPage.Typed.NOTHING, Response.Status.OK);
     }
 
-    /** A new ingest key; its secret is in this answer only (stored hashed, as through the API). */
+    /**
+     * A new ingest key, named or not (an empty name field: none); its secret is in this answer only (stored hashed, as
+     * through the API). A refused name is shown beside its field on the app page, as typed.
+     */
     @POST
     @Path("/{app}/ingest-keys")
-    public Response createKey(@PathParam("app") String app, @CookieParam(SESSION_COOKIE) String sessionId,
-            @FormParam(CSRF_FIELD) String formCsrf, @HeaderParam(CSRF_HEADER) String headerCsrf,
-            @HeaderParam("Sec-Fetch-Site") String fetchSite) {
+    public Response createKey(@PathParam("app") String app, @FormParam("name") String name,
+            @CookieParam(SESSION_COOKIE) String sessionId, @FormParam(CSRF_FIELD) String formCsrf,
+            @HeaderParam(CSRF_HEADER) String headerCsrf, @HeaderParam("Sec-Fetch-Site") String fetchSite) {
         ConsoleUser user = admin(gate.actor(sessionId, formCsrf, headerCsrf, fetchSite), "createKey", "create ingest keys");
         AppResource.CreatedKey key;
         try {
-            key = (AppResource.CreatedKey) apps.createKey(app).getEntity();
+            key = apps.newKey(app, name == null || name.isEmpty() ? null : name);
         } catch (ProblemException refused) {
-            return refusal(refused);
+            if (refused.status().getStatusCode() == 404) {
+                return refusal(refused);
+            }
+            return appPage(app, null, user, AppPage.Typed.keyName(name, refused.getMessage()), Response.Status.BAD_REQUEST);
         }
-        return page(Response.Status.CREATED, Templates.keyCreated(app, key.key(), key.prefix(), user));
+        return page(Response.Status.CREATED, Templates.keyCreated(app, key, user));
     }
 
     @POST
@@ -147,7 +153,7 @@ public class ConsoleApps {
             }
         }
         if (error != null) {
-            return appPage(app, null, user, typed, error, Response.Status.BAD_REQUEST);
+            return appPage(app, null, user, AppPage.Typed.origins(typed, error), Response.Status.BAD_REQUEST);
         }
         return Response.seeOther(appUri(app)).build();
     }
@@ -228,15 +234,10 @@ public class ConsoleApps {
         return page(status.getStatusCode(), Templates.newRollout(new NewRolloutForm(app, chosen.choices(), entered, errors), user));
     }
 
-    private Response appPage(String app, String window, ConsoleUser user, String originsTyped, String originsError) {
-        return appPage(app, window, user, originsTyped, originsError, Response.Status.OK);
-    }
-
-    private Response appPage(String app, String window, ConsoleUser user, String originsTyped, String originsError,
-            Response.Status status) {
+    private Response appPage(String app, String window, ConsoleUser user, AppPage.Typed typed, Response.Status status) {
         AppPage built;
         try {
-            built = pages.build(app, window, user.caller(), originsTyped, originsError);
+            built = pages.build(app, window, user.caller(), typed);
         } catch (ProblemException refused) {
             return refusal(refused);
         }

@@ -42,6 +42,7 @@ public class ApiDocumentFilter implements OASFilter {
     static final String PROBLEM_SCHEMA = "#/components/schemas/Problem";
 
     private static final DotName PATH = DotName.createSimple("jakarta.ws.rs.Path");
+    private static final DotName CONSUMES = DotName.createSimple("jakarta.ws.rs.Consumes");
     private static final DotName ALLOWED = DotName.createSimple(Allowed.class.getName());
     private static final DotName PUBLIC = DotName.createSimple(Public.class.getName());
     private static final Map<DotName, PathItem.HttpMethod> HTTP_METHODS = Map.of(
@@ -72,9 +73,12 @@ public class ApiDocumentFilter implements OASFilter {
         this.index = index;
     }
 
-    /** A resource method as the access filter sees it: its route and who may call it. */
+    /**
+     * A resource method as the access filter sees it: its route and who may call it; {@code anyMediaType} when it reads
+     * its body whatever the Content-Type (so it never answers 415).
+     */
     record Endpoint(String path, PathItem.HttpMethod method, boolean ingest, List<Role> roles, String resource,
-                    String javaMethod) {
+                    String javaMethod, boolean anyMediaType) {
 
         /** Unique in the document, and what a generated client names the call: createApp, commandRollout. */
         String operationId() {
@@ -155,7 +159,9 @@ public class ApiDocumentFilter implements OASFilter {
         }
         if (operation.getRequestBody() != null) {
             codes.add("413");
-            codes.add("415");
+            if (!endpoint.anyMediaType()) {
+                codes.add("415");
+            }
         }
         for (String code : COMMON_ANSWERS.keySet()) {
             if (codes.contains(code) && !responses.hasAPIResponse(code)) {
@@ -220,7 +226,10 @@ public class ApiDocumentFilter implements OASFilter {
                 List<Role> roles = allowed == null ? List.of()
                         : Arrays.stream(allowed.value().asEnumArray()).map(Role::valueOf).toList();
                 String resource = type.simpleName().replaceFirst("Resource$", "");
-                endpoints.add(new Endpoint(path, verb, ingest, roles, resource, method.name()));
+                AnnotationInstance consumes = method.declaredAnnotation(CONSUMES);
+                boolean anyMediaType = consumes != null && consumes.value() != null
+                        && Arrays.asList(consumes.value().asStringArray()).contains("*/*");
+                endpoints.add(new Endpoint(path, verb, ingest, roles, resource, method.name(), anyMediaType));
             }
         }
         return endpoints;

@@ -6,10 +6,12 @@ import static dev.bellwether.support.Fixtures.token;
 import static dev.bellwether.support.Fixtures.uniqueAppName;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.startsWith;
 
 import io.quarkus.test.junit.QuarkusTest;
@@ -91,6 +93,61 @@ class AdminApiTest {
         String listing = given().auth().oauth2(ADMIN).get("/v1/apps/" + app + "/ingest-keys")
                 .then().statusCode(200).extract().asString();
         assertThat(listing).doesNotContain(key).contains(key.substring(0, 10));
+    }
+
+    @Test
+    void anIngestKeyMayBeNamedAndIsListedWithItsNameAndABodylessPostStillMakesAnUnnamedKey() {
+        String app = createApp("named-keys");
+        String path = "/v1/apps/" + app + "/ingest-keys";
+        given().auth().oauth2(ADMIN).contentType(ContentType.JSON).body("{\"name\": \"field-notes web, <production>\"}")
+                .post(path).then().statusCode(201)
+                .body("name", equalTo("field-notes web, <production>")).body("key", startsWith("bwi_"));
+        // 63 characters, each two UTF-16 units: the limit counts characters, as PostgreSQL does
+        given().auth().oauth2(ADMIN).contentType(ContentType.JSON).body("{\"name\": \"" + "😀".repeat(63) + "\"}")
+                .post(path).then().statusCode(201).body("name", equalTo("😀".repeat(63)));
+        given().auth().oauth2(ADMIN).post(path).then().statusCode(201).body("name", nullValue()).body("key", startsWith("bwi_"));
+        given().auth().oauth2(ADMIN).contentType(ContentType.TEXT).post(path).then().statusCode(201).body("name", nullValue());
+        given().auth().oauth2(ADMIN).contentType(ContentType.URLENC).post(path).then().statusCode(201).body("name", nullValue());
+        given().auth().oauth2(ADMIN).contentType(ContentType.JSON).body("{}").post(path).then().statusCode(201)
+                .body("name", nullValue());
+        given().auth().oauth2(ADMIN).contentType(ContentType.JSON).body("null").post(path).then().statusCode(201)
+                .body("name", nullValue());
+        given().auth().oauth2(ADMIN).get(path).then().statusCode(200).body("name", contains(
+                "field-notes web, <production>", "😀".repeat(63), null, null, null, null, null));
+    }
+
+    @ParameterizedTest(name = "an ingest key with the body {0} is a 400 naming {1}")
+    @CsvSource(delimiter = '|', value = {
+        "{\"name\": \"\"}|name",
+        "{\"name\": \"   \"}|name",
+        "{\"name\": \"a\\u0007b\"}|name",
+        "{\"name\": \"a\\u0000b\"}|name",
+        "{\"name\": 5}|name",
+        "{\"name\": [\"x\"]}|name",
+        "{\"name\": \"LONG\"}|name",
+        "{\"name\": \"a\", \"name\": \"b\"}|name",
+        "not json|"})
+    void badIngestKeyBodiesAreA400AndCreateNothing(String body, String field) {
+        String app = createApp("bad-key-names");
+        var response = given().auth().oauth2(ADMIN).contentType(ContentType.JSON).body(body.replace("LONG", "k".repeat(64)))
+                .post("/v1/apps/" + app + "/ingest-keys").then().statusCode(400).contentType("application/problem+json")
+                .extract();
+        assertThat(response.<String>path("field")).isEqualTo(field);
+        assertThat(response.<String>path("detail")).isNotBlank();
+        given().auth().oauth2(ADMIN).get("/v1/apps/" + app + "/ingest-keys").then().body("size()", equalTo(0));
+    }
+
+    @Test
+    void aViewerCannotCreateAKeyWhateverTheBody() {
+        String viewer = token("viewer");
+        String app = createApp("viewer-keys");
+        String path = "/v1/apps/" + app + "/ingest-keys";
+        given().auth().oauth2(viewer).post(path).then().statusCode(403).contentType("application/problem+json");
+        given().auth().oauth2(viewer).contentType(ContentType.TEXT).body("hello").post(path).then().statusCode(403);
+        given().auth().oauth2(viewer).contentType(ContentType.JSON).body("{\"name\": \"mine\"}").post(path)
+                .then().statusCode(403);
+        given().auth().oauth2(viewer).contentType(ContentType.JSON).body("{\"name\": 5}").post(path).then().statusCode(403);
+        given().auth().oauth2(ADMIN).get(path).then().body("size()", equalTo(0));
     }
 
     @ParameterizedTest(name = "{0} is a 400 naming {1}")

@@ -153,6 +153,40 @@ class ConsoleAppsTest {
     }
 
     @Test
+    void aKeysNameIsShownAsTextWhenCreatedAndInTheListAndARefusedOneBesideItsFieldWithTheTextKept() {
+        String app = createApp("console-key-names");
+        Session admin = signIn(ADMIN);
+        assertThat(get(admin, "/console/apps/" + app).asString())
+                .contains("<label for=\"key-name\">").contains("id=\"key-name\" name=\"name\"");
+
+        String markup = "<script>alert(1)</script> & \"web\"";
+        String escaped = "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;web&quot;";
+        Response created = post(admin, "/console/apps/" + app + "/ingest-keys", Map.of("name", markup));
+        assertThat(created.statusCode()).isEqualTo(201);
+        assertThat(created.asString()).contains("id=\"new-key-name\">" + escaped + "</strong>").doesNotContain("<script>alert");
+        assertThat(post(admin, "/console/apps/" + app + "/ingest-keys", Map.of("name", "")).statusCode()).isEqualTo(201);
+        assertThat(given().auth().oauth2(ADMIN).get("/v1/apps/" + app + "/ingest-keys").then().extract().jsonPath()
+                .<String>getList("name")).containsExactly(markup, null);
+
+        String keys = section(get(admin, "/console/apps/" + app).asString(), "<table id=\"keys\">");
+        assertThat(keys).contains("<th scope=\"col\">Name</th>")
+                .contains("<td class=\"key-name\">" + escaped + "</td>")
+                .contains("<td class=\"key-name\"><span class=\"none\">—</span></td>")
+                .doesNotContain("<script>alert");
+
+        Response refused = post(admin, "/console/apps/" + app + "/ingest-keys", Map.of("name", "<b>" + "k".repeat(61)));
+        assertThat(refused.statusCode()).isEqualTo(400);
+        assertThat(refused.asString()).contains("aria-describedby=\"key-name-error\"")
+                .contains("id=\"key-name-error\">name must be at most 63 characters")
+                .contains("value=\"&lt;b&gt;" + "k".repeat(61) + "\"");
+        Response blank = post(admin, "/console/apps/" + app + "/ingest-keys", Map.of("name", "  "));
+        assertThat(blank.statusCode()).isEqualTo(400);
+        assertThat(blank.asString()).contains("id=\"key-name-error\">name must not be blank");
+        assertThat(given().auth().oauth2(ADMIN).get("/v1/apps/" + app + "/ingest-keys").then().extract().jsonPath()
+                .getList("id")).hasSize(2);
+    }
+
+    @Test
     void originsAreEditedThroughTheApiRulesAndARefusedOneIsShownBesideTheFieldWithTheTextKept() {
         String app = createApp("console-origins", "\"allowedOrigins\": [\"https://notes.example\"]");
         Session admin = signIn(ADMIN);

@@ -15,7 +15,9 @@ import dev.bellwether.client.model.AppView;
 import dev.bellwether.client.model.Beacon;
 import dev.bellwether.client.model.BeaconEvent;
 import dev.bellwether.client.model.CreateApp;
+import dev.bellwether.client.model.CreateKey;
 import dev.bellwether.client.model.CreatedKey;
+import dev.bellwether.client.model.KeyView;
 import dev.bellwether.client.model.Sli;
 import dev.bellwether.client.model.SloDocument;
 import dev.bellwether.client.model.SloView;
@@ -41,7 +43,10 @@ class GeneratedClientTest {
         AppResourceApi apps = new AppResourceApi(admin);
         AppView app = apps.createApp(new CreateApp().name(uniqueAppName("client")));
         assertThat(app.getBeaconsPerSecond()).isNull();
-        CreatedKey key = apps.createKeyApp(app.getName());
+        CreatedKey key = apps.createKeyApp(app.getName(), new CreateKey().name("field-notes web"));
+        assertThat(key.getName()).isEqualTo("field-notes web");
+        assertThat(apps.createKeyApp(app.getName(), null).getName()).isNull();
+        assertThat(apps.listKeysApp(app.getName())).extracting(KeyView::getName).containsExactly("field-notes web", null);
 
         SloView slo = new SloResourceApi(admin).putSlo(app.getName(), "replays",
                 new SloDocument().sli(Sli.REPLAY_SUCCESS_RATIO).objective(0.995).period("30d").minEvents(100L));

@@ -110,6 +110,10 @@ class OpenApiContractTest {
         conforms(given().auth().oauth2(ADMIN).get("/v1/apps/" + name), "get", "/v1/apps/{app}", 200);
         conforms(given().auth().oauth2(ADMIN).get("/v1/apps/no-such-app"), "get", "/v1/apps/{app}", 404);
         conforms(given().auth().oauth2(ADMIN).post("/v1/apps/" + name + "/ingest-keys"), "post", "/v1/apps/{app}/ingest-keys", 201);
+        conforms(given().auth().oauth2(ADMIN).contentType(ContentType.JSON).body("{\"name\": \"contract build\"}")
+                .post("/v1/apps/" + name + "/ingest-keys"), "post", "/v1/apps/{app}/ingest-keys", 201);
+        conforms(given().auth().oauth2(ADMIN).contentType(ContentType.JSON).body("{\"name\": \" \"}")
+                .post("/v1/apps/" + name + "/ingest-keys"), "post", "/v1/apps/{app}/ingest-keys", 400);
         conforms(given().auth().oauth2(ADMIN).get("/v1/apps/" + name + "/ingest-keys"), "get", "/v1/apps/{app}/ingest-keys", 200);
         conforms(given().auth().oauth2(ADMIN).contentType(ContentType.JSON)
                 .body("{\"role\": \"viewer\", \"name\": \"contract-" + UUID.randomUUID() + "\"}").post("/v1/tokens"),
