@@ -89,7 +89,7 @@ class ConsoleAppsBrowserTest {
             assertThat(browser.script("return Chart.getChart('burn-0').data.labels.length")).isEqualTo(7L);
             assertThat(browser.script("return Math.max(...Chart.getChart('burn-0').data.datasets[0].data.filter(v => v !== null))"))
                     .isEqualTo(50L);
-            choose(driver, "window", "1d");
+            Browser.choose(driver, "window", "1d");
             driver.findElement(By.cssSelector("form.window button[type=submit]")).click();
             await(() -> driver.getCurrentUrl().endsWith("?window=1d"), "the page for the last day", driver);
             assertThat(browser.screenshots("app")).allSatisfy(file -> assertThat(file).isNotEmptyFile());
@@ -98,13 +98,13 @@ class ConsoleAppsBrowserTest {
             await(() -> !driver.findElements(By.id("create-rollout")).isEmpty(), "the create-rollout form", driver);
             assertThat(driver.findElements(By.id("catalog-note"))).as("Unleash answered: no note").isEmpty();
             assertThat(options(driver, "flag")).contains(flag);
-            choose(driver, "flag", flag);
+            Browser.choose(driver, "flag", flag);
             assertThat(options(driver, "environment")).contains(UnleashServer.ENVIRONMENT);
             WebElement steps = driver.findElement(By.id("steps"));
             steps.clear();
             steps.sendKeys("10, 50, 100");
-            choose(driver, "guard-sli-1", "sync_latency");
-            choose(driver, "guard-action-1", "freeze");
+            Browser.choose(driver, "guard-sli-1", "sync_latency");
+            Browser.choose(driver, "guard-action-1", "freeze");
             driver.findElement(By.id("dryRun")).click();
             assertThat(browser.screenshots("new-rollout")).allSatisfy(file -> assertThat(file).isNotEmptyFile());
             assertThat(browser.consoleLog()).as("no script errors or blocked resources").doesNotContain("SEVERE");
@@ -126,14 +126,5 @@ class ConsoleAppsBrowserTest {
 
     private static List<String> options(WebDriver driver, String select) {
         return driver.findElements(By.cssSelector("#" + select + " option")).stream().map(WebElement::getText).toList();
-    }
-
-    /** Picks an option of a select as a person does: click the select, then the option. */
-    private static void choose(WebDriver driver, String select, String value) {
-        driver.findElement(By.id(select)).click();
-        driver.findElements(By.cssSelector("#" + select + " option")).stream()
-                .filter(option -> value.equals(option.getAttribute("value"))).findFirst()
-                .orElseThrow(() -> new AssertionError("no option " + value + " in #" + select)).click();
-        assertThat(driver.findElement(By.id(select)).getAttribute("value")).isEqualTo(value);
     }
 }

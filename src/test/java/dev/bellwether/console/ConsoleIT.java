@@ -74,13 +74,13 @@ class ConsoleIT {
                 await(() -> !driver.findElements(By.id("create-rollout")).isEmpty(), "the create-rollout form", driver);
                 assertThat(driver.findElements(By.id("catalog-note"))).as("Unleash answered: no note").isEmpty();
                 assertThat(text(driver, "project-chosen")).isEqualTo(UnleashServer.PROJECT);
-                choose(driver, "environment", UnleashServer.ENVIRONMENT);
-                choose(driver, "flag", flag);
+                Browser.choose(driver, "environment", UnleashServer.ENVIRONMENT);
+                Browser.choose(driver, "flag", flag);
                 type(driver, "steps", "5, 250");
                 type(driver, "bake", BAKE);
                 type(driver, "minSample", "50");
-                choose(driver, "guard-sli-0", "dead_letter_ratio");
-                choose(driver, "guard-action-0", "kill");
+                Browser.choose(driver, "guard-sli-0", "dead_letter_ratio");
+                Browser.choose(driver, "guard-action-0", "kill");
                 driver.findElement(By.id("create-rollout")).click();
                 await(() -> !driver.findElements(By.id("steps-error")).isEmpty(), "the refusal beside the steps", driver);
                 assertThat(text(driver, "steps-error")).startsWith("steps[1]:");
@@ -300,15 +300,6 @@ class ConsoleIT {
         } catch (NoAlertPresentException none) {
             // nothing ran
         }
-    }
-
-    /** Picks an option of a select as a person does: click the select, then the option. */
-    private static void choose(WebDriver driver, String select, String value) {
-        driver.findElement(By.id(select)).click();
-        driver.findElements(By.cssSelector("#" + select + " option")).stream()
-                .filter(option -> value.equals(option.getAttribute("value"))).findFirst()
-                .orElseThrow(() -> new AssertionError("no option " + value + " in #" + select)).click();
-        assertThat(driver.findElement(By.id(select)).getAttribute("value")).isEqualTo(value);
     }
 
     private static void type(WebDriver driver, String field, String text) {

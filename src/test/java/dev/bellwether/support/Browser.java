@@ -8,6 +8,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.logging.Level;
 import java.util.stream.Collectors;
+import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -107,6 +108,18 @@ public final class Browser implements AutoCloseable {
             return condition.getAsBoolean();
         } catch (org.openqa.selenium.StaleElementReferenceException swappedOut) {
             return false;
+        }
+    }
+
+    /** Picks an option of a select as a person does: click the select, then the option. */
+    public static void choose(WebDriver driver, String select, String value) {
+        driver.findElement(By.id(select)).click();
+        driver.findElements(By.cssSelector("#" + select + " option")).stream()
+                .filter(option -> value.equals(option.getAttribute("value"))).findFirst()
+                .orElseThrow(() -> new AssertionError("no option " + value + " in #" + select)).click();
+        String chosen = driver.findElement(By.id(select)).getAttribute("value");
+        if (!value.equals(chosen)) {
+            throw new AssertionError("#" + select + " shows " + chosen + " after choosing " + value);
         }
     }
 
