@@ -138,6 +138,7 @@ final class FieldNotesTour implements AutoCloseable {
         notes.start(NEW_RELEASE, 2);
         awaitOutbox(0);
         say.accept("server back as release " + NEW_RELEASE + ": outbox replayed");
+        awaitFlush();
 
         reload();
         awaitReady();
@@ -217,8 +218,20 @@ final class FieldNotesTour implements AutoCloseable {
                 + "fieldNotes.outbox().then(outbox => done(outbox.length), () => done(-1))")).intValue();
     }
 
+    /**
+     * Waits until the outbox holds {@code depth} mutations and the app has recorded an outbox report of that depth: a
+     * drain reports the depth after its last replay, and a reload before that report would leave it out of what the
+     * test takes the app to have recorded.
+     */
     private void awaitOutbox(int depth) {
         await("outbox depth " + depth, () -> outboxDepth() == depth);
+        await("outbox depth " + depth + " reported", () -> lastReportedOutboxDepth() == depth);
+    }
+
+    private long lastReportedOutboxDepth() {
+        List<Map<String, Object>> reports = recordedByThisPage().stream()
+                .filter(event -> "outbox".equals(event.get("type"))).toList();
+        return reports.isEmpty() ? -1 : ((Number) reports.get(reports.size() - 1).get("depth")).longValue();
     }
 
     private void awaitReady() {
