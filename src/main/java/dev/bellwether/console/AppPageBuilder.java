@@ -8,8 +8,6 @@ import dev.bellwether.apps.AppDirectory;
 import dev.bellwether.apps.AppResource;
 import dev.bellwether.journey.AppJourneys;
 import dev.bellwether.journey.Journey;
-import dev.bellwether.journey.JourneyMatcher;
-import dev.bellwether.journey.JourneySpec;
 import dev.bellwether.journey.JourneyStore;
 import dev.bellwether.security.Caller;
 import dev.bellwether.slo.BurnHistory;
@@ -149,7 +147,8 @@ public class AppPageBuilder {
                     .map(t -> new AppPage.Transition(time(t.at), t.fromState == null ? "—" : t.fromState, t.toState,
                             t.reason == null ? "—" : t.reason)).toList();
             NavigableMap<Instant, GoodValid> counts = new TreeMap<>();
-            hourBuckets.of(journeyId(appJourneys, spec.journey()))
+            hourBuckets.of(spec.rollupJourneyId(spec.journey() == null ? null
+                            : appJourneys.named(spec.journey()).map(Journey::id).orElse(null)))
                     .forEach((bucket, rollup) -> counts.put(bucket, spec.sli().count(rollup, spec.threshold())));
             List<AppPage.HistoryRow> history = new ArrayList<>();
             List<String> labels = new ArrayList<>();
@@ -208,18 +207,6 @@ public class AppPageBuilder {
 
     private static String label(Duration span) {
         return span.toHours() % 24 == 0 ? span.toDays() + "d" : span.toHours() + "h";
-    }
-
-    /** The rollups' journey a journey SLO counts (null: every journey, for an app-wide SLO). */
-    private static Long journeyId(AppJourneys appJourneys, String journey) {
-        if (journey == null) {
-            return null;
-        }
-        if (JourneySpec.OTHER.equals(journey)) {
-            return JourneyMatcher.OTHER_ID;
-        }
-        // an SLO's journey cannot be removed while the SLO counts it
-        return appJourneys.named(journey).map(Journey::id).orElse(JourneyMatcher.OTHER_ID);
     }
 
     /** The app's hour rollups the history's points read, merged per hour: one query for every SLO of the app. */

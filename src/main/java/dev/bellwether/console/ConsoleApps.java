@@ -12,6 +12,10 @@ import dev.bellwether.api.ProblemMappers;
 import dev.bellwether.apps.App;
 import dev.bellwether.apps.AppResource;
 import dev.bellwether.console.ConsoleSessions.ConsoleUser;
+import dev.bellwether.journey.Criticality;
+import dev.bellwether.journey.Journey;
+import dev.bellwether.journey.JourneySpec;
+import dev.bellwether.journey.JourneyStore;
 import dev.bellwether.judge.GuardAction;
 import dev.bellwether.rollout.GuardSpec;
 import dev.bellwether.rollout.Rollout;
@@ -43,6 +47,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -69,16 +74,18 @@ public class ConsoleApps {
     private final RolloutResource rollouts;
     private final RolloutDefaults defaults;
     private final FlagChoices flagChoices;
+    private final JourneyStore journeys;
     private final Validator validator;
 
     public ConsoleApps(ConsoleGate gate, AppPageBuilder pages, AppResource apps, RolloutResource rollouts,
-            RolloutDefaults defaults, FlagChoices flagChoices, Validator validator) {
+            RolloutDefaults defaults, FlagChoices flagChoices, JourneyStore journeys, Validator validator) {
         this.gate = gate;
         this.pages = pages;
         this.apps = apps;
         this.rollouts = rollouts;
         this.defaults = defaults;
         this.flagChoices = flagChoices;
+        this.journeys = journeys;
         this.validator = validator;
     }
 
@@ -164,17 +171,19 @@ public class ConsoleApps {
             @CookieParam(SESSION_COOKIE) String sessionId) {
         ConsoleUser user = gate.viewer(sessionId);
         mayCreateRollouts(user);
-        if (App.findByName(app).isEmpty()) {
+        Optional<App> found = App.findByName(app);
+        if (found.isEmpty()) {
             return noApp(app);
         }
         FlagChoices.Chosen chosen = flagChoices.of(project == null || project.isBlank() ? defaults.project() : project);
         NewRolloutForm.Entered entered = new NewRolloutForm.Entered(chosen.project(), defaults.environment(), "",
                 defaults.steps().stream().map(String::valueOf).collect(Collectors.joining(", ")),
                 shortDuration(defaults.bake()), String.valueOf(defaults.minSamplePerCohort()),
-                NewRolloutForm.guardRows(List.of(Sli.DEAD_LETTER_RATIO.wireName()), List.of(GuardAction.ROLLBACK.wireName())),
-                false);
-        return page(Response.Status.OK, Templates.newRollout(new NewRolloutForm(app, chosen.choices(), entered,
-                NewRolloutForm.noErrors()), user));
+                NewRolloutForm.guardRows(List.of(Sli.DEAD_LETTER_RATIO.wireName()), List.of(""),
+                        List.of(GuardAction.ROLLBACK.wireName())),
+                true, false);
+        return page(Response.Status.OK, Templates.newRollout(new NewRolloutForm(app, chosen.choices(),
+                journeyChoices(found.get()), entered, NewRolloutForm.noErrors()), user));
     }
 
     /** Through the API's validation and {@link RolloutResource#createRollout}; refusals shown beside their fields. */
@@ -183,18 +192,22 @@ public class ConsoleApps {
     public Response createRollout(@PathParam("app") String app, @FormParam("project") String project,
             @FormParam("environment") String environment, @FormParam("flag") String flag,
             @FormParam("steps") String steps, @FormParam("bake") String bake, @FormParam("minSample") String minSample,
-            @FormParam("guardSli") List<String> guardSlis, @FormParam("guardAction") List<String> guardActions,
-            @FormParam("dryRun") String dryRun, @CookieParam(SESSION_COOKIE) String sessionId,
+            @FormParam("guardSli") List<String> guardSlis, @FormParam("guardJourney") List<String> guardJourneys,
+            @FormParam("guardAction") List<String> guardActions,
+            @FormParam("criticalJourneyGuards") String criticalJourneyGuards, @FormParam("dryRun") String dryRun,
+            @CookieParam(SESSION_COOKIE) String sessionId,
             @FormParam(CSRF_FIELD) String formCsrf, @HeaderParam(CSRF_HEADER) String headerCsrf,
             @HeaderParam("Sec-Fetch-Site") String fetchSite) {
         ConsoleUser user = gate.actor(sessionId, formCsrf, headerCsrf, fetchSite);
         mayCreateRollouts(user);
-        if (App.findByName(app).isEmpty()) {
+        Optional<App> found = App.findByName(app);
+        if (found.isEmpty()) {
             return noApp(app);
         }
+        // an unticked box sends nothing: a posted form without it asks for no default journey guards
         NewRolloutForm.Entered entered = new NewRolloutForm.Entered(text(project), text(environment), text(flag),
-                text(steps), text(bake), text(minSample), NewRolloutForm.guardRows(guardSlis, guardActions),
-                "yes".equals(dryRun));
+                text(steps), text(bake), text(minSample), NewRolloutForm.guardRows(guardSlis, guardJourneys, guardActions),
+                "yes".equals(criticalJourneyGuards), "yes".equals(dryRun));
         Map<String, String> errors = NewRolloutForm.noErrors();
         List<Integer> stepList = whole(entered.steps(), "steps", "steps: whole percentages separated by commas, such as 1, 5, 25, 50, 100", errors);
         Long minSampleValue = null;
@@ -205,16 +218,15 @@ public class ConsoleApps {
                 errors.put("minSample", "minSamplePerCohort: a whole number of events");
             }
         }
-        List<GuardSpec> guards = guards(entered.guards(), errors);
+        List<GuardSpec> guards = guards(entered, errors);
         Response.StatusType status = Response.Status.BAD_REQUEST;
         if (errors.isEmpty()) {
             CreateRollout request = new CreateRollout(app, blankToNull(entered.flag()), blankToNull(entered.project()),
                     blankToNull(entered.environment()), stepList, blankToNull(entered.bake()),
-                    minSampleValue, guards, null,
-                    entered.dryRun());
+                    minSampleValue, guards, entered.criticalJourneyGuards(), entered.dryRun());
             for (ConstraintViolation<CreateRollout> violation : validator.validate(request)) {
                 String field = ProblemMappers.fieldOf(violation);
-                errors.merge(NewRolloutForm.formField(field), field + " " + violation.getMessage(), (a, b) -> a + "; " + b);
+                errors.merge(NewRolloutForm.formField(field, entered), field + " " + violation.getMessage(), (a, b) -> a + "; " + b);
             }
             if (errors.isEmpty()) {
                 try {
@@ -222,16 +234,29 @@ public class ConsoleApps {
                     return Response.seeOther(URI.create("/console/rollouts/" + rollout.id)).build();
                 } catch (ProblemException refused) {
                     status = refused.status();
-                    errors.put(NewRolloutForm.formField(refused.field()), describe(refused.field(), refused.getMessage()));
+                    errors.put(NewRolloutForm.formField(refused.field(), entered), describe(refused.field(), refused.getMessage()));
                 } catch (DomainException refused) {
                     status = ProblemMappers.status(refused.kind());
-                    errors.put(NewRolloutForm.formField(refused.field().orElse(null)),
+                    errors.put(NewRolloutForm.formField(refused.field().orElse(null), entered),
                             describe(refused.field().orElse(null), refused.getMessage()));
                 }
             }
         }
         FlagChoices.Chosen chosen = flagChoices.of(entered.project());
-        return page(status.getStatusCode(), Templates.newRollout(new NewRolloutForm(app, chosen.choices(), entered, errors), user));
+        return page(status.getStatusCode(), Templates.newRollout(new NewRolloutForm(app, chosen.choices(),
+                journeyChoices(found.get()), entered, errors), user));
+    }
+
+    /** The app's journeys in force as the API reads them when it checks and adds guards, and the default guard. */
+    private NewRolloutForm.Journeys journeyChoices(App app) {
+        List<Journey> current = journeys.load(app.id).current();
+        List<NewRolloutForm.JourneyChoice> offered = new ArrayList<>();
+        current.forEach(j -> offered.add(new NewRolloutForm.JourneyChoice(j.name(), j.criticality().wireName())));
+        offered.add(new NewRolloutForm.JourneyChoice(JourneySpec.OTHER, null));
+        List<String> critical = current.stream().filter(j -> j.criticality() == Criticality.CRITICAL).map(Journey::name)
+                .sorted().toList();
+        return new NewRolloutForm.Journeys(offered, critical, defaults.criticalJourneyIndicator().wireName(),
+                defaults.criticalJourneyAction().wireName());
     }
 
     private Response appPage(String app, String window, ConsoleUser user, AppPage.Typed typed, Response.Status status) {
@@ -293,15 +318,15 @@ public class ConsoleApps {
         }
     }
 
-    /** The rows with an indicator or an action; an unknown value is refused as the API's JSON reader would. */
-    private static List<GuardSpec> guards(List<NewRolloutForm.GuardRow> rows, Map<String, String> errors) {
+    /**
+     * The rows with an indicator, a journey or an action, in order (a journey left at "whole app" is none); an unknown
+     * value is refused as the API's JSON reader would.
+     */
+    private static List<GuardSpec> guards(NewRolloutForm.Entered entered, Map<String, String> errors) {
         List<GuardSpec> guards = new ArrayList<>();
-        for (NewRolloutForm.GuardRow row : rows) {
-            if (row.sli().isBlank() && row.action().isBlank()) {
-                continue;
-            }
+        for (NewRolloutForm.GuardRow row : entered.filledGuards()) {
             try {
-                guards.add(new GuardSpec(row.sli().isBlank() ? null : Sli.fromWireName(row.sli()), null,
+                guards.add(new GuardSpec(row.sli().isBlank() ? null : Sli.fromWireName(row.sli()), blankToNull(row.journey()),
                         row.action().isBlank() ? null : GuardAction.fromWireName(row.action())));
             } catch (IllegalArgumentException unknown) {
                 errors.put("guards", "guards[" + guards.size() + "]: " + unknown.getMessage());

@@ -1,21 +1,27 @@
 package dev.bellwether.console;
 
 import dev.bellwether.judge.GuardAction;
+import dev.bellwether.rollout.GuardSpec;
 import dev.bellwether.slo.Sli;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
- * The create-rollout form: what Unleash offers to pick from, what the person entered (kept as typed when refused), and
- * the API's refusals by form field, each shown beside its field.
+ * The create-rollout form: what Unleash offers to pick from, the app's journeys a guard may name, what the person
+ * entered (kept as typed when refused), and the API's refusals by form field, each shown beside its field.
  */
-public record NewRolloutForm(String app, Choices choices, Entered entered, Map<String, String> errors) {
+public record NewRolloutForm(String app, Choices choices, Journeys journeys, Entered entered, Map<String, String> errors) {
 
     /** Rows of the guard editor; a row left empty adds no guard. */
     static final int GUARD_ROWS = 3;
+
+    private static final Pattern GUARD_JOURNEY = Pattern.compile("guards\\[(\\d{1,2})]\\.journey");
 
     /**
      * What the flag service has; a list is null when it could not be read, and {@code note} says why (then the
@@ -24,20 +30,54 @@ public record NewRolloutForm(String app, Choices choices, Entered entered, Map<S
     public record Choices(List<String> projects, List<String> environments, List<String> flags, String note) {
     }
 
-    /** The form's fields as text, as the person sent them (or the defaults on a fresh form). */
-    public record Entered(String project, String environment, String flag, String steps, String bake, String minSample,
-                          List<GuardRow> guards, boolean dryRun) {
+    /**
+     * The app's journeys in force, by name, then {@code other}; the names of the critical ones, each of which gets the
+     * default guard ({@code defaultSli} → {@code defaultAction}) unless the person leaves those out.
+     */
+    public record Journeys(List<JourneyChoice> offered, List<String> critical, String defaultSli, String defaultAction) {
     }
 
-    public record GuardRow(int index, String sli, String action) {
+    /** A journey a guard may name; {@code criticality} is null for {@code other}. */
+    public record JourneyChoice(String name, String criticality) {
+        public String label() {
+            return criticality == null ? name + " (replays no journey matches)" : name + " (" + criticality + ")";
+        }
+    }
+
+    /** The form's fields as text, as the person sent them (or the defaults on a fresh form). */
+    public record Entered(String project, String environment, String flag, String steps, String bake, String minSample,
+                          List<GuardRow> guards, boolean criticalJourneyGuards, boolean dryRun) {
+
+        /** The rows that make a guard, in order: the API's {@code guards[i]} is the i-th of them. */
+        public List<GuardRow> filledGuards() {
+            return guards.stream().filter(row -> !row.isEmpty()).toList();
+        }
+    }
+
+    /** A row of the guard editor; an empty {@code journey} is the whole app. */
+    public record GuardRow(int index, String sli, String journey, String action) {
         /** The row's number as people count. */
         public int number() {
             return index + 1;
+        }
+
+        /** The form field of the row's journey, by which its refusal is shown beside it. */
+        public String journeyField() {
+            return "guard-journey-" + index;
+        }
+
+        boolean isEmpty() {
+            return sli.isBlank() && journey.isBlank() && action.isBlank();
         }
     }
 
     public List<String> slis() {
         return Arrays.stream(Sli.values()).map(Sli::wireName).toList();
+    }
+
+    /** The indicators a guard may narrow to a journey. */
+    public String journeyIndicators() {
+        return GuardSpec.JOURNEY_INDICATORS.stream().map(Sli::wireName).collect(Collectors.joining(", "));
     }
 
     public List<String> actions() {
@@ -52,20 +92,34 @@ public record NewRolloutForm(String app, Choices choices, Entered entered, Map<S
         return errors.containsKey(field);
     }
 
+    /** A journey the row names that the form does not offer (removed since, or sent by hand): kept as sent. */
+    public boolean journeyUnlisted(GuardRow row) {
+        return !row.journey().isEmpty() && journeys.offered().stream().noneMatch(j -> j.name().equals(row.journey()));
+    }
+
     /** Guard rows as entered, padded with empty rows to {@link #GUARD_ROWS}. */
-    static List<GuardRow> guardRows(List<String> slis, List<String> actions) {
+    static List<GuardRow> guardRows(List<String> slis, List<String> journeys, List<String> actions) {
         List<GuardRow> rows = new ArrayList<>();
-        int entered = Math.max(slis == null ? 0 : slis.size(), actions == null ? 0 : actions.size());
+        int entered = Math.max(size(slis), Math.max(size(journeys), size(actions)));
         for (int i = 0; i < Math.max(GUARD_ROWS, entered); i++) {
-            rows.add(new GuardRow(i, valueAt(slis, i), valueAt(actions, i)));
+            rows.add(new GuardRow(i, valueAt(slis, i), valueAt(journeys, i), valueAt(actions, i)));
         }
         return rows;
     }
 
-    /** The form field an API field belongs to: {@code steps[2]} → steps, {@code guards[0]} → guards. */
-    static String formField(String apiField) {
+    /**
+     * The form field an API field belongs to: {@code steps[2]} → steps, {@code guards[0]} → guards, and
+     * {@code guards[1].journey} → the journey of the row that made the second guard.
+     */
+    static String formField(String apiField, Entered entered) {
         if (apiField == null) {
             return "form";
+        }
+        Matcher journey = GUARD_JOURNEY.matcher(apiField);
+        if (journey.matches()) {
+            List<GuardRow> filled = entered.filledGuards();
+            int guard = Integer.parseInt(journey.group(1));
+            return guard < filled.size() ? filled.get(guard).journeyField() : "guards";
         }
         int end = apiField.length();
         for (char separator : new char[] {'[', '.'}) {
@@ -76,7 +130,7 @@ public record NewRolloutForm(String app, Choices choices, Entered entered, Map<S
         }
         String field = apiField.substring(0, end);
         return switch (field) {
-            case "flag", "project", "environment", "steps", "bake", "guards", "dryRun" -> field;
+            case "flag", "project", "environment", "steps", "bake", "guards", "criticalJourneyGuards", "dryRun" -> field;
             case "minSamplePerCohort" -> "minSample";
             default -> "form";
         };
@@ -84,6 +138,10 @@ public record NewRolloutForm(String app, Choices choices, Entered entered, Map<S
 
     static Map<String, String> noErrors() {
         return new LinkedHashMap<>();
+    }
+
+    private static int size(List<String> values) {
+        return values == null ? 0 : values.size();
     }
 
     private static String valueAt(List<String> values, int index) {

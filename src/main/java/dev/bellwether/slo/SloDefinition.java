@@ -129,14 +129,10 @@ public class SloDefinition extends PanacheEntityBase {
     record StoredVerdict(String appName, String sloName, String journey, AlertSeverity fastBurnSeverity, String evidence) {
     }
 
-    /** Journey {@code other}'s replays are stored under this id; a name no journey row has resolves to none. */
-    private static final String JOURNEY_ID = "CASE WHEN s.journey IS NULL THEN NULL WHEN s.journey = 'other' THEN 0 "
-            + "ELSE coalesce(j.id, -1) END";
-
     static List<Stored> readAll(Connection connection) throws SQLException {
         List<Stored> slos = new ArrayList<>();
         try (PreparedStatement select = connection.prepareStatement("SELECT s.id, s.app_id, a.name, s.name, s.sli, s.objective, "
-                + "s.period_seconds, s.threshold, s.min_events, s.state, s.journey, s.severity, " + JOURNEY_ID
+                + "s.period_seconds, s.threshold, s.min_events, s.state, s.journey, s.severity, j.id"
                 + " FROM slo s JOIN app a ON a.id = s.app_id "
                 + "LEFT JOIN journey j ON j.app_id = s.app_id AND j.name = s.journey ORDER BY s.id");
                 ResultSet rows = select.executeQuery()) {
@@ -147,13 +143,13 @@ public class SloDefinition extends PanacheEntityBase {
                 Long minEventsOrNull = rows.wasNull() ? null : minEvents;
                 String state = rows.getString(10);
                 String severity = rows.getString(12);
-                long journeyId = rows.getLong(13);
-                Long journeyIdOrNull = rows.wasNull() ? null : journeyId;
-                slos.add(new Stored(rows.getLong(1), rows.getLong(2), rows.getString(3),
-                        new SloSpec(rows.getString(4), Sli.fromWireName(rows.getString(5)), rows.getDouble(6),
-                                Duration.ofSeconds(rows.getLong(7)), thresholdOrNull, minEventsOrNull, rows.getString(11),
-                                severity == null ? null : AlertSeverity.fromWire(severity)),
-                        state == null ? null : SloState.valueOf(state), journeyIdOrNull));
+                long declaredJourneyId = rows.getLong(13);
+                Long declaredJourneyIdOrNull = rows.wasNull() ? null : declaredJourneyId;
+                SloSpec spec = new SloSpec(rows.getString(4), Sli.fromWireName(rows.getString(5)), rows.getDouble(6),
+                        Duration.ofSeconds(rows.getLong(7)), thresholdOrNull, minEventsOrNull, rows.getString(11),
+                        severity == null ? null : AlertSeverity.fromWire(severity));
+                slos.add(new Stored(rows.getLong(1), rows.getLong(2), rows.getString(3), spec,
+                        state == null ? null : SloState.valueOf(state), spec.rollupJourneyId(declaredJourneyIdOrNull)));
             }
         }
         return slos;

@@ -49,6 +49,11 @@ class ConsoleAppsBrowserTest {
         given().auth().oauth2(ADMIN).contentType(ContentType.JSON)
                 .body("{\"sli\": \"replay_success_ratio\", \"objective\": 0.995, \"period\": \"30d\"}")
                 .put("/v1/apps/" + app + "/slos/replays-succeed").then().statusCode(201);
+        for (String[] journey : new String[][] {{"checkout", "order.submit", "critical"}, {"notes", "note.*", "normal"}}) {
+            given().auth().oauth2(ADMIN).contentType(ContentType.JSON)
+                    .body("{\"mutations\": [\"" + journey[1] + "\"], \"criticality\": \"" + journey[2] + "\"}")
+                    .put("/v1/apps/" + app + "/journeys/" + journey[0]).then().statusCode(201);
+        }
         String key = ingestKey(app);
         Instant now = Instant.now();
         postBeacon(key, "{\"schema\": 1, \"app\": \"" + app + "\", \"release\": \"2026.12.1\", \"client\": \"c-1\","
@@ -103,8 +108,12 @@ class ConsoleAppsBrowserTest {
             WebElement steps = driver.findElement(By.id("steps"));
             steps.clear();
             steps.sendKeys("10, 50, 100");
+            Browser.choose(driver, "guard-journey-0", "notes");
             Browser.choose(driver, "guard-sli-1", "sync_latency");
             Browser.choose(driver, "guard-action-1", "freeze");
+            assertThat(driver.findElement(By.id("criticalJourneyGuards")).isSelected()).as("ticked by default").isTrue();
+            assertThat(driver.findElement(By.id("criticalJourneyGuards-which")).getText())
+                    .isEqualTo("Adds replay_repeat_failure_ratio → kill on checkout, unless a guard above has that indicator and journey.");
             driver.findElement(By.id("dryRun")).click();
             assertThat(browser.screenshots("new-rollout")).allSatisfy(file -> assertThat(file).isNotEmptyFile());
             assertThat(browser.consoleLog()).as("no script errors or blocked resources").doesNotContain("SEVERE");
@@ -119,7 +128,9 @@ class ConsoleAppsBrowserTest {
             assertThat(rollout.getString("state")).isEqualTo("DRAFT");
             assertThat(rollout.getList("steps")).containsExactly(10, 50, 100);
             assertThat(rollout.getBoolean("dryRun")).isTrue();
-            assertThat(rollout.getList("guards.sli")).containsExactly("dead_letter_ratio", "sync_latency");
+            assertThat(rollout.getList("guards.sli")).containsExactly("dead_letter_ratio", "sync_latency",
+                    "replay_repeat_failure_ratio");
+            assertThat(rollout.getList("guards.journey")).containsExactly("notes", null, "checkout");
             assertThat(rollout.getString("createdBy")).isEqualTo("bootstrap-admin");
         }
     }

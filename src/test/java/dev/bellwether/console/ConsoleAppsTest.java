@@ -205,6 +205,37 @@ class ConsoleAppsTest {
         assertThat(origins(app)).containsExactly("https://a.example", "http://localhost:5173");
     }
 
+    /** Each SLO's burn history reads the rollup rows the evaluator reads: its journey's, other's, or every one. */
+    @Test
+    void aJourneySlosBurnHistoryCountsThatJourneysReplaysAlone() {
+        String app = createApp("console-journey-slo");
+        given().auth().oauth2(ADMIN).contentType(ContentType.JSON)
+                .body("{\"mutations\": [\"order.submit\"], \"criticality\": \"critical\"}")
+                .put("/v1/apps/" + app + "/journeys/checkout").then().statusCode(201);
+        for (String[] slo : new String[][] {{"a-all", ""}, {"b-checkout", ", \"journey\": \"checkout\""},
+                {"c-unmatched", ", \"journey\": \"other\""}}) {
+            given().auth().oauth2(ADMIN).contentType(ContentType.JSON)
+                    .body("{\"sli\": \"replay_success_ratio\", \"objective\": 0.9" + slo[1] + "}")
+                    .put("/v1/apps/" + app + "/slos/" + slo[0]).then().statusCode(201);
+        }
+        // two hours ago: checkout dead-letters 1 of 2, notes none of 8, so the app 1 of 10
+        Instant twoHoursAgo = Instant.now().minus(Duration.ofHours(2));
+        List<String> events = new java.util.ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            events.add("{\"id\": \"j-" + i + "\", \"type\": \"replay\", \"at\": \"" + twoHoursAgo + "\", \"mutation\": \""
+                    + (i < 2 ? "order.submit" : "note.update") + "\", \"outcome\": \"" + (i == 0 ? "dead_lettered" : "succeeded")
+                    + "\", \"attempts\": 1}");
+        }
+        postBeacon(ingestKey(app), beacon(app, "1.0", "f", "c-1", events)).then().statusCode(202);
+
+        String page = get(signIn(token("viewer")), "/console/apps/" + app).asString();
+        Instant hourAfter = twoHoursAgo.truncatedTo(ChronoUnit.HOURS).plus(Duration.ofHours(1));
+        // burn = error ratio / 0.1: the app 0.1, checkout 0.5, other (the notes) 0
+        assertThat(section(page, "id=\"slo-0-history\"")).contains(hourRow(hourAfter, "1.00", "1.00", "1.00", "1.00", "1.00"));
+        assertThat(section(page, "id=\"slo-1-history\"")).contains(hourRow(hourAfter, "5.00", "5.00", "5.00", "5.00", "5.00"));
+        assertThat(section(page, "id=\"slo-2-history\"")).contains(hourRow(hourAfter, "0.00", "0.00", "0.00", "0.00", "0.00"));
+    }
+
     @Test
     void aViewersAndAReleaseManagersForgedAdminPostsAndPostsWithoutCsrfAreRefused() {
         String app = createApp("console-forged");
