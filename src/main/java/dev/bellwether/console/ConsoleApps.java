@@ -194,7 +194,8 @@ public class ConsoleApps {
             @FormParam("steps") String steps, @FormParam("bake") String bake, @FormParam("minSample") String minSample,
             @FormParam("guardSli") List<String> guardSlis, @FormParam("guardJourney") List<String> guardJourneys,
             @FormParam("guardAction") List<String> guardActions,
-            @FormParam("criticalJourneyGuards") String criticalJourneyGuards, @FormParam("dryRun") String dryRun,
+            @FormParam("criticalJourneyGuards") String criticalJourneyGuards,
+            @FormParam("criticalJourneyGuardsOffered") String criticalJourneyGuardsOffered, @FormParam("dryRun") String dryRun,
             @CookieParam(SESSION_COOKIE) String sessionId,
             @FormParam(CSRF_FIELD) String formCsrf, @HeaderParam(CSRF_HEADER) String headerCsrf,
             @HeaderParam("Sec-Fetch-Site") String fetchSite) {
@@ -204,10 +205,11 @@ public class ConsoleApps {
         if (found.isEmpty()) {
             return noApp(app);
         }
-        // an unticked box sends nothing: a posted form without it asks for no default journey guards
+        // an unticked box sends nothing, so the form says it offered the box: a post that was not offered it (an older
+        // page, a script) keeps the default guards, as the API does
         NewRolloutForm.Entered entered = new NewRolloutForm.Entered(text(project), text(environment), text(flag),
                 text(steps), text(bake), text(minSample), NewRolloutForm.guardRows(guardSlis, guardJourneys, guardActions),
-                "yes".equals(criticalJourneyGuards), "yes".equals(dryRun));
+                "yes".equals(criticalJourneyGuards) || !"yes".equals(criticalJourneyGuardsOffered), "yes".equals(dryRun));
         Map<String, String> errors = NewRolloutForm.noErrors();
         List<Integer> stepList = whole(entered.steps(), "steps", "steps: whole percentages separated by commas, such as 1, 5, 25, 50, 100", errors);
         Long minSampleValue = null;

@@ -83,6 +83,19 @@ class ConsoleNewRolloutJourneysTest {
                 .getList("guards", Map.class)).containsExactly(Map.of("sli", "dead_letter_ratio", "action", "kill"));
     }
 
+    @Test
+    void aPostFromAFormThatDidNotOfferTheBoxKeepsTheCriticalJourneysDefaultGuards() throws Exception {
+        String app = appWithJourneys();
+        Response created = create(signIn(token("release-manager")), app, flag(), List.of("dead_letter_ratio"), List.of(""),
+                List.of("kill"), false, false);
+
+        assertThat(created.statusCode()).as(created.asString()).isEqualTo(303);
+        long id = Long.parseLong(created.header("Location").replaceAll(".*/", ""));
+        assertThat(given().auth().oauth2(ADMIN).get("/v1/rollouts/" + id).then().statusCode(200).extract().jsonPath()
+                .getList("guards", Map.class)).hasSize(2)
+                .contains(Map.of("sli", "replay_repeat_failure_ratio", "journey", "checkout", "action", "kill"));
+    }
+
     /**
      * The second row makes the first guard (the first row is empty), so the API's guards[0].journey is shown beside
      * the second row's journey, with the rows as sent: a journey the form does not offer stays chosen.
@@ -136,6 +149,11 @@ class ConsoleNewRolloutJourneysTest {
 
     private static Response create(Session session, String app, String flag, List<String> slis, List<String> journeys,
             List<String> actions, boolean criticalJourneyGuards) {
+        return create(session, app, flag, slis, journeys, actions, criticalJourneyGuards, true);
+    }
+
+    private static Response create(Session session, String app, String flag, List<String> slis, List<String> journeys,
+            List<String> actions, boolean criticalJourneyGuards, boolean boxOffered) {
         var request = given().redirects().follow(false).cookie(ConsoleGate.SESSION_COOKIE, session.cookie())
                 .contentType(ContentType.URLENC).formParam("csrf", session.csrf()).formParam("project", UnleashServer.PROJECT)
                 .formParam("environment", UnleashServer.ENVIRONMENT).formParam("flag", flag).formParam("steps", "5, 100")
@@ -144,6 +162,9 @@ class ConsoleNewRolloutJourneysTest {
                 .formParam("guardAction", actions.toArray());
         if (criticalJourneyGuards) {
             request = request.formParam("criticalJourneyGuards", "yes");
+        }
+        if (boxOffered) {
+            request = request.formParam("criticalJourneyGuardsOffered", "yes");
         }
         return request.post("/console/apps/" + app + "/rollouts/new");
     }
