@@ -63,6 +63,7 @@ class IngestBenchmark {
 
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final AtomicLong sequence = new AtomicLong();
+    private Connection wal;
 
     /** What a round measures: threads each repeating one unit of work, acknowledged as some beacons' worth. */
     private interface Load {
@@ -73,7 +74,7 @@ class IngestBenchmark {
     }
 
     record Result(String endpoint, long requests, double seconds, double p50Ms, double p99Ms, long failures,
-            Memory memory, Cpu cpu) {
+            Memory memory, Cpu cpu, long walBytes) {
         double perSecond() {
             return requests / seconds;
         }
@@ -114,6 +115,7 @@ class IngestBenchmark {
             endpoints.put("parsed", http(base + "/v1/bench/parsed?key=" + key));
             endpoints.put("beacons", http(base + "/v1/beacons?key=" + key));
 
+            wal = connect(data);
             // warm-up: let the JIT compile every path before anything is measured
             for (var endpoint : endpoints.entrySet()) {
                 run(endpoint.getKey(), endpoint.getValue(), WARM_UP, memory);
@@ -132,7 +134,24 @@ class IngestBenchmark {
                     }
                 }
                 report(rounds, memory.sample(), commitFigures(service.managementUrl()) + "; " + direct.describe());
+            } finally {
+                wal.close();
             }
+        }
+    }
+
+    /** The service's own PostgreSQL, as the superuser: the layout EmbeddedPostgresConfigSource gives BELLWETHER_DATA_DIR. */
+    private static Connection connect(Path data) throws Exception {
+        String port = Files.readAllLines(data.resolve("postgres").resolve("postmaster.pid")).get(3).trim();
+        String password = Files.readString(data.resolve("postgres-password")).trim();
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", "postgres", password);
+    }
+
+    /** Where PostgreSQL's WAL has got to, in bytes: what a round wrote is the difference. */
+    private long walPosition() throws SQLException {
+        try (Statement sql = wal.createStatement(); ResultSet row = sql.executeQuery("SELECT pg_current_wal_lsn() - '0/0'::pg_lsn")) {
+            row.next();
+            return row.getLong(1);
         }
     }
 
@@ -167,13 +186,8 @@ class IngestBenchmark {
 
         DirectWriter(Path data, int threads, int batchBeacons) throws Exception {
             this.batchBeacons = batchBeacons;
-            // the layout EmbeddedPostgresConfigSource gives BELLWETHER_DATA_DIR: its port is line 4 of postmaster.pid
-            String port = Files.readAllLines(data.resolve("postgres").resolve("postmaster.pid")).get(3).trim();
-            String password = Files.readString(data.resolve("postgres-password")).trim();
             for (int i = 0; i < threads; i++) {
-                Connection connection = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres",
-                        "postgres", password);
-                connections.add(connection);
+                connections.add(connect(data));
             }
             try (Statement sql = connections.get(0).createStatement()) {
                 sql.execute("DROP TABLE IF EXISTS " + DIRECT_TABLE);
@@ -234,6 +248,7 @@ class IngestBenchmark {
     private Result run(String endpoint, Load load, Duration length, MemoryProbe memory) throws Exception {
         MemorySampler sampler = new MemorySampler(memory, MEMORY_SAMPLE);
         CpuReading cpuBefore = memory.cpu();
+        long walBefore = walPosition();
         Histogram latencies = new Histogram(60_000_000_000L, 3);
         AtomicLong requests = new AtomicLong();
         AtomicLong failures = new AtomicLong();
@@ -271,7 +286,7 @@ class IngestBenchmark {
         double seconds = (System.nanoTime() - started) / 1e9;
         Cpu cpu = memory.cpu().since(cpuBefore);
         return new Result(endpoint, requests.get(), seconds, latencies.getValueAtPercentile(50) / 1e6,
-                latencies.getValueAtPercentile(99) / 1e6, failures.get(), sampler.stop(), cpu);
+                latencies.getValueAtPercentile(99) / 1e6, failures.get(), sampler.stop(), cpu, walPosition() - walBefore);
     }
 
     private String beacon(String client) {
@@ -313,8 +328,8 @@ class IngestBenchmark {
         String postgres = pss ? "PSS" : "RSS sum";
         StringBuilder table = new StringBuilder("\n| endpoint | round | beacons/s | events/s | p50 ack ms | p99 ack ms | failures"
                 + " | CPU µs per request: service | postgres | load generator"
-                + " | service RSS max MB | service RSS mean MB | postgres " + postgres + " max MB | postgres " + postgres
-                + " mean MB |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+                + " | WAL bytes per event | service RSS max MB | service RSS mean MB | postgres " + postgres + " max MB | postgres "
+                + postgres + " mean MB |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         ObjectNode json = JSON.createObjectNode();
         json.put("connections", CONNECTIONS).put("eventsPerBeacon", EVENTS_PER_BEACON).put("roundSeconds", ROUND.toSeconds())
                 .put("cores", Runtime.getRuntime().availableProcessors()).put("serviceRssMb", mb(after.serviceRssKb()))
@@ -330,16 +345,18 @@ class IngestBenchmark {
                 double events = beacons ? r.perSecond() * EVENTS_PER_BEACON : 0;
                 Memory m = r.memory();
                 Cpu cpu = r.cpu();
-                table.append(String.format("| %s | %d | %.0f | %s | %.1f | %.1f | %d | %.0f | %.0f | %.0f | %d | %d | %d | %d |%n",
+                double walPerEvent = beacons ? (double) r.walBytes() / Math.max(1, r.requests() * EVENTS_PER_BEACON) : 0;
+                table.append(String.format("| %s | %d | %.0f | %s | %.1f | %.1f | %d | %.0f | %.0f | %.0f | %s | %d | %d | %d | %d |%n",
                         r.endpoint(), round++, r.perSecond(), beacons ? String.format("%.0f", events) : "-", r.p50Ms(),
                         r.p99Ms(), r.failures(), r.microsPerRequest(cpu.service()), r.microsPerRequest(cpu.postgres()),
-                        r.microsPerRequest(cpu.generator()), mb(m.serviceRssMaxKb()), mb(m.serviceRssMeanKb()),
+                        r.microsPerRequest(cpu.generator()), beacons ? String.format("%.0f", walPerEvent) : "-", mb(m.serviceRssMaxKb()), mb(m.serviceRssMeanKb()),
                         mb(m.postgresMaxKb()), mb(m.postgresMeanKb())));
                 array.addObject().put("requestsPerSecond", r.perSecond()).put("eventsPerSecond", events)
                         .put("p50Ms", r.p50Ms()).put("p99Ms", r.p99Ms()).put("failures", r.failures())
                         .put("serviceCpuMicrosPerRequest", r.microsPerRequest(cpu.service()))
                         .put("postgresCpuMicrosPerRequest", r.microsPerRequest(cpu.postgres()))
                         .put("generatorCpuMicrosPerRequest", r.microsPerRequest(cpu.generator()))
+                        .put("walBytes", r.walBytes()).put("walBytesPerEvent", walPerEvent)
                         .put("cpuCoresBusy", (cpu.service().toNanos() + cpu.postgres().toNanos() + cpu.generator().toNanos())
                                 / 1e9 / r.seconds())
                         .put("serviceRssMaxMb", mb(m.serviceRssMaxKb())).put("serviceRssMeanMb", mb(m.serviceRssMeanKb()))
