@@ -1,9 +1,9 @@
 package dev.bellwether.telemetry;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.io.StringReader;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -16,7 +16,9 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.postgresql.PGConnection;
 
 /**
  * The store of the {@code event} table. Exactly once comes from its primary key: an insert that conflicts is a
@@ -26,11 +28,15 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 public class EventStore {
 
     private static final String INSERT_EVENTS =
-            "INSERT INTO event (app_id, client, event_id, at, release_id, cohort_id, type, body) "
-                    + "SELECT app_id, client, event_id, at::timestamptz, release_id, cohort_id, type, body::jsonb "
-                    + "FROM unnest(?::bigint[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::text[], ?::text[]) "
-                    + "AS e(app_id, client, event_id, at, release_id, cohort_id, type, body) "
+            "INSERT INTO event (app_id, client, event_id, at, release_id, cohort_id, type) "
+                    + "SELECT app_id, client, event_id, at::timestamptz, release_id, cohort_id, type "
+                    + "FROM unnest(?::bigint[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::text[]) "
+                    + "AS e(app_id, client, event_id, at, release_id, cohort_id, type) "
                     + "ON CONFLICT DO NOTHING RETURNING app_id, client, event_id";
+
+    private static final String COPY_EVENTS = "COPY event (app_id, client, event_id, at, release_id, cohort_id, type) FROM STDIN";
+
+    private static final String UNIQUE_VIOLATION = "23505";
 
     /**
      * For each minute, the clients active in the {@code activeWindowMinutes} before its end (any beacon received) and
@@ -68,12 +74,13 @@ public class EventStore {
 
     private final AgroalDataSource dataSource;
     private final RollupStore rollups;
-    private final ObjectMapper json;
+    private final boolean copyFirst;
 
-    public EventStore(AgroalDataSource dataSource, RollupStore rollups, ObjectMapper json) {
+    public EventStore(AgroalDataSource dataSource, RollupStore rollups,
+            @ConfigProperty(name = "bellwether.event-store.copy-first") boolean copyFirst) {
         this.dataSource = dataSource;
         this.rollups = rollups;
-        this.json = json;
+        this.copyFirst = copyFirst;
     }
 
     /**
@@ -136,7 +143,62 @@ public class EventStore {
         }
     }
 
+    /**
+     * Most batches hold no duplicate, and {@code COPY} writes them without the speculative insertion that
+     * {@code ON CONFLICT} logs for every row. A batch with a duplicate fails the {@code COPY} as a whole; it is then
+     * written again by {@code INSERT … ON CONFLICT DO NOTHING}, which tells which events were new.
+     */
     private Set<Key> insert(Connection connection, List<NewEvent> events) throws SQLException {
+        if (copyFirst) {
+            try {
+                copy(connection, events);
+                Set<Key> inserted = new HashSet<>();
+                events.forEach(event -> inserted.add(event.key()));
+                return inserted;
+            } catch (SQLException e) {
+                if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                    throw e;
+                }
+                // the COPY is the transaction's first statement, so rolling back loses nothing else
+                connection.rollback();
+            }
+        }
+        return upsert(connection, events);
+    }
+
+    private static void copy(Connection connection, List<NewEvent> events) throws SQLException {
+        StringBuilder rows = new StringBuilder(events.size() * 96);
+        for (NewEvent event : events) {
+            rows.append(event.key().appId()).append('\t');
+            copyText(rows, event.key().client()).append('\t');
+            copyText(rows, event.key().eventId()).append('\t');
+            rows.append(event.event().at()).append('\t').append(event.releaseId()).append('\t').append(event.cohortId())
+                    .append('\t');
+            copyText(rows, event.event().type()).append('\n');
+        }
+        try {
+            connection.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY_EVENTS, new StringReader(rows.toString()));
+        } catch (IOException e) {
+            throw new SQLException("could not hand the events to COPY", "08006", e);
+        }
+    }
+
+    /** A text field of COPY's text format: its delimiter, line ends and escape character escaped (NUL is refused at ingest). */
+    private static StringBuilder copyText(StringBuilder out, String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            switch (c) {
+                case '\\' -> out.append("\\\\");
+                case '\t' -> out.append("\\t");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                default -> out.append(c);
+            }
+        }
+        return out;
+    }
+
+    private Set<Key> upsert(Connection connection, List<NewEvent> events) throws SQLException {
         int n = events.size();
         Long[] appIds = new Long[n];
         String[] clients = new String[n];
@@ -145,7 +207,6 @@ public class EventStore {
         Long[] releaseIds = new Long[n];
         Long[] cohortIds = new Long[n];
         String[] types = new String[n];
-        String[] bodies = new String[n];
         for (int i = 0; i < n; i++) {
             NewEvent event = events.get(i);
             appIds[i] = event.key().appId();
@@ -155,7 +216,6 @@ public class EventStore {
             releaseIds[i] = event.releaseId();
             cohortIds[i] = event.cohortId();
             types[i] = event.event().type();
-            bodies[i] = body(event.event());
         }
         Set<Key> inserted = new HashSet<>();
         try (PreparedStatement insert = connection.prepareStatement(INSERT_EVENTS)) {
@@ -163,7 +223,7 @@ public class EventStore {
                 connection.createArrayOf("bigint", appIds), connection.createArrayOf("text", clients),
                 connection.createArrayOf("text", eventIds), connection.createArrayOf("text", ats),
                 connection.createArrayOf("bigint", releaseIds), connection.createArrayOf("bigint", cohortIds),
-                connection.createArrayOf("text", types), connection.createArrayOf("text", bodies)};
+                connection.createArrayOf("text", types)};
             for (int i = 0; i < arrays.length; i++) {
                 insert.setArray(i + 1, arrays[i]);
             }
@@ -174,13 +234,5 @@ public class EventStore {
             }
         }
         return inserted;
-    }
-
-    private String body(TelemetryEvent event) {
-        try {
-            return json.writeValueAsString(event);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("an event record could not be written as JSON", e);
-        }
     }
 }

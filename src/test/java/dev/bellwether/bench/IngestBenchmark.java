@@ -9,12 +9,18 @@ import dev.bellwether.bench.ProcessMeter.MemoryProbe;
 import dev.bellwether.bench.ProcessMeter.MemorySample;
 import dev.bellwether.bench.ProcessMeter.MemorySampler;
 import dev.bellwether.support.ServiceProcess;
+import java.io.StringReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,12 +33,14 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
+import org.postgresql.PGConnection;
 
 /**
  * Ingest throughput and ack latency of realistic beacons (20 events) over loopback, side by side with the ceiling
- * endpoint of the same server (HTTP only) and its parsed endpoint (HTTP, parsing and validation, no storage), in
- * alternating rounds so that machine noise hits all alike. Not a timed test: it
- * prints a table and writes target/bench/ingest.json. Run with {@code ./mvnw -Pbench verify}.
+ * endpoint of the same server (HTTP only), its parsed endpoint (HTTP, parsing and validation, no storage) and the
+ * database-direct ceiling (the same events' identities written by {@code COPY} from this JVM into a table of the
+ * service's own PostgreSQL that holds only what dedupe needs), in alternating rounds so that machine noise hits all
+ * alike. Not a timed test: it prints a table and writes target/bench/ingest.json. Run with {@code ./mvnw -Pbench verify}.
  *
  * <p>Also reports memory under load, sampled during each round: the service JVM's resident set and the embedded
  * PostgreSQL's (Linux only: read from /proc); and the CPU time per request of the service, its PostgreSQL and the load
@@ -48,12 +56,25 @@ class IngestBenchmark {
     private static final int EVENTS_PER_BEACON = RealisticBeacon.EVENTS;
     private static final Duration MEMORY_SAMPLE = Duration.ofMillis(Long.getLong("bench.memory-sample-ms", 500));
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The service's default, unless {@code -Dbench.service-env} sets BELLWETHER_INGEST_WRITER_THREADS. */
+    private static final int DEFAULT_WRITER_THREADS = 2;
+    /** What the database-direct path writes into: the identity dedupe needs, unique, and the event's time. */
+    private static final String DIRECT_TABLE = "bench_direct_event";
 
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final AtomicLong sequence = new AtomicLong();
+    private Connection wal;
+
+    /** What a round measures: threads each repeating one unit of work, acknowledged as some beacons' worth. */
+    private interface Load {
+        int threads();
+
+        /** @return the beacons acknowledged (each {@value RealisticBeacon#EVENTS} events), 0 for a failure */
+        int once(int thread) throws Exception;
+    }
 
     record Result(String endpoint, long requests, double seconds, double p50Ms, double p99Ms, long failures,
-            Memory memory, Cpu cpu) {
+            Memory memory, Cpu cpu, long walBytes) {
         double perSecond() {
             return requests / seconds;
         }
@@ -80,6 +101,8 @@ class IngestBenchmark {
                 environment.put(setting.substring(0, setting.indexOf('=')), setting.substring(setting.indexOf('=') + 1));
             }
         }
+        int writerThreads = Integer.parseInt(environment.getOrDefault("BELLWETHER_INGEST_WRITER_THREADS",
+                String.valueOf(DEFAULT_WRITER_THREADS)));
         try (ServiceProcess service = new ServiceProcess(data, environment)) {
             service.start();
             // the layout EmbeddedPostgresConfigSource gives BELLWETHER_DATA_DIR
@@ -87,52 +110,165 @@ class IngestBenchmark {
             String base = service.baseUrl();
             admin(base, "/v1/apps", "{\"name\": \"bench\", \"beaconsPerSecond\": 1000000}");
             String key = JSON.readTree(admin(base, "/v1/apps/bench/ingest-keys", "")).get("key").asText();
-            Map<String, String> endpoints = new LinkedHashMap<>();
-            endpoints.put("ceiling", base + "/v1/bench/ceiling?key=" + key);
-            endpoints.put("parsed", base + "/v1/bench/parsed?key=" + key);
-            endpoints.put("beacons", base + "/v1/beacons?key=" + key);
+            Map<String, Load> endpoints = new LinkedHashMap<>();
+            endpoints.put("ceiling", http(base + "/v1/bench/ceiling?key=" + key));
+            endpoints.put("parsed", http(base + "/v1/bench/parsed?key=" + key));
+            endpoints.put("beacons", http(base + "/v1/beacons?key=" + key));
 
-            // warm-up: let the JIT compile both paths before anything is measured
+            wal = connect(data);
+            // warm-up: let the JIT compile every path before anything is measured
             for (var endpoint : endpoints.entrySet()) {
                 run(endpoint.getKey(), endpoint.getValue(), WARM_UP, memory);
             }
-            Map<String, List<Result>> rounds = new LinkedHashMap<>();
-            for (int round = 0; round < ROUNDS; round++) {
-                for (var endpoint : endpoints.entrySet()) {
-                    rounds.computeIfAbsent(endpoint.getKey(), k -> new ArrayList<>())
-                            .add(run(endpoint.getKey(), endpoint.getValue(), ROUND, memory));
+            // the direct path commits batches the size of the service's own commits during its warm-up
+            int batchBeacons = Integer.getInteger("bench.direct-batch-beacons",
+                    (int) Math.max(1, Math.round(meanBatchBeacons(service.managementUrl()))));
+            try (DirectWriter direct = new DirectWriter(data, writerThreads, batchBeacons)) {
+                endpoints.put("direct", direct);
+                run("direct", direct, WARM_UP, memory);
+                Map<String, List<Result>> rounds = new LinkedHashMap<>();
+                for (int round = 0; round < ROUNDS; round++) {
+                    for (var endpoint : endpoints.entrySet()) {
+                        rounds.computeIfAbsent(endpoint.getKey(), k -> new ArrayList<>())
+                                .add(run(endpoint.getKey(), endpoint.getValue(), ROUND, memory));
+                    }
                 }
+                report(rounds, memory.sample(), commitFigures(service.managementUrl()) + "; " + direct.describe());
+            } finally {
+                wal.close();
             }
-            report(rounds, memory.sample(), commitFigures(service.managementUrl()));
         }
     }
 
-    private Result run(String endpoint, String url, Duration length, MemoryProbe memory) throws Exception {
+    /** The service's own PostgreSQL, as the superuser: the layout EmbeddedPostgresConfigSource gives BELLWETHER_DATA_DIR. */
+    private static Connection connect(Path data) throws Exception {
+        String port = Files.readAllLines(data.resolve("postgres").resolve("postmaster.pid")).get(3).trim();
+        String password = Files.readString(data.resolve("postgres-password")).trim();
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", "postgres", password);
+    }
+
+    /** Where PostgreSQL's WAL has got to, in bytes: what a round wrote is the difference. */
+    private long walPosition() throws SQLException {
+        try (Statement sql = wal.createStatement(); ResultSet row = sql.executeQuery("SELECT pg_current_wal_lsn() - '0/0'::pg_lsn")) {
+            row.next();
+            return row.getLong(1);
+        }
+    }
+
+    /** One beacon per request from each of {@link #CONNECTIONS} connections, acknowledged by a 202. */
+    private Load http(String url) {
+        return new Load() {
+            @Override
+            public int threads() {
+                return CONNECTIONS;
+            }
+
+            @Override
+            public int once(int connection) throws Exception {
+                HttpRequest request = HttpRequest.newBuilder(URI.create(url))
+                        .header("Content-Type", "text/plain;charset=UTF-8")
+                        .POST(HttpRequest.BodyPublishers.ofString(beacon("client-" + connection))).build();
+                return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 202 ? 1 : 0;
+            }
+        };
+    }
+
+    /**
+     * The least PostgreSQL spends to keep these events durable and unique: from a plain JDBC client, as many
+     * connections as the service has writer threads, each committing batches of {@code batchBeacons} beacons' events
+     * by {@code COPY} into a table holding only the identity (unique on app, client and event id) and the time. It is
+     * the service's own PostgreSQL, so fsync and synchronous_commit are the service's.
+     */
+    private final class DirectWriter implements Load, AutoCloseable {
+        private final List<Connection> connections = new ArrayList<>();
+        private final int batchBeacons;
+        private final String settings;
+
+        DirectWriter(Path data, int threads, int batchBeacons) throws Exception {
+            this.batchBeacons = batchBeacons;
+            for (int i = 0; i < threads; i++) {
+                connections.add(connect(data));
+            }
+            try (Statement sql = connections.get(0).createStatement()) {
+                sql.execute("DROP TABLE IF EXISTS " + DIRECT_TABLE);
+                sql.execute("CREATE TABLE " + DIRECT_TABLE + " (app_id bigint NOT NULL, client text COLLATE \"C\" NOT NULL,"
+                        + " event_id text COLLATE \"C\" NOT NULL, at timestamptz NOT NULL, PRIMARY KEY (app_id, client, event_id))");
+                try (ResultSet row = sql.executeQuery("SELECT current_setting('fsync'), current_setting('synchronous_commit')")) {
+                    row.next();
+                    settings = "fsync " + row.getString(1) + ", synchronous_commit " + row.getString(2);
+                }
+            }
+            for (Connection connection : connections) {
+                connection.setAutoCommit(false);
+            }
+        }
+
+        @Override
+        public int threads() {
+            return connections.size();
+        }
+
+        @Override
+        public int once(int thread) throws Exception {
+            Connection connection = connections.get(thread);
+            StringBuilder rows = new StringBuilder(batchBeacons * EVENTS_PER_BEACON * 64);
+            Instant now = Instant.now();
+            for (int b = 0; b < batchBeacons; b++) {
+                long first = sequence.getAndAdd(EVENTS_PER_BEACON);
+                String client = "client-" + (first / EVENTS_PER_BEACON % CONNECTIONS);
+                for (int i = 0; i < EVENTS_PER_BEACON; i++) {
+                    rows.append("1\t").append(client).append("\te-").append(first + i).append('\t')
+                            .append(now.minusMillis(i * 997L)).append('\n');
+                }
+            }
+            try {
+                connection.unwrap(PGConnection.class).getCopyAPI().copyIn(
+                        "COPY " + DIRECT_TABLE + " (app_id, client, event_id, at) FROM STDIN", new StringReader(rows.toString()));
+                connection.commit();
+            } catch (SQLException e) {
+                connection.rollback();
+                throw e;
+            }
+            return batchBeacons;
+        }
+
+        String describe() {
+            return String.format("direct: %d connections, COPY of %d beacons (%d events) per commit, %s", connections.size(),
+                    batchBeacons, batchBeacons * EVENTS_PER_BEACON, settings);
+        }
+
+        @Override
+        public void close() throws SQLException {
+            for (Connection connection : connections) {
+                connection.close();
+            }
+        }
+    }
+
+    private Result run(String endpoint, Load load, Duration length, MemoryProbe memory) throws Exception {
         MemorySampler sampler = new MemorySampler(memory, MEMORY_SAMPLE);
         CpuReading cpuBefore = memory.cpu();
+        long walBefore = walPosition();
         Histogram latencies = new Histogram(60_000_000_000L, 3);
         AtomicLong requests = new AtomicLong();
         AtomicLong failures = new AtomicLong();
-        ExecutorService pool = Executors.newFixedThreadPool(CONNECTIONS);
+        ExecutorService pool = Executors.newFixedThreadPool(load.threads());
         long started = System.nanoTime();
         long deadline = started + length.toNanos();
         List<Future<?>> workers = new ArrayList<>();
-        for (int c = 0; c < CONNECTIONS; c++) {
-            int connection = c;
+        for (int t = 0; t < load.threads(); t++) {
+            int thread = t;
             workers.add(pool.submit(() -> {
                 while (System.nanoTime() < deadline) {
-                    HttpRequest request = HttpRequest.newBuilder(URI.create(url))
-                            .header("Content-Type", "text/plain;charset=UTF-8")
-                            .POST(HttpRequest.BodyPublishers.ofString(beacon("client-" + connection))).build();
                     long sent = System.nanoTime();
                     try {
-                        HttpResponse<Void> response = http.send(request, HttpResponse.BodyHandlers.discarding());
+                        int acknowledged = load.once(thread);
                         long tookNanos = System.nanoTime() - sent;
-                        if (response.statusCode() == 202) {
+                        if (acknowledged > 0) {
                             synchronized (latencies) {
                                 latencies.recordValue(tookNanos);
                             }
-                            requests.incrementAndGet();
+                            requests.addAndGet(acknowledged);
                         } else {
                             failures.incrementAndGet();
                         }
@@ -150,12 +286,19 @@ class IngestBenchmark {
         double seconds = (System.nanoTime() - started) / 1e9;
         Cpu cpu = memory.cpu().since(cpuBefore);
         return new Result(endpoint, requests.get(), seconds, latencies.getValueAtPercentile(50) / 1e6,
-                latencies.getValueAtPercentile(99) / 1e6, failures.get(), sampler.stop(), cpu);
+                latencies.getValueAtPercentile(99) / 1e6, failures.get(), sampler.stop(), cpu, walPosition() - walBefore);
     }
 
     private String beacon(String client) {
         long n = sequence.getAndAdd(RealisticBeacon.EVENTS);
         return RealisticBeacon.json("bench", client, "new-sync-engine", n % 2 == 0, n, Instant.now());
+    }
+
+    /** The service's mean beacons per commit so far, from its own metrics. */
+    private double meanBatchBeacons(String management) throws Exception {
+        String metrics = http.send(HttpRequest.newBuilder(URI.create(management + "/q/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        return metric(metrics, "bellwether_ingest_batch_beacons_sum") / metric(metrics, "bellwether_ingest_commit_seconds_count");
     }
 
     /** Mean commit latency and batch size over the whole run, from the service's own metrics. */
@@ -185,8 +328,8 @@ class IngestBenchmark {
         String postgres = pss ? "PSS" : "RSS sum";
         StringBuilder table = new StringBuilder("\n| endpoint | round | beacons/s | events/s | p50 ack ms | p99 ack ms | failures"
                 + " | CPU µs per request: service | postgres | load generator"
-                + " | service RSS max MB | service RSS mean MB | postgres " + postgres + " max MB | postgres " + postgres
-                + " mean MB |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+                + " | WAL bytes per event | service RSS max MB | service RSS mean MB | postgres " + postgres + " max MB | postgres "
+                + postgres + " mean MB |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         ObjectNode json = JSON.createObjectNode();
         json.put("connections", CONNECTIONS).put("eventsPerBeacon", EVENTS_PER_BEACON).put("roundSeconds", ROUND.toSeconds())
                 .put("cores", Runtime.getRuntime().availableProcessors()).put("serviceRssMb", mb(after.serviceRssKb()))
@@ -202,16 +345,18 @@ class IngestBenchmark {
                 double events = beacons ? r.perSecond() * EVENTS_PER_BEACON : 0;
                 Memory m = r.memory();
                 Cpu cpu = r.cpu();
-                table.append(String.format("| %s | %d | %.0f | %s | %.1f | %.1f | %d | %.0f | %.0f | %.0f | %d | %d | %d | %d |%n",
+                double walPerEvent = beacons ? (double) r.walBytes() / Math.max(1, r.requests() * EVENTS_PER_BEACON) : 0;
+                table.append(String.format("| %s | %d | %.0f | %s | %.1f | %.1f | %d | %.0f | %.0f | %.0f | %s | %d | %d | %d | %d |%n",
                         r.endpoint(), round++, r.perSecond(), beacons ? String.format("%.0f", events) : "-", r.p50Ms(),
                         r.p99Ms(), r.failures(), r.microsPerRequest(cpu.service()), r.microsPerRequest(cpu.postgres()),
-                        r.microsPerRequest(cpu.generator()), mb(m.serviceRssMaxKb()), mb(m.serviceRssMeanKb()),
+                        r.microsPerRequest(cpu.generator()), beacons ? String.format("%.0f", walPerEvent) : "-", mb(m.serviceRssMaxKb()), mb(m.serviceRssMeanKb()),
                         mb(m.postgresMaxKb()), mb(m.postgresMeanKb())));
                 array.addObject().put("requestsPerSecond", r.perSecond()).put("eventsPerSecond", events)
                         .put("p50Ms", r.p50Ms()).put("p99Ms", r.p99Ms()).put("failures", r.failures())
                         .put("serviceCpuMicrosPerRequest", r.microsPerRequest(cpu.service()))
                         .put("postgresCpuMicrosPerRequest", r.microsPerRequest(cpu.postgres()))
                         .put("generatorCpuMicrosPerRequest", r.microsPerRequest(cpu.generator()))
+                        .put("walBytes", r.walBytes()).put("walBytesPerEvent", walPerEvent)
                         .put("cpuCoresBusy", (cpu.service().toNanos() + cpu.postgres().toNanos() + cpu.generator().toNanos())
                                 / 1e9 / r.seconds())
                         .put("serviceRssMaxMb", mb(m.serviceRssMaxKb())).put("serviceRssMeanMb", mb(m.serviceRssMeanKb()))
@@ -222,8 +367,15 @@ class IngestBenchmark {
         }
         double ratio = perSecond.get("beacons") / perSecond.get("ceiling");
         double parsedRatio = perSecond.get("parsed") / perSecond.get("ceiling");
-        json.put("beaconsToCeilingRatio", ratio).put("parsedToCeilingRatio", parsedRatio);
-        table.append(String.format("%nbeacons / ceiling = %.2f, parsed / ceiling = %.2f; service RSS after the runs: %d MB"
+        double directRatio = perSecond.get("beacons") / perSecond.get("direct");
+        double beaconsCpu = microsPerEvent(rounds.get("beacons"), true);
+        double directCpu = microsPerEvent(rounds.get("direct"), false);
+        json.put("beaconsToCeilingRatio", ratio).put("parsedToCeilingRatio", parsedRatio)
+                .put("beaconsToDirectRatio", directRatio).put("beaconsServiceAndPostgresCpuMicrosPerEvent", beaconsCpu)
+                .put("directPostgresCpuMicrosPerEvent", directCpu);
+        table.append(String.format("%nbeacons / direct = %.2f in events/s; CPU µs per event, service + postgres: beacons %.1f,"
+                + " direct (postgres) %.1f%n", directRatio, beaconsCpu, directCpu));
+        table.append(String.format("beacons / ceiling = %.2f, parsed / ceiling = %.2f; service RSS after the runs: %d MB"
                 + " (peak VmHWM %d MB); postgres %s after the runs: %d MB over %d processes; %s%n", ratio, parsedRatio,
                 mb(after.serviceRssKb()),
                 mb(after.serviceHwmKb()), postgres, mb(after.postgresKb()), after.postgresProcesses(), commits));
@@ -233,6 +385,17 @@ class IngestBenchmark {
         Files.createDirectories(out);
         Files.writeString(out.resolve("ingest.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(json));
         Files.writeString(out.resolve("ingest.md"), table.toString());
+    }
+
+    /** CPU per event over all rounds: PostgreSQL's, plus the service's when it did the work. */
+    private static double microsPerEvent(List<Result> rounds, boolean withService) {
+        long nanos = 0;
+        long events = 0;
+        for (Result r : rounds) {
+            nanos += r.cpu().postgres().toNanos() + (withService ? r.cpu().service().toNanos() : 0);
+            events += r.requests() * EVENTS_PER_BEACON;
+        }
+        return nanos / 1e3 / Math.max(1, events);
     }
 
     private String admin(String base, String path, String body) throws Exception {

@@ -34,7 +34,7 @@ class EventWriterBoundsTest {
         final List<String> clientsOffered = new CopyOnWriteArrayList<>();
 
         HungStore() {
-            super(null, null, null);
+            super(null, null, true);
         }
 
         @Override

@@ -15,11 +15,16 @@ import org.flywaydb.core.api.MigrationInfo;
 import org.flywaydb.core.api.MigrationVersion;
 import org.junit.jupiter.api.Test;
 
-/** V14 turns the event table into a partitioned one: on a database holding events, and on an empty one. */
+/**
+ * V14 turns the event table into a partitioned one: on a database holding events, and on an empty one. V16 drops the
+ * events' bodies, with events present in the old layout's partition and in a day's partition.
+ */
 class EventPartitionMigrationTest {
 
     private static final String INSERT = "INSERT INTO event (app_id, client, event_id, at, release_id, cohort_id, type, body) "
             + "VALUES (1, 'c', '%s', '%s', 1, 1, 'sync', '{}') ON CONFLICT DO NOTHING";
+    private static final String WITHOUT_BODY = "INSERT INTO event (app_id, client, event_id, at, release_id, cohort_id, type) "
+            + "VALUES (1, 'c', '%s', '%s', 1, 1, 'sync') ON CONFLICT DO NOTHING";
 
     @Test
     void eventsStoredBeforeStayAsOnePartitionThatKeepsTheirIdentity() throws Exception {
@@ -57,6 +62,30 @@ class EventPartitionMigrationTest {
             Instant at = Instant.parse("2026-11-30T12:00:00Z");
             assertThat(sql.executeUpdate(INSERT.formatted("e", at))).isEqualTo(1);
             assertThat(sql.executeUpdate(INSERT.formatted("e", at))).isZero();
+        }
+    }
+
+    @Test
+    void eventsStoredWithBodiesKeepTheirIdentityWithoutThem() throws Exception {
+        try (SharedPostgres postgres = new SharedPostgres(); Connection connection = postgres.connect();
+                Statement sql = connection.createStatement()) {
+            migrate(postgres, lastBefore14(postgres));
+            Instant now = Instant.now();
+            sql.execute(INSERT.formatted("legacy", now.minus(30, ChronoUnit.DAYS)));
+            migrate(postgres, "15");
+            Instant tomorrow = now.plus(1, ChronoUnit.DAYS);
+            sql.execute("CREATE TABLE event_p_tomorrow PARTITION OF event FOR VALUES FROM ('"
+                    + tomorrow.truncatedTo(ChronoUnit.DAYS) + "') TO ('" + tomorrow.truncatedTo(ChronoUnit.DAYS).plus(1, ChronoUnit.DAYS) + "')");
+            sql.execute(INSERT.formatted("day", tomorrow));
+
+            migrate(postgres, "16");
+
+            assertThat(value(sql, "SELECT count(*) FROM information_schema.columns WHERE table_name = 'event' AND column_name = 'body'"))
+                    .isEqualTo("0");
+            assertThat(value(sql, "SELECT string_agg(event_id, ',' ORDER BY at) FROM event")).isEqualTo("legacy,day");
+            assertThat(sql.executeUpdate(WITHOUT_BODY.formatted("day", tomorrow))).as("a resend of a stored event").isZero();
+            assertThat(sql.executeUpdate(WITHOUT_BODY.formatted("legacy", now.minus(30, ChronoUnit.DAYS)))).isZero();
+            assertThat(sql.executeUpdate(WITHOUT_BODY.formatted("new", tomorrow))).isEqualTo(1);
         }
     }
 
