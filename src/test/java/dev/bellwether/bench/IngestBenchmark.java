@@ -107,7 +107,7 @@ class IngestBenchmark {
         }
     }
 
-    private Result run(String endpoint, String url, Duration length, MemoryProbe memory) throws Exception {
+    Result run(String endpoint, String url, Duration length, MemoryProbe memory) throws Exception {
         MemorySampler sampler = new MemorySampler(memory, MEMORY_SAMPLE);
         CpuReading cpuBefore = memory.cpu();
         Histogram latencies = new Histogram(60_000_000_000L, 3);
@@ -235,7 +235,7 @@ class IngestBenchmark {
         Files.writeString(out.resolve("ingest.md"), table.toString());
     }
 
-    private String admin(String base, String path, String body) throws Exception {
+    String admin(String base, String path, String body) throws Exception {
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + path))
                 .header("Authorization", "Bearer " + ADMIN).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
