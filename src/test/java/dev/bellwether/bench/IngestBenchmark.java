@@ -66,7 +66,7 @@ class IngestBenchmark {
     private Connection wal;
 
     /** What a round measures: threads each repeating one unit of work, acknowledged as some beacons' worth. */
-    private interface Load {
+    interface Load {
         int threads();
 
         /** @return the beacons acknowledged (each {@value RealisticBeacon#EVENTS} events), 0 for a failure */
@@ -147,8 +147,11 @@ class IngestBenchmark {
         return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", "postgres", password);
     }
 
-    /** Where PostgreSQL's WAL has got to, in bytes: what a round wrote is the difference. */
+    /** Where PostgreSQL's WAL has got to, in bytes: what a round wrote is the difference (0 without a connection). */
     private long walPosition() throws SQLException {
+        if (wal == null) {
+            return 0;
+        }
         try (Statement sql = wal.createStatement(); ResultSet row = sql.executeQuery("SELECT pg_current_wal_lsn() - '0/0'::pg_lsn")) {
             row.next();
             return row.getLong(1);
@@ -156,7 +159,7 @@ class IngestBenchmark {
     }
 
     /** One beacon per request from each of {@link #CONNECTIONS} connections, acknowledged by a 202. */
-    private Load http(String url) {
+    Load http(String url) {
         return new Load() {
             @Override
             public int threads() {
@@ -245,7 +248,7 @@ class IngestBenchmark {
         }
     }
 
-    private Result run(String endpoint, Load load, Duration length, MemoryProbe memory) throws Exception {
+    Result run(String endpoint, Load load, Duration length, MemoryProbe memory) throws Exception {
         MemorySampler sampler = new MemorySampler(memory, MEMORY_SAMPLE);
         CpuReading cpuBefore = memory.cpu();
         long walBefore = walPosition();
@@ -398,7 +401,7 @@ class IngestBenchmark {
         return nanos / 1e3 / Math.max(1, events);
     }
 
-    private String admin(String base, String path, String body) throws Exception {
+    String admin(String base, String path, String body) throws Exception {
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + path))
                 .header("Authorization", "Bearer " + ADMIN).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());

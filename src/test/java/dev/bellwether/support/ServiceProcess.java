@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,12 +20,16 @@ import java.util.Map;
 /** The packaged service run as its own process, the way an operator runs it: for restarts, crashes and benchmarks. */
 public final class ServiceProcess implements AutoCloseable {
 
+    /** The JVM options that ship with the service (heap, GC): the argument file the README's run command gives java. */
+    public static final Path JVM_OPTIONS = Path.of("jvm.options");
+
     private final Path dataDirectory;
     private final Map<String, String> environment;
     private final int port;
     private final int managementPort;
     private final Path log;
     private String jar = System.getProperty("bellwether.app.jar", "target/quarkus-app/quarkus-run.jar");
+    private List<String> jvmOptions = List.of("@" + JVM_OPTIONS.toAbsolutePath());
     private Process process;
     private boolean frozen;
 
@@ -48,6 +53,12 @@ public final class ServiceProcess implements AutoCloseable {
         return this;
     }
 
+    /** Runs the JVM with these options instead of the shipped ones, e.g. its defaults for a benchmark to compare with. */
+    public ServiceProcess jvmOptions(List<String> options) {
+        this.jvmOptions = List.copyOf(options);
+        return this;
+    }
+
     /** Everything the service wrote to stdout and stderr, across its starts. */
     public Path logFile() {
         return log;
@@ -64,8 +75,11 @@ public final class ServiceProcess implements AutoCloseable {
     }
 
     public void start() throws Exception {
-        ProcessBuilder builder = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", jar));
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", jar));
+        ProcessBuilder builder = new ProcessBuilder(command);
         Map<String, String> env = new HashMap<>(environment);
         env.put("BELLWETHER_DATA_DIR", dataDirectory.toString());
         env.put("QUARKUS_HTTP_PORT", String.valueOf(port));
