@@ -169,7 +169,8 @@ public class BeaconResource {
                     "beacon rate limit of this ingest key exceeded; retry after " + seconds + " s")
                     .withHeader("Retry-After", String.valueOf(seconds)));
         }
-        Beacon beacon = parse(body, headers, principal);
+        ParsedBeacon parsed = parse(body, headers, principal);
+        Beacon beacon = parsed.beacon();
         if (!beacon.app().equals(principal.appName())) {
             throw refused(BeaconOutcome.FORBIDDEN, new ProblemException(Response.Status.FORBIDDEN,
                     "this ingest key belongs to app '" + principal.appName() + "', not '" + beacon.app() + "'", "app"));
@@ -189,7 +190,7 @@ public class BeaconResource {
                         (dimensions, appJourneys) -> new EventWriter.Destination(principal.appId(), principal.appName(),
                                 dimensions.releaseId(), beacon.release(), dimensions.cohortId(), beacon.cohort().label(),
                                 appJourneys.matcher()))
-                .thenCompose(destination -> writer.submit(destination, beacon.client(), beacon.events(),
+                .thenCompose(destination -> writer.submit(destination, beacon.client(), beacon.events(), parsed.jsonBytes(),
                         Duration.ofNanos(Math.max(0, deadline - System.nanoTime()))))
                 .thenApply(outcome -> {
                     metrics.beacon(BeaconOutcome.ACCEPTED);
@@ -271,7 +272,11 @@ public class BeaconResource {
         return key;
     }
 
-    private Beacon parse(byte[] body, BeaconHeaders headers, IngestPrincipal principal) {
+    /** A beacon and the size of its JSON text, which bounds what its events hold while they wait for a commit. */
+    private record ParsedBeacon(Beacon beacon, int jsonBytes) {
+    }
+
+    private ParsedBeacon parse(byte[] body, BeaconHeaders headers, IngestPrincipal principal) {
         if (body == null || body.length == 0) {
             throw refused(BeaconOutcome.INVALID, ProblemException.badRequest(null, "the body is empty; send a beacon as JSON"));
         }
@@ -301,7 +306,7 @@ public class BeaconResource {
             throw refused(BeaconOutcome.INVALID, ProblemException.badRequest(null, "the body could not be read: " + e.getMessage()));
         }
         try {
-            return parser.parse(root, clock.instant());
+            return new ParsedBeacon(parser.parse(root, clock.instant()), jsonBytes.length);
         } catch (InvalidBeaconException e) {
             throw refused(BeaconOutcome.INVALID, ProblemException.badRequest(e.field(), e.getMessage()));
         }

@@ -21,6 +21,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
 
 /**
@@ -28,8 +29,8 @@ import org.jboss.logging.Logger;
  * waiting and commit them in one transaction ({@link EventStore#store}), so concurrent beacons share one fsync.
  * A beacon is answered only once its batch is committed.
  *
- * <p>Every wait is bounded, so that a hung database cannot hang the beacons: the queue has a fixed capacity (a full
- * queue sheds the beacon at once), and a beacon's wait for its commit has a deadline. Either answer is "not
+ * <p>Every wait is bounded, so that a hung database cannot hang the beacons: the queue has a fixed capacity in beacons
+ * and in bytes (a full queue sheds the beacon at once), and a beacon's wait for its commit has a deadline. Either answer is "not
  * acknowledged"; a commit that still lands after its beacon's deadline is harmless, as the client sends the beacon
  * again and the event table's key counts it once.
  */
@@ -47,17 +48,25 @@ public class EventWriter {
     public record Outcome(Destination destination, int accepted, int duplicates, List<IndexedEvent> inserted) {
     }
 
+    /**
+     * What an event holds in memory besides its text (objects, references, an instant): a generous bound, so that a
+     * beacon of many tiny events weighs what it holds.
+     */
+    static final int BYTES_PER_EVENT = 256;
+
     /** Identity, not value, equality: two beacons with equal content are still two submissions. */
     private static final class Submission {
         final Destination destination;
         final String client;
         final List<IndexedEvent> events;
+        final long bytes;
         final CompletableFuture<Outcome> done = new CompletableFuture<>();
 
-        Submission(Destination destination, String client, List<IndexedEvent> events) {
+        Submission(Destination destination, String client, List<IndexedEvent> events, long bytes) {
             this.destination = destination;
             this.client = client;
             this.events = events;
+            this.bytes = bytes;
         }
 
         Destination destination() {
@@ -87,6 +96,8 @@ public class EventWriter {
     private final IngestMetrics metrics;
     private final IngestConfig.Writer config;
     private final LinkedBlockingQueue<Submission> queue;
+    /** The bytes of the beacons taken and not yet committed, answered or skipped: see {@link IngestConfig.Writer#queueBytes}. */
+    private final AtomicLong heldBytes = new AtomicLong();
     private final List<Thread> writers = new ArrayList<>();
     private volatile boolean accepting;
 
@@ -119,15 +130,26 @@ public class EventWriter {
      * @param wait how long the beacon may wait for its commit; after it, the returned future fails with a
      *         {@link java.util.concurrent.TimeoutException} and a writer that has not yet taken the beacon skips it
      */
-    public CompletableFuture<Outcome> submit(Destination destination, String client, List<IndexedEvent> events, Duration wait) {
+    /**
+     * @param jsonBytes the size of the beacon's JSON text, which with its event count bounds what it holds while it waits
+     */
+    public CompletableFuture<Outcome> submit(Destination destination, String client, List<IndexedEvent> events,
+            int jsonBytes, Duration wait) {
         if (events.isEmpty()) {
             return CompletableFuture.completedFuture(new Outcome(destination, 0, 0, List.of()));
         }
         if (!accepting) {
             return CompletableFuture.failedFuture(new StorageUnavailableException("the server is shutting down", null));
         }
-        Submission submission = new Submission(destination, client, events);
+        long bytes = (long) jsonBytes + (long) BYTES_PER_EVENT * events.size();
+        if (heldBytes.addAndGet(bytes) > config.queueBytes()) {
+            heldBytes.addAndGet(-bytes);
+            return CompletableFuture.failedFuture(new StorageUnavailableException(
+                    "the commit queue is full: the database is slow or unavailable", null));
+        }
+        Submission submission = new Submission(destination, client, events, bytes);
         if (!queue.offer(submission)) {
+            heldBytes.addAndGet(-bytes);
             return CompletableFuture.failedFuture(new StorageUnavailableException(
                     "the commit queue is full: the database is slow or unavailable", null));
         }
@@ -138,7 +160,11 @@ public class EventWriter {
         while (accepting || !queue.isEmpty()) {
             try {
                 Submission first = queue.poll(100, TimeUnit.MILLISECONDS);
-                if (first == null || first.done().isDone()) {
+                if (first == null) {
+                    continue;
+                }
+                if (first.done().isDone()) {
+                    release(first);
                     continue; // answered 503 when its wait ran out: its client sends it again, committing it now is wasted work
                 }
                 List<Submission> batch = new ArrayList<>();
@@ -150,9 +176,15 @@ public class EventWriter {
                     if (!next.done().isDone()) {
                         batch.add(next);
                         events += next.events().size();
+                    } else {
+                        release(next);
                     }
                 }
-                commit(batch);
+                try {
+                    commit(batch);
+                } finally {
+                    batch.forEach(this::release);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
@@ -161,6 +193,10 @@ public class EventWriter {
                 LOG.error("event writer failed unexpectedly", e);
             }
         }
+    }
+
+    private void release(Submission submission) {
+        heldBytes.addAndGet(-submission.bytes);
     }
 
     private void commit(List<Submission> batch) {

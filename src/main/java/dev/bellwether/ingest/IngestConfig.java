@@ -72,5 +72,12 @@ public interface IngestConfig {
 
         /** Beacons waiting for a writer; when full, a beacon is answered 503 with Retry-After at once. */
         int queueCapacity();
+
+        /**
+         * The memory that waiting and committing beacons may hold, as their JSON's bytes plus a fixed cost per event;
+         * beyond it a beacon is answered 503 with Retry-After at once, as for a full queue. It keeps the heap bounded
+         * whatever size of beacon the limits allow, where the count alone would not.
+         */
+        long queueBytes();
     }
 }

@@ -56,12 +56,12 @@ class EventWriterBoundsTest {
         EventWriter writer = new EventWriter(store, new IngestMetrics(new SimpleMeterRegistry(), null), config(2));
         writer.start(null);
         try {
-            CompletableFuture<EventWriter.Outcome> hung = writer.submit(destination(), "taken", events(), LONG);
+            CompletableFuture<EventWriter.Outcome> hung = writer.submit(destination(), "taken", events(), 100, LONG);
             assertThat(store.entered.await(10, TimeUnit.SECONDS)).isTrue();
-            CompletableFuture<EventWriter.Outcome> runsOut = writer.submit(destination(), "runs-out", events(), Duration.ofMillis(50));
-            CompletableFuture<EventWriter.Outcome> queued = writer.submit(destination(), "queued", events(), LONG);
+            CompletableFuture<EventWriter.Outcome> runsOut = writer.submit(destination(), "runs-out", events(), 100, Duration.ofMillis(50));
+            CompletableFuture<EventWriter.Outcome> queued = writer.submit(destination(), "queued", events(), 100, LONG);
 
-            CompletableFuture<EventWriter.Outcome> shed = writer.submit(destination(), "shed", events(), LONG);
+            CompletableFuture<EventWriter.Outcome> shed = writer.submit(destination(), "shed", events(), 100, LONG);
             assertThat(shed).isCompletedExceptionally();
             assertThatThrownBy(shed::get).hasCauseInstanceOf(StorageUnavailableException.class);
 
@@ -78,6 +78,38 @@ class EventWriterBoundsTest {
         }
     }
 
+    @Test
+    void beaconsBeyondTheQueuesBytesAreShedAtOnceAndTheirBytesComeBackWhenTheirBatchIsAnswered() throws Exception {
+        HungStore store = new HungStore();
+        long oneBeacon = 1_000 + EventWriter.BYTES_PER_EVENT;
+        EventWriter writer = new EventWriter(store, new IngestMetrics(new SimpleMeterRegistry(), null),
+                config(100, 2 * oneBeacon));
+        writer.start(null);
+        try {
+            CompletableFuture<EventWriter.Outcome> hung = writer.submit(destination(), "taken", events(), 1_000, LONG);
+            assertThat(store.entered.await(10, TimeUnit.SECONDS)).isTrue();
+            CompletableFuture<EventWriter.Outcome> queued = writer.submit(destination(), "queued", events(), 1_000, LONG);
+
+            CompletableFuture<EventWriter.Outcome> shed = writer.submit(destination(), "shed", events(), 1_000, LONG);
+            assertThat(shed).as("the queue has room for two beacons but not their bytes").isCompletedExceptionally();
+            assertThatThrownBy(shed::get).hasCauseInstanceOf(StorageUnavailableException.class)
+                    .hasMessageContaining("queue is full");
+            CompletableFuture<EventWriter.Outcome> tooBig = writer.submit(destination(), "too-big", events(), 1_048_576, LONG);
+            assertThat(tooBig).isCompletedExceptionally();
+
+            store.release.countDown();
+            assertThatThrownBy(() -> hung.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(StorageUnavailableException.class);
+            assertThatThrownBy(() -> queued.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(StorageUnavailableException.class);
+            CompletableFuture<EventWriter.Outcome> after = writer.submit(destination(), "after", events(), 1_000, LONG);
+            assertThatThrownBy(() -> after.get(5, TimeUnit.SECONDS)).as("taken by a writer, not shed")
+                    .hasCauseInstanceOf(StorageUnavailableException.class).hasMessageContaining("could not be committed");
+            assertThat(store.clientsOffered).containsExactly("taken", "queued", "after");
+        } finally {
+            store.release.countDown();
+            writer.stop(null);
+        }
+    }
+
     private static EventWriter.Destination destination() {
         return new EventWriter.Destination(1, "notes", 1, "2026.11.3", 1, "cohort", JourneyMatcher.NONE);
     }
@@ -87,6 +119,10 @@ class EventWriterBoundsTest {
     }
 
     private static IngestConfig config(int queueCapacity) {
+        return config(queueCapacity, 16L << 20);
+    }
+
+    private static IngestConfig config(int queueCapacity, long queueBytes) {
         IngestConfig.Writer writer = new IngestConfig.Writer() {
             public int threads() {
                 return 1;
@@ -102,6 +138,10 @@ class EventWriterBoundsTest {
 
             public int queueCapacity() {
                 return queueCapacity;
+            }
+
+            public long queueBytes() {
+                return queueBytes;
             }
         };
         return new IngestConfig() {
