@@ -65,6 +65,7 @@ class SloEvaluationBenchmark {
                 Thread.sleep(REREAD_MARGIN.toMillis());
                 service.start();  // the first start with this schema: no stored counts, every series is read in full
                 double fromRollups = duration(db, awaitTickAfter(db, lastTick));
+                System.out.printf("cold tick without stored counts: %.0f ms%n", fromRollups);
                 List<Double> steady = steadyTicks(db, 3);
                 int storedCounts = storedCounts(db);
 
@@ -73,6 +74,7 @@ class SloEvaluationBenchmark {
                 lastTick = latestTick(db);
                 service.start();  // a restart: the stored counts and what was written since they were stored
                 double fromStored = duration(db, awaitTickAfter(db, lastTick));
+                System.out.printf("cold tick from stored counts: %.0f ms%n", fromStored);
                 steady.addAll(steadyTicks(db, 2));
                 report(fromRollups, fromStored, storedCounts, steady, slos(db), populateSeconds);
             }
@@ -84,6 +86,7 @@ class SloEvaluationBenchmark {
         for (int i = 0; i < ticks; i++) {
             oneMinuteOfTraffic(db);
             durations.add(duration(db, awaitTickAfter(db, latestTick(db))));
+            System.out.printf("steady tick: %.0f ms%n", durations.get(i));
         }
         return durations;
     }
