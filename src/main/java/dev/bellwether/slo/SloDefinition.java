@@ -115,11 +115,24 @@ public class SloDefinition extends PanacheEntityBase {
      * An SLO as the evaluator reads it; {@code journeyId} is the rollups' journey its replays are counted in (0 for
      * {@code other}), null for an app-wide SLO.
      */
-    record Stored(long id, long appId, String appName, SloSpec spec, SloState state, Long journeyId) {
+    record Stored(long id, long appId, String appName, SloSpec spec, SloState state, Long journeyId, Counted counted) {
+
+        /**
+         * What the SLO's per-bucket counts depend on, as one text: a change of the SLI, threshold, journey or period
+         * makes the counts stored or kept for it wrong, a change of the objective or the name does not.
+         */
+        String countedAs() {
+            return spec.sli().wireName() + " threshold=" + spec.threshold() + " journey=" + journeyId + " period="
+                    + spec.period().toSeconds() + "s";
+        }
+    }
+
+    /** What the stored counts of an SLO count ({@link Stored#countedAs}) and as of when; null where none are stored. */
+    record Counted(String as, Instant at) {
     }
 
     /** The outcome of one evaluation of an SLO; {@code evidence} is {@link Evidence} as JSON. */
-    record Judged(long sloId, SloState previous, SloVerdict verdict, String evidence) {
+    record Judged(long sloId, SloState previous, SloVerdict verdict, String evidence, String countedAs) {
     }
 
     /**
@@ -132,7 +145,7 @@ public class SloDefinition extends PanacheEntityBase {
     static List<Stored> readAll(Connection connection) throws SQLException {
         List<Stored> slos = new ArrayList<>();
         try (PreparedStatement select = connection.prepareStatement("SELECT s.id, s.app_id, a.name, s.name, s.sli, s.objective, "
-                + "s.period_seconds, s.threshold, s.min_events, s.state, s.journey, s.severity, j.id"
+                + "s.period_seconds, s.threshold, s.min_events, s.state, s.journey, s.severity, j.id, s.counted_as, s.counted_at"
                 + " FROM slo s JOIN app a ON a.id = s.app_id "
                 + "LEFT JOIN journey j ON j.app_id = s.app_id AND j.name = s.journey ORDER BY s.id");
                 ResultSet rows = select.executeQuery()) {
@@ -145,21 +158,29 @@ public class SloDefinition extends PanacheEntityBase {
                 String severity = rows.getString(12);
                 long declaredJourneyId = rows.getLong(13);
                 Long declaredJourneyIdOrNull = rows.wasNull() ? null : declaredJourneyId;
+                String countedAs = rows.getString(14);
+                Timestamp countedAt = rows.getTimestamp(15);
                 SloSpec spec = new SloSpec(rows.getString(4), Sli.fromWireName(rows.getString(5)), rows.getDouble(6),
                         Duration.ofSeconds(rows.getLong(7)), thresholdOrNull, minEventsOrNull, rows.getString(11),
                         severity == null ? null : AlertSeverity.fromWire(severity));
                 slos.add(new Stored(rows.getLong(1), rows.getLong(2), rows.getString(3), spec,
-                        state == null ? null : SloState.valueOf(state), spec.rollupJourneyId(declaredJourneyIdOrNull)));
+                        state == null ? null : SloState.valueOf(state), spec.rollupJourneyId(declaredJourneyIdOrNull),
+                        countedAs == null || countedAt == null ? null : new Counted(countedAs, countedAt.toInstant())));
             }
         }
         return slos;
     }
 
-    /** Stores each SLO's verdict; its state's start moves to {@code at} only when the state changed. */
-    static void saveVerdicts(Connection connection, Instant at, List<Judged> judged) throws SQLException {
+    /**
+     * Stores each SLO's verdict, and that its stored counts are as of {@code countedAt}; its state's start moves to
+     * {@code at} only when the state changed.
+     */
+    static void saveVerdicts(Connection connection, Instant at, Instant countedAt, List<Judged> judged) throws SQLException {
         try (PreparedStatement update = connection.prepareStatement("UPDATE slo SET state = ?, reason = ?, evaluated_at = ?, "
-                + "verdict = ?::jsonb, state_since = CASE WHEN state IS DISTINCT FROM ? THEN ? ELSE state_since END WHERE id = ?")) {
+                + "verdict = ?::jsonb, state_since = CASE WHEN state IS DISTINCT FROM ? THEN ? ELSE state_since END, "
+                + "counted_as = ?, counted_at = ? WHERE id = ?")) {
             Timestamp time = Timestamp.from(at);
+            Timestamp counted = Timestamp.from(countedAt);
             for (Judged slo : judged) {
                 update.setString(1, slo.verdict().state().name());
                 update.setString(2, slo.verdict().reason());
@@ -167,7 +188,9 @@ public class SloDefinition extends PanacheEntityBase {
                 update.setString(4, slo.evidence());
                 update.setString(5, slo.verdict().state().name());
                 update.setTimestamp(6, time);
-                update.setLong(7, slo.sloId());
+                update.setString(7, slo.countedAs());
+                update.setTimestamp(8, counted);
+                update.setLong(9, slo.sloId());
                 update.addBatch();
             }
             update.executeBatch();

@@ -40,6 +40,11 @@ import org.jboss.logging.Logger;
  * not what is stored. A bucket missed by a transaction open longer than the margin is caught when the compactor
  * rewrites it.
  *
+ * <p>Each tick also stores the counts it changed ({@link SloCounts}), in its own transaction, with the database time
+ * it began at: a replica without counts in memory (after a start, a failed tick, or an SLO counted by another replica)
+ * loads them and re-reads what was written since that time, less the margin, as if it had evaluated that tick itself.
+ * Only an SLO without stored counts for its SLI, threshold, journey and period is counted from every rollup row.
+ *
  * <p>The evaluation lock lasts only while its holder keeps talking to PostgreSQL: a replica frozen mid-tick loses its
  * session, the lock and its claim of the tick after {@code bellwether.lease-idle-timeout} ({@link LeaseIdleLimit}),
  * and another replica evaluates the next tick. The frozen one, when it wakes, fails at its next statement and counts
@@ -59,7 +64,7 @@ public class SloEvaluator {
     private final Duration interval;
     private final Duration leaseIdle;
     private final String instance = ManagementFactory.getRuntimeMXBean().getName();
-    private final Map<Long, SloSeries> series = new HashMap<>();
+    private final Map<Long, Known> series = new HashMap<>();
     /** Database time at the start of this instance's previous evaluation; null before the first. */
     private Instant previousEvaluation;
     private final SloNotices notices;
@@ -75,6 +80,10 @@ public class SloEvaluator {
         this.clock = clock;
         this.interval = Durations.parse(interval);
         this.leaseIdle = LeaseIdleLimit.positive(leaseIdleTimeout);
+    }
+
+    /** An SLO's counts in memory and what they count ({@link SloDefinition.Stored#countedAs}). */
+    private record Known(String countedAs, SloSeries counts) {
     }
 
     public Duration interval() {
@@ -149,23 +158,46 @@ public class SloEvaluator {
         Map<Long, List<SloDefinition.Stored>> byApp = slos.stream().collect(Collectors.groupingBy(SloDefinition.Stored::appId));
         series.keySet().retainAll(slos.stream().map(SloDefinition.Stored::id).collect(Collectors.toSet()));
         Set<Long> reloadApps = new HashSet<>();
+        List<Long> recounted = new ArrayList<>();
+        Map<Long, SloSpec> storedToLoad = new HashMap<>();
+        Instant earliestStored = null;
         for (SloDefinition.Stored slo : slos) {
-            SloSeries known = series.get(slo.id());
-            // a journey SLO's spec names its journey, so a change of journey reloads it too
-            if (known == null || !known.spec().equals(slo.spec())) {
-                series.put(slo.id(), new SloSeries(slo.spec()));
+            Known known = series.get(slo.id());
+            String countedAs = slo.countedAs();
+            // Stored counts of another SLI, threshold, journey or period (written by a replica that saw another spec)
+            // are recounted even when those in memory are right, as later ticks only add changes to them.
+            boolean storedMatches = slo.counted() != null && slo.counted().as().equals(countedAs);
+            if (storedMatches && known != null && known.countedAs().equals(countedAs)) {
+                continue;
+            }
+            if (storedMatches) {
+                storedToLoad.put(slo.id(), slo.spec());
+                earliestStored = earliestStored == null || slo.counted().at().isBefore(earliestStored)
+                        ? slo.counted().at() : earliestStored;
+            } else {
+                // what a journey SLO counts names its journey's id, so a change of journey recounts it too
+                series.put(slo.id(), new Known(countedAs, new SloSeries(slo.spec())));
                 reloadApps.add(slo.appId());
+                recounted.add(slo.id());
             }
         }
+        Map<Long, String> countedAs = slos.stream().collect(Collectors.toMap(SloDefinition.Stored::id,
+                SloDefinition.Stored::countedAs));
+        SloCounts.load(connection, storedToLoad).forEach((id, counts) -> series.put(id, new Known(countedAs.get(id), counts)));
+        // stored counts are as of the evaluation that wrote them: what was written since then is read again below
+        if (earliestStored != null && (previousEvaluation == null || earliestStored.isBefore(previousEvaluation))) {
+            previousEvaluation = earliestStored;
+        }
+        List<SloCounts.Count> written = new ArrayList<>();
         Instant minutesFrom = SloSeries.minutesFrom(now);
         for (long appId : reloadApps) {
             List<SloDefinition.Stored> appSlos = byApp.get(appId);
             Instant hoursFrom = SloSeries.periodStart(now, longestPeriod(appSlos));
             boolean perJourney = anyPerJourney(appSlos);
             put(appSlos, Granularity.MINUTE, rollups.mergedBuckets(connection, appId, Granularity.MINUTE, minutesFrom, end(now),
-                    perJourney), List.of());
+                    perJourney), List.of(), written);
             put(appSlos, Granularity.HOUR, rollups.mergedBuckets(connection, appId, Granularity.HOUR, hoursFrom, end(now),
-                    perJourney), List.of());
+                    perJourney), List.of(), written);
         }
         Instant hoursFrom = SloSeries.periodStart(now, longestPeriod(slos));
         List<RollupStore.ChangedBucket> changes = previousEvaluation == null ? List.of()
@@ -182,7 +214,7 @@ public class SloEvaluator {
             for (var granularity : app.getValue().entrySet()) {
                 RollupStore.MergedBuckets merged = rollups.mergedBuckets(connection, app.getKey(), granularity.getKey(),
                         granularity.getValue(), anyPerJourney(appSlos));
-                put(appSlos, granularity.getKey(), merged, granularity.getValue());
+                put(appSlos, granularity.getKey(), merged, granularity.getValue(), written);
             }
         }
         // Only after the first evaluation has loaded every SLO in full may later ones read changes alone.
@@ -190,11 +222,14 @@ public class SloEvaluator {
 
         List<SloDefinition.Judged> judged = new ArrayList<>(slos.size());
         List<SloDefinition.Judged> transitions = new ArrayList<>();
+        Map<Long, Instant> periodStarts = new HashMap<>();
         for (SloDefinition.Stored slo : slos) {
-            SloSeries counts = series.get(slo.id());
+            SloSeries counts = series.get(slo.id()).counts();
             SloVerdict verdict = SloJudge.judge(slo.spec(), counts.windows(now), counts.period(now));
             counts.prune(now);
-            SloDefinition.Judged outcome = new SloDefinition.Judged(slo.id(), slo.state(), verdict, write(Evidence.of(verdict)));
+            periodStarts.put(slo.id(), SloSeries.periodStart(now, slo.spec().period()));
+            SloDefinition.Judged outcome = new SloDefinition.Judged(slo.id(), slo.state(), verdict, write(Evidence.of(verdict)),
+                    slo.countedAs());
             judged.add(outcome);
             if (verdict.state() != slo.state()) {
                 transitions.add(outcome);
@@ -204,7 +239,10 @@ public class SloEvaluator {
                         verdict.state(), verdict.reason());
             }
         }
-        SloDefinition.saveVerdicts(connection, now, judged);
+        SloCounts.forget(connection, recounted);
+        SloCounts.write(connection, written);
+        SloCounts.prune(connection, minutesFrom, periodStarts);
+        SloDefinition.saveVerdicts(connection, now, databaseNow, judged);
         SloTransition.record(connection, now, transitions);
         return slos.size();
     }
@@ -221,9 +259,9 @@ public class SloEvaluator {
      * A bucket of {@code changed} without rows (for the SLO's journey) counts nothing, replacing what it counted before.
      */
     private void put(List<SloDefinition.Stored> slos, Granularity granularity, RollupStore.MergedBuckets merged,
-            Collection<Instant> changed) {
+            Collection<Instant> changed, List<SloCounts.Count> written) {
         for (SloDefinition.Stored slo : slos) {
-            SloSeries counts = series.get(slo.id());
+            SloSeries counts = series.get(slo.id()).counts();
             Map<Instant, Rollup> buckets = new HashMap<>(merged.of(slo.journeyId()));
             for (Instant bucket : changed) {
                 buckets.putIfAbsent(bucket, new Rollup());
@@ -235,6 +273,7 @@ public class SloEvaluator {
                 } else {
                     counts.putHour(bucket, count);
                 }
+                written.add(new SloCounts.Count(slo.id(), granularity, bucket, count));
             });
         }
     }

@@ -23,8 +23,10 @@ import org.junit.jupiter.api.Test;
 /**
  * How long one SLO evaluation tick takes over 10,000 (app, release, cohort) series: 100 apps × 10 releases ×
  * 10 cohorts, each with minute rollups for the last 2 hours and hour rollups for the last 3 days, and two SLOs per app
- * (a ratio and a latency threshold read from sketches). The first tick after a restart reads everything (a cold
- * start); each of the next ones follows a burst in which every series received events, and reads what changed. Run with {@code ./mvnw -Pbench verify}.
+ * (a ratio and a latency threshold read from sketches). The first tick after the first start reads every rollup row
+ * (no counts are stored yet); each of the next ones follows a burst in which every series received events, and reads
+ * what changed. Then the service restarts after another burst: its first tick reads the counts the ticks before
+ * stored, and what was written since. Run with {@code ./mvnw -Pbench verify}.
  */
 class SloEvaluationBenchmark {
 
@@ -45,6 +47,11 @@ class SloEvaluationBenchmark {
             environment.put("BELLWETHER_EVALUATION_INTERVAL", INTERVAL.toSeconds() + "s");
             environment.put("BELLWETHER_ADMIN_TOKEN", "bench-admin");
             environment.put("QUARKUS_LOG_LEVEL", "WARN");
+            // e.g. -XX:StartFlightRecording=... to profile the service's ticks
+            String jvmOptions = System.getProperty("bench.slo-service-jvm-options");
+            if (jvmOptions != null) {
+                environment.put("JAVA_TOOL_OPTIONS", jvmOptions);
+            }
             try (ServiceProcess service = new ServiceProcess(Files.createTempDirectory(Path.of("target"), "slo-bench"), environment);
                     Connection db = postgres.connect()) {
                 service.start();  // creates the schema
@@ -56,17 +63,32 @@ class SloEvaluationBenchmark {
                 long lastTick = latestTick(db);
                 // as after a real restart, the data is older than the window in which a tick re-reads recent writes
                 Thread.sleep(REREAD_MARGIN.toMillis());
-                service.start();  // a cold start: the first tick reads every series in full
-                long coldTick = awaitTickAfter(db, lastTick);
-                List<Double> steady = new ArrayList<>();
-                for (int i = 0; i < 3; i++) {
-                    oneMinuteOfTraffic(db);
-                    long tick = awaitTickAfter(db, latestTick(db));
-                    steady.add(duration(db, tick));
-                }
-                report(duration(db, coldTick), steady, slos(db), populateSeconds);
+                service.start();  // the first start with this schema: no stored counts, every series is read in full
+                double fromRollups = duration(db, awaitTickAfter(db, lastTick));
+                System.out.printf("cold tick without stored counts: %.0f ms%n", fromRollups);
+                List<Double> steady = steadyTicks(db, 3);
+                int storedCounts = storedCounts(db);
+
+                service.stop();
+                oneMinuteOfTraffic(db);  // what clients sent while the service restarted
+                lastTick = latestTick(db);
+                service.start();  // a restart: the stored counts and what was written since they were stored
+                double fromStored = duration(db, awaitTickAfter(db, lastTick));
+                System.out.printf("cold tick from stored counts: %.0f ms%n", fromStored);
+                steady.addAll(steadyTicks(db, 2));
+                report(fromRollups, fromStored, storedCounts, steady, slos(db), populateSeconds);
             }
         }
+    }
+
+    private static List<Double> steadyTicks(Connection db, int ticks) throws Exception {
+        List<Double> durations = new ArrayList<>();
+        for (int i = 0; i < ticks; i++) {
+            oneMinuteOfTraffic(db);
+            durations.add(duration(db, awaitTickAfter(db, latestTick(db))));
+            System.out.printf("steady tick: %.0f ms%n", durations.get(i));
+        }
+        return durations;
     }
 
     private static void populate(Connection db) throws Exception {
@@ -159,22 +181,37 @@ class SloEvaluationBenchmark {
         }
     }
 
-    private static void report(double coldMs, List<Double> steadyMs, int slos, double populateSeconds) throws Exception {
+    private static int storedCounts(Connection db) throws Exception {
+        try (ResultSet row = db.createStatement().executeQuery("SELECT count(*) FROM slo_count")) {
+            row.next();
+            return row.getInt(1);
+        }
+    }
+
+    private static void report(double fromRollupsMs, double fromStoredMs, int storedCounts, List<Double> steadyMs, int slos,
+            double populateSeconds) throws Exception {
         int series = APPS * RELEASES * COHORTS;
+        int seriesRows = series * (MINUTES + HOURS);
         StringBuilder table = new StringBuilder(String.format(
                 "%n| tick | series | SLOs | rows read | duration ms | share of the %d s interval |%n|---|---|---|---|---|---|%n",
                 INTERVAL.toSeconds()));
-        table.append(String.format("| cold (first) | %d | %d | %d | %.0f | %.1f %% |%n", series, slos,
-                series * (MINUTES + HOURS), coldMs, coldMs / INTERVAL.toMillis() * 100));
+        table.append(String.format("| cold, no stored counts (first start) | %d | %d | %d rollup | %.0f | %.1f %% |%n", series,
+                slos, seriesRows, fromRollupsMs, fromRollupsMs / INTERVAL.toMillis() * 100));
+        table.append(String.format("| cold, from stored counts (restart) | %d | %d | %d counts + %d rollup | %.0f | %.1f %% |%n",
+                series, slos, storedCounts, series * 2, fromStoredMs, fromStoredMs / INTERVAL.toMillis() * 100));
         for (int i = 0; i < steadyMs.size(); i++) {
-            table.append(String.format("| steady %d | %d | %d | %d | %.0f | %.1f %% |%n", i + 1, series, slos, series * 2,
-                    steadyMs.get(i), steadyMs.get(i) / INTERVAL.toMillis() * 100));
+            table.append(String.format("| steady %d%s | %d | %d | %d rollup | %.0f | %.1f %% |%n", i + 1, i < 3 ? "" : " (after the restart)",
+                    series, slos, series * 2, steadyMs.get(i), steadyMs.get(i) / INTERVAL.toMillis() * 100));
         }
+        table.append(String.format("%ncold from stored counts / from the rollups: %.3f; / mean steady tick: %.1f%n",
+                fromStoredMs / fromRollupsMs, fromStoredMs / steadyMs.stream().mapToDouble(d -> d).average().orElseThrow()));
         table.append(String.format("%n(populating %d minute and %d hour rollup rows took %.0f s)%n",
                 series * MINUTES, series * HOURS, populateSeconds));
         System.out.println(table);
         ObjectNode json = JSON.createObjectNode();
-        json.put("series", series).put("slos", slos).put("intervalSeconds", INTERVAL.toSeconds()).put("coldTickMs", coldMs);
+        json.put("series", series).put("slos", slos).put("intervalSeconds", INTERVAL.toSeconds())
+                .put("coldTickFromRollupsMs", fromRollupsMs).put("coldTickFromStoredCountsMs", fromStoredMs)
+                .put("storedCounts", storedCounts);
         var steady = json.putArray("steadyTickMs");
         steadyMs.forEach(steady::add);
         Path out = Path.of("target", "bench");
