@@ -31,6 +31,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongFunction;
 import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
 import org.postgresql.PGConnection;
@@ -45,6 +46,10 @@ import org.postgresql.PGConnection;
  * <p>Also reports memory under load, sampled during each round: the service JVM's resident set and the embedded
  * PostgreSQL's (Linux only: read from /proc); and the CPU time per request of the service, its PostgreSQL and the load
  * generator (this JVM), which share the machine's cores: the ratios of the endpoints follow from those costs.
+ *
+ * <p>With {@code -Dbench.journeys=N} (N > 0), a second durable round posts the same beacons to a second app that
+ * declares N journeys, its replays spread over them, so that what journeys cost ingest is a ratio within one run;
+ * after the measured rounds, one more round per app counts the rollup rows it writes per beacon.
  */
 class IngestBenchmark {
 
@@ -60,6 +65,14 @@ class IngestBenchmark {
     private static final int DEFAULT_WRITER_THREADS = 2;
     /** What the database-direct path writes into: the identity dedupe needs, unique, and the event's time. */
     private static final String DIRECT_TABLE = "bench_direct_event";
+    /** Journeys declared in the second app, 0 for none (and no such round). */
+    private static final int JOURNEYS = Integer.getInteger("bench.journeys", 0);
+    private static final String PLAIN_APP = "bench";
+    private static final String JOURNEY_APP = "bench-journeys";
+    private static final String PLAIN_ROUND = "beacons";
+    private static final String JOURNEY_ROUND = "beacons, " + JOURNEYS + " journeys";
+    /** What counts the rollup rows ingest writes, by app and table, while {@link #countRollupRows} runs. */
+    private static final String ROLLUP_ROWS_TABLE = "bench_rollup_rows";
 
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final AtomicLong sequence = new AtomicLong();
@@ -108,12 +121,21 @@ class IngestBenchmark {
             // the layout EmbeddedPostgresConfigSource gives BELLWETHER_DATA_DIR
             MemoryProbe memory = new MemoryProbe(service.pid(), data.resolve("postgres").resolve("postmaster.pid"));
             String base = service.baseUrl();
-            admin(base, "/v1/apps", "{\"name\": \"bench\", \"beaconsPerSecond\": 1000000}");
-            String key = JSON.readTree(admin(base, "/v1/apps/bench/ingest-keys", "")).get("key").asText();
+            String key = createApp(base, PLAIN_APP);
             Map<String, Load> endpoints = new LinkedHashMap<>();
             endpoints.put("ceiling", http(base + "/v1/bench/ceiling?key=" + key));
             endpoints.put("parsed", http(base + "/v1/bench/parsed?key=" + key));
-            endpoints.put("beacons", http(base + "/v1/beacons?key=" + key));
+            endpoints.put(PLAIN_ROUND, http(base + "/v1/beacons?key=" + key));
+            if (JOURNEYS > 0) {
+                String journeyKey = createApp(base, JOURNEY_APP);
+                for (int j = 0; j < JOURNEYS; j++) {
+                    // an exact name and a prefix, so that both lookups of the matcher are taken
+                    send(base, "PUT", "/v1/apps/" + JOURNEY_APP + "/journeys/flow-" + j, "{\"mutations\": [\"flow-" + j
+                            + ".submit\", \"flow-" + j + ".*\"], \"criticality\": \"normal\"}");
+                }
+                endpoints.put(JOURNEY_ROUND, http(base + "/v1/beacons?key=" + journeyKey, JOURNEY_APP,
+                        IngestBenchmark::journeyMutation));
+            }
 
             wal = connect(data);
             // warm-up: let the JIT compile every path before anything is measured
@@ -133,10 +155,70 @@ class IngestBenchmark {
                                 .add(run(endpoint.getKey(), endpoint.getValue(), ROUND, memory));
                     }
                 }
-                report(rounds, memory.sample(), commitFigures(service.managementUrl()) + "; " + direct.describe());
+                Map<String, Double> rollupRowsPerBeacon = JOURNEYS > 0
+                        ? countRollupRows(endpoints, memory)
+                        : Map.of();
+                report(rounds, memory.sample(), commitFigures(service.managementUrl()) + "; " + direct.describe(),
+                        rollupRowsPerBeacon);
             } finally {
                 wal.close();
             }
+        }
+    }
+
+    /** Creates an app that no rate limit holds back and returns an ingest key of it. */
+    private String createApp(String base, String name) throws Exception {
+        admin(base, "/v1/apps", "{\"name\": \"" + name + "\", \"beaconsPerSecond\": 1000000}");
+        return JSON.readTree(admin(base, "/v1/apps/" + name + "/ingest-keys", "")).get("key").asText();
+    }
+
+    /** Replay {@code replay} of the run goes to journey {@code replay % JOURNEYS}, by its exact name or its prefix. */
+    private static String journeyMutation(long replay) {
+        return "flow-" + replay % JOURNEYS + (replay / JOURNEYS % 2 == 0 ? ".submit" : ".edit");
+    }
+
+    /**
+     * One more round of each durable endpoint, not measured for speed, while a statement trigger counts the rows
+     * ingest appends to the rollup tables (compacted rows left out): rows per acknowledged beacon, by endpoint. The
+     * trigger is dropped afterwards, so it weighs on none of the measured rounds.
+     */
+    private Map<String, Double> countRollupRows(Map<String, Load> endpoints, MemoryProbe memory) throws Exception {
+        try (Statement sql = wal.createStatement()) {
+            sql.execute("CREATE TABLE " + ROLLUP_ROWS_TABLE + " (app_id bigint NOT NULL, rollup text NOT NULL, rows bigint NOT NULL)");
+            sql.execute("CREATE FUNCTION bench_count_rollup_rows() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS $$ BEGIN"
+                    + " INSERT INTO " + ROLLUP_ROWS_TABLE + " SELECT app_id, TG_TABLE_NAME, count(*) FROM written"
+                    + " WHERE NOT compacted GROUP BY app_id; RETURN NULL; END $$");
+            for (String table : List.of("rollup_minute", "rollup_hour")) {
+                sql.execute("CREATE TRIGGER bench_count_rollup_rows AFTER INSERT ON " + table
+                        + " REFERENCING NEW TABLE AS written FOR EACH STATEMENT EXECUTE FUNCTION bench_count_rollup_rows()");
+            }
+        }
+        Map<String, Double> perBeacon = new LinkedHashMap<>();
+        try {
+            for (String endpoint : List.of(PLAIN_ROUND, JOURNEY_ROUND)) {
+                String app = endpoint.equals(PLAIN_ROUND) ? PLAIN_APP : JOURNEY_APP;
+                long before = rollupRows(app);
+                Result counted = run(endpoint, endpoints.get(endpoint), ROUND, memory);
+                perBeacon.put(endpoint, (double) (rollupRows(app) - before) / Math.max(1, counted.requests()));
+            }
+        } finally {
+            try (Statement sql = wal.createStatement()) {
+                for (String table : List.of("rollup_minute", "rollup_hour")) {
+                    sql.execute("DROP TRIGGER bench_count_rollup_rows ON " + table);
+                }
+                sql.execute("DROP FUNCTION bench_count_rollup_rows()");
+                sql.execute("DROP TABLE " + ROLLUP_ROWS_TABLE);
+            }
+        }
+        return perBeacon;
+    }
+
+    /** The rollup rows (minute and hour) counted for an app since the trigger was created. */
+    private long rollupRows(String app) throws SQLException {
+        try (Statement sql = wal.createStatement(); ResultSet row = sql.executeQuery("SELECT coalesce(sum(rows), 0) FROM "
+                + ROLLUP_ROWS_TABLE + " WHERE app_id = (SELECT id FROM app WHERE name = '" + app + "')")) {
+            row.next();
+            return row.getLong(1);
         }
     }
 
@@ -158,8 +240,13 @@ class IngestBenchmark {
         }
     }
 
-    /** One beacon per request from each of {@link #CONNECTIONS} connections, acknowledged by a 202. */
+    /** One beacon of the plain app per request from each of {@link #CONNECTIONS} connections, acknowledged by a 202. */
     Load http(String url) {
+        return http(url, PLAIN_APP, replay -> "note.update");
+    }
+
+    /** The same for {@code app}, its replays' mutations named by {@code mutationOfReplay}. */
+    Load http(String url, String app, LongFunction<String> mutationOfReplay) {
         return new Load() {
             @Override
             public int threads() {
@@ -170,7 +257,8 @@ class IngestBenchmark {
             public int once(int connection) throws Exception {
                 HttpRequest request = HttpRequest.newBuilder(URI.create(url))
                         .header("Content-Type", "text/plain;charset=UTF-8")
-                        .POST(HttpRequest.BodyPublishers.ofString(beacon("client-" + connection))).build();
+                        .POST(HttpRequest.BodyPublishers.ofString(beacon(app, "client-" + connection, mutationOfReplay)))
+                        .build();
                 return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 202 ? 1 : 0;
             }
         };
@@ -292,9 +380,9 @@ class IngestBenchmark {
                 latencies.getValueAtPercentile(99) / 1e6, failures.get(), sampler.stop(), cpu, walPosition() - walBefore);
     }
 
-    private String beacon(String client) {
+    private String beacon(String app, String client, LongFunction<String> mutationOfReplay) {
         long n = sequence.getAndAdd(RealisticBeacon.EVENTS);
-        return RealisticBeacon.json("bench", client, "new-sync-engine", n % 2 == 0, n, Instant.now());
+        return RealisticBeacon.json(app, client, "new-sync-engine", n % 2 == 0, n, Instant.now(), mutationOfReplay);
     }
 
     /** The service's mean beacons per commit so far, from its own metrics. */
@@ -324,7 +412,8 @@ class IngestBenchmark {
         return Double.NaN;
     }
 
-    private void report(Map<String, List<Result>> rounds, MemorySample after, String commits) throws Exception {
+    private void report(Map<String, List<Result>> rounds, MemorySample after, String commits,
+            Map<String, Double> rollupRowsPerBeacon) throws Exception {
         // one label for the whole table: Pss unless some sample had to fall back to summing RSS
         boolean pss = after.postgresPss()
                 && rounds.values().stream().flatMap(List::stream).allMatch(r -> r.memory().postgresPss());
@@ -368,10 +457,10 @@ class IngestBenchmark {
                 perSecond.merge(entry.getKey(), r.perSecond(), Double::sum);
             }
         }
-        double ratio = perSecond.get("beacons") / perSecond.get("ceiling");
+        double ratio = perSecond.get(PLAIN_ROUND) / perSecond.get("ceiling");
         double parsedRatio = perSecond.get("parsed") / perSecond.get("ceiling");
-        double directRatio = perSecond.get("beacons") / perSecond.get("direct");
-        double beaconsCpu = microsPerEvent(rounds.get("beacons"), true);
+        double directRatio = perSecond.get(PLAIN_ROUND) / perSecond.get("direct");
+        double beaconsCpu = microsPerEvent(rounds.get(PLAIN_ROUND), true);
         double directCpu = microsPerEvent(rounds.get("direct"), false);
         json.put("beaconsToCeilingRatio", ratio).put("parsedToCeilingRatio", parsedRatio)
                 .put("beaconsToDirectRatio", directRatio).put("beaconsServiceAndPostgresCpuMicrosPerEvent", beaconsCpu)
@@ -383,11 +472,56 @@ class IngestBenchmark {
                 mb(after.serviceRssKb()),
                 mb(after.serviceHwmKb()), postgres, mb(after.postgresKb()), after.postgresProcesses(), commits));
         json.put("commits", commits);
+        if (JOURNEYS > 0) {
+            table.append(journeyCost(rounds.get(PLAIN_ROUND), rounds.get(JOURNEY_ROUND), rollupRowsPerBeacon,
+                    json.putObject("journeys")));
+        }
         System.out.println(table);
         Path out = Path.of("target", "bench");
         Files.createDirectories(out);
         Files.writeString(out.resolve("ingest.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(json));
         Files.writeString(out.resolve("ingest.md"), table.toString());
+    }
+
+    /**
+     * What journeys cost, as ratios of the journey app's durable rounds to the plain app's in the same run: events per
+     * second, CPU per event (service, PostgreSQL and both) and WAL per event; and the rollup rows each wrote per beacon.
+     */
+    private static String journeyCost(List<Result> plain, List<Result> journeys, Map<String, Double> rollupRowsPerBeacon,
+            ObjectNode json) {
+        double eventsPerSecond = journeys.stream().mapToDouble(Result::perSecond).sum()
+                / plain.stream().mapToDouble(Result::perSecond).sum();
+        double serviceCpu = serviceMicrosPerEvent(journeys) / serviceMicrosPerEvent(plain);
+        double postgresCpu = microsPerEvent(journeys, false) / microsPerEvent(plain, false);
+        double bothCpu = microsPerEvent(journeys, true) / microsPerEvent(plain, true);
+        double wal = walBytesPerEvent(journeys) / walBytesPerEvent(plain);
+        double plainRows = rollupRowsPerBeacon.get(PLAIN_ROUND);
+        double journeyRows = rollupRowsPerBeacon.get(JOURNEY_ROUND);
+        json.put("journeys", JOURNEYS).put("eventsPerSecondRatio", eventsPerSecond).put("serviceCpuPerEventRatio", serviceCpu)
+                .put("postgresCpuPerEventRatio", postgresCpu).put("serviceAndPostgresCpuPerEventRatio", bothCpu)
+                .put("walPerEventRatio", wal).put("plainServiceAndPostgresCpuMicrosPerEvent", microsPerEvent(plain, true))
+                .put("journeysServiceAndPostgresCpuMicrosPerEvent", microsPerEvent(journeys, true))
+                .put("plainWalBytesPerEvent", walBytesPerEvent(plain)).put("journeysWalBytesPerEvent", walBytesPerEvent(journeys))
+                .put("plainRollupRowsPerBeacon", plainRows).put("journeysRollupRowsPerBeacon", journeyRows);
+        return String.format("%n%d journeys ÷ none, durable ingest, all rounds: events/s %.2f; CPU per event: service %.2f,"
+                + " postgres %.2f, both %.2f (%.1f against %.1f µs); WAL per event %.2f (%.0f against %.0f bytes);"
+                + " rollup rows written per beacon %.2f against %.2f (a round each, counted by a trigger after the measured rounds)%n",
+                JOURNEYS, eventsPerSecond, serviceCpu, postgresCpu, bothCpu, microsPerEvent(journeys, true),
+                microsPerEvent(plain, true), wal, walBytesPerEvent(journeys), walBytesPerEvent(plain), journeyRows, plainRows);
+    }
+
+    private static double serviceMicrosPerEvent(List<Result> rounds) {
+        return microsPerEvent(rounds, true) - microsPerEvent(rounds, false);
+    }
+
+    private static double walBytesPerEvent(List<Result> rounds) {
+        long bytes = 0;
+        long events = 0;
+        for (Result r : rounds) {
+            bytes += r.walBytes();
+            events += r.requests() * EVENTS_PER_BEACON;
+        }
+        return (double) bytes / Math.max(1, events);
     }
 
     /** CPU per event over all rounds: PostgreSQL's, plus the service's when it did the work. */
@@ -402,9 +536,13 @@ class IngestBenchmark {
     }
 
     String admin(String base, String path, String body) throws Exception {
+        return send(base, "POST", path, body);
+    }
+
+    private String send(String base, String method, String path, String body) throws Exception {
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + path))
                 .header("Authorization", "Bearer " + ADMIN).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+                .method(method, HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() / 100 != 2) {
             throw new IllegalStateException(path + " answered " + response.statusCode() + ": " + response.body());
         }
