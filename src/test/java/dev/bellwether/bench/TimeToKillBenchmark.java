@@ -156,8 +156,17 @@ class TimeToKillBenchmark {
             Simulator simulator = new Simulator(fleet, new BeaconTransport(base, app, key, 64), start,
                     Duration.ofSeconds(1));
             long[] mostCanaryClients = {0};
-            Instant off = simulator.runUntilFlagOff(() -> unleash.enabled(flag), onset, onset.plus(GIVE_UP),
-                    s -> mostCanaryClients[0] = Math.max(mostCanaryClients[0], s.fleet().canaryClients()));
+            Instant giveUp = onset.plus(GIVE_UP);
+            Instant off;
+            try {
+                off = simulator.runUntilFlagOff(() -> unleash.enabled(flag), onset, giveUp,
+                        s -> mostCanaryClients[0] = Math.max(mostCanaryClients[0], s.fleet().canaryClients()));
+            } catch (IllegalStateException e) {
+                if (!simulator.now().isAfter(giveUp)) {
+                    throw e;
+                }
+                off = null; // not killed within the give-up time: a result, reported as such
+            }
             if (off == null) {
                 return new Run(afterStart.toSeconds(), String.join(" + ", guards), mutationsPerMinute, seed,
                         mostCanaryClients[0], Double.NaN, Double.NaN, "not killed within " + GIVE_UP.toMinutes() + " min");
