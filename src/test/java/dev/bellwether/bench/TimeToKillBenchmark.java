@@ -113,8 +113,8 @@ class TimeToKillBenchmark {
                                 Run last = run(base, unleash, "kill-bench-" + flags++ + "-" + seed, seed,
                                         TRAFFIC.get(level), guards, Duration.ofSeconds(onset));
                                 runs.add(last);
-                                System.out.printf(Locale.ROOT, "onset %d s, %s, %.0f edits/min: verdict %s s, flag off %s s"
-                                        + " after onset (%d canary clients)%n", onset, last.guards(), last.mutationsPerMinute(),
+                                System.out.printf(Locale.ROOT, "onset %d s, %s, %.0f edits/min: verdict %s, flag off %s"
+                                        + " (s after onset; %d canary clients)%n", onset, last.guards(), last.mutationsPerMinute(),
                                         seconds(last.secondsToVerdict()), seconds(last.secondsToFlagOff()), last.canaryClients());
                             }
                         }
