@@ -40,6 +40,14 @@ import org.junit.jupiter.api.Test;
  * {@code -Dbench.kill-flush} (the clients' SDK sends at once when a mutation fails again, as README recommends;
  * default true). Every guard set and onset runs the same fleets (seeds), so that they compare run by run.
  *
+ * <p>Journeys ({@code docs/journeys.md}): {@code -Dbench.kill-mutations} sets the fleet's mutation names and weights
+ * ({@code order.submit:2,note.update:49,note.create:49}), {@code -Dbench.kill-journeys} declares the app's journeys
+ * ({@code checkout=order.submit|payment.*;notes=note.*}), {@code -Dbench.kill-regression-mutations} confines the
+ * regression to those mutation names, and a guard {@code sli@journey} reads that journey's replays alone. The
+ * rollouts list their guards exactly ({@code "criticalJourneyGuards": false}), so that guard sets compare.
+ * {@code -Dbench.kill-give-up-minutes} (default 5) bounds each run after the onset; a run not killed by then is
+ * reported as such.
+ *
  * <p>Part of the time is the client's own: a poison mutation is dead-lettered only after its bounded retries with
  * backoff (about 15 s with the fleet's defaults). Its second attempt fails about a second after its first, which is
  * what the repeat-failure guard judges; the SDK sends that at once, and other events wait for the next beacon (up to
@@ -71,7 +79,11 @@ class TimeToKillBenchmark {
     private static final List<Long> ONSETS = java.util.Arrays.stream(System.getProperty("bench.kill-onsets", "30")
             .split(",")).map(String::trim).map(Long::parseLong).toList();
     private static final boolean FLUSH = Boolean.parseBoolean(System.getProperty("bench.kill-flush", "true"));
-    private static final Duration GIVE_UP = Duration.ofMinutes(5);
+    private static final Duration GIVE_UP = Duration.ofMinutes(Long.getLong("bench.kill-give-up-minutes", 5));
+    private static final String MUTATIONS = System.getProperty("bench.kill-mutations", "");
+    /** {@code checkout=order.submit|payment.*;notes=note.*}: the app's journeys, declared in this order. */
+    private static final String JOURNEYS = System.getProperty("bench.kill-journeys", "");
+    private static final String REGRESSION_MUTATIONS = System.getProperty("bench.kill-regression-mutations", "");
 
     record Run(long onsetSeconds, String guards, double mutationsPerMinute, long seed, long canaryClients,
                double secondsToVerdict, double secondsToFlagOff, String verdict) {
@@ -101,9 +113,9 @@ class TimeToKillBenchmark {
                                 Run last = run(base, unleash, "kill-bench-" + flags++ + "-" + seed, seed,
                                         TRAFFIC.get(level), guards, Duration.ofSeconds(onset));
                                 runs.add(last);
-                                System.out.printf(Locale.ROOT, "onset %d s, %s, %.0f edits/min: verdict %.1f s, flag off %.1f s"
-                                        + " after onset (%d canary clients)%n", onset, last.guards(), last.mutationsPerMinute(),
-                                        last.secondsToVerdict(), last.secondsToFlagOff(), last.canaryClients());
+                                System.out.printf(Locale.ROOT, "onset %d s, %s, %.0f edits/min: verdict %s, flag off %s"
+                                        + " (s after onset; %d canary clients)%n", onset, last.guards(), last.mutationsPerMinute(),
+                                        seconds(last.secondsToVerdict()), seconds(last.secondsToFlagOff()), last.canaryClients());
                             }
                         }
                     }
@@ -120,10 +132,11 @@ class TimeToKillBenchmark {
         String app = flag;
         call(base, "POST", "/v1/apps", "{\"name\": \"" + app + "\", \"beaconsPerSecond\": 100000}");
         String key = call(base, "POST", "/v1/apps/" + app + "/ingest-keys", "").get("key").asText();
+        declareJourneys(base, app);
         unleash.createFlag(flag);
         long rollout = call(base, "POST", "/v1/rollouts", "{\"app\": \"" + app + "\", \"flag\": \"" + flag
                 + "\", \"steps\": [" + PERCENT + ", 100], \"bake\": \"1h\", \"minSamplePerCohort\": " + MIN_SAMPLE
-                + ", \"guards\": [" + guards.stream().map(sli -> "{\"sli\": \"" + sli + "\", \"action\": \"kill\"}")
+                + ", \"criticalJourneyGuards\": false, \"guards\": [" + guards.stream().map(TimeToKillBenchmark::killGuard)
                 .collect(java.util.stream.Collectors.joining(", ")) + "]}").get("id").asLong();
         call(base, "POST", "/v1/rollouts/" + rollout + "/start", "{\"reason\": \"time-to-kill benchmark\"}");
         // the watch for "flag off" must not see the flag before the start has turned it on
@@ -135,14 +148,29 @@ class TimeToKillBenchmark {
         Instant start = Instant.now();
         Instant onset = start.plus(afterStart);
         FleetSettings settings = FleetSettings.builder().clients(CLIENTS).seed(seed).canaryFlag(flag)
-                .mutationsPerMinute(mutationsPerMinute).flushRepeatFailures(FLUSH).regression(Regression.deadLetters(MULTIPLIER).from(onset)).build();
+                .mutationsPerMinute(mutationsPerMinute).flushRepeatFailures(FLUSH)
+                .mutationMix(MUTATIONS.isBlank() ? null : FleetSettings.parseMix(MUTATIONS))
+                .regression(regression().from(onset)).build();
         try (UnleashFlags flags = new UnleashFlags(unleash.apiUrl(), unleash.clientToken(), List.of(flag))) {
             Fleet fleet = new Fleet(settings, flags, start);
             Simulator simulator = new Simulator(fleet, new BeaconTransport(base, app, key, 64), start,
                     Duration.ofSeconds(1));
             long[] mostCanaryClients = {0};
-            Instant off = simulator.runUntilFlagOff(() -> unleash.enabled(flag), onset, onset.plus(GIVE_UP),
-                    s -> mostCanaryClients[0] = Math.max(mostCanaryClients[0], s.fleet().canaryClients()));
+            Instant giveUp = onset.plus(GIVE_UP);
+            Instant off;
+            try {
+                off = simulator.runUntilFlagOff(() -> unleash.enabled(flag), onset, giveUp,
+                        s -> mostCanaryClients[0] = Math.max(mostCanaryClients[0], s.fleet().canaryClients()));
+            } catch (IllegalStateException e) {
+                if (!simulator.now().isAfter(giveUp)) {
+                    throw e;
+                }
+                off = null; // not killed within the give-up time: a result, reported as such
+            }
+            if (off == null) {
+                return new Run(afterStart.toSeconds(), String.join(" + ", guards), mutationsPerMinute, seed,
+                        mostCanaryClients[0], Double.NaN, Double.NaN, "not killed within " + GIVE_UP.toMinutes() + " min");
+            }
             // Unleash may answer "off" a moment before the decision's transaction commits
             JsonNode kill = null;
             for (Instant limit = Instant.now().plusSeconds(10); kill == null && Instant.now().isBefore(limit); Thread.sleep(100)) {
@@ -161,17 +189,50 @@ class TimeToKillBenchmark {
         }
     }
 
+    private static Regression regression() {
+        Regression regression = Regression.deadLetters(MULTIPLIER);
+        return REGRESSION_MUTATIONS.isBlank() ? regression
+                : regression.onlyFor(java.util.Set.of(REGRESSION_MUTATIONS.split(",")));
+    }
+
+    private static void declareJourneys(String base, String app) throws Exception {
+        if (JOURNEYS.isBlank()) {
+            return;
+        }
+        for (String journey : JOURNEYS.split(";")) {
+            String[] nameAndPatterns = journey.split("=", 2);
+            ArrayNode patterns = JSON.createArrayNode();
+            java.util.Arrays.stream(nameAndPatterns[1].trim().split("\\|")).forEach(patterns::add);
+            ObjectNode body = JSON.createObjectNode().put("criticality", "critical");
+            body.set("mutations", patterns);
+            call(base, "PUT", "/v1/apps/" + app + "/journeys/" + nameAndPatterns[0].trim(), JSON.writeValueAsString(body));
+        }
+    }
+
+    /** {@code sli} or {@code sli@journey}: a kill guard. */
+    private static String killGuard(String spec) {
+        String[] sliAndJourney = spec.split("@", 2);
+        ObjectNode guard = JSON.createObjectNode().put("sli", sliAndJourney[0]).put("action", "kill");
+        if (sliAndJourney.length == 2) {
+            guard.put("journey", sliAndJourney[1]);
+        }
+        return guard.toString();
+    }
+
     private static void report(List<Run> runs) throws Exception {
         System.out.println();
-        System.out.printf(Locale.ROOT, "%d clients, %d %% canary, %.0fx dead letters from the onset, controller every %s, min sample %d,"
-                + " repeat failures sent at once: %s%n", CLIENTS, PERCENT, MULTIPLIER, INTERVAL, MIN_SAMPLE, FLUSH);
+        System.out.printf(Locale.ROOT, "%d clients, %d %% canary, %.0fx dead letters%s from the onset, controller every %s, min sample %d,"
+                + " repeat failures sent at once: %s%s%n", CLIENTS, PERCENT, MULTIPLIER,
+                REGRESSION_MUTATIONS.isBlank() ? "" : " of " + REGRESSION_MUTATIONS, INTERVAL, MIN_SAMPLE, FLUSH,
+                MUTATIONS.isBlank() ? "" : ", mutations " + MUTATIONS + ", journeys " + JOURNEYS);
         System.out.println("| onset after start s | guards | edits/min/client | run (seed) | canary clients at most"
                 + " | onset → FAIL verdict s | onset → flag off in Unleash s |");
         System.out.println("|---|---|---|---|---|---|---|");
         ObjectNode json = JSON.createObjectNode();
         json.put("clients", CLIENTS).put("canaryPercent", PERCENT).put("deadLetterMultiplier", MULTIPLIER)
                 .put("rolloutInterval", INTERVAL).put("minSamplePerCohort", MIN_SAMPLE)
-                .put("flushRepeatFailures", FLUSH);
+                .put("flushRepeatFailures", FLUSH).put("mutations", MUTATIONS).put("journeys", JOURNEYS)
+                .put("regressionMutations", REGRESSION_MUTATIONS).put("giveUpMinutes", GIVE_UP.toMinutes());
         ArrayNode levels = json.putArray("traffic");
         // runs were made level by level: grouping keeps that order
         Map<List<Object>, List<Run>> byLevel = runs.stream().collect(java.util.stream.Collectors.groupingBy(
@@ -182,15 +243,17 @@ class TimeToKillBenchmark {
             ObjectNode levelJson = levels.addObject().put("onsetSecondsAfterStart", first.onsetSeconds())
                     .put("guards", first.guards())
                     .put("mutationsPerMinutePerClient", first.mutationsPerMinute())
-                    .put("medianSecondsToFlagOff", median(level.stream().map(Run::secondsToFlagOff).toList()))
-                    .put("medianSecondsToVerdict", median(level.stream().map(Run::secondsToVerdict).toList()));
+                    .put("killed", level.stream().filter(r -> !Double.isNaN(r.secondsToFlagOff())).count())
+                    .put("medianSecondsToFlagOff", finite(median(level.stream().map(Run::secondsToFlagOff).toList())))
+                    .put("medianSecondsToVerdict", finite(median(level.stream().map(Run::secondsToVerdict).toList())));
             ArrayNode array = levelJson.putArray("runs");
             for (int i = 0; i < level.size(); i++) {
                 Run r = level.get(i);
-                System.out.printf(Locale.ROOT, "| %d | %s | %.0f | %d (%d) | %d | %.1f | %.1f |%n", r.onsetSeconds(), r.guards(),
-                        r.mutationsPerMinute(), i + 1, r.seed(), r.canaryClients(), r.secondsToVerdict(), r.secondsToFlagOff());
+                System.out.printf(Locale.ROOT, "| %d | %s | %.0f | %d (%d) | %d | %s | %s |%n", r.onsetSeconds(), r.guards(),
+                        r.mutationsPerMinute(), i + 1, r.seed(), r.canaryClients(), seconds(r.secondsToVerdict()),
+                        seconds(r.secondsToFlagOff()));
                 array.addObject().put("seed", r.seed()).put("canaryClients", r.canaryClients())
-                        .put("secondsToVerdict", r.secondsToVerdict()).put("secondsToFlagOff", r.secondsToFlagOff())
+                        .put("secondsToVerdict", finite(r.secondsToVerdict())).put("secondsToFlagOff", finite(r.secondsToFlagOff()))
                         .put("verdict", r.verdict());
             }
         }
@@ -199,10 +262,19 @@ class TimeToKillBenchmark {
         Files.writeString(out.resolve("time-to-kill.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(json));
     }
 
+    /** A run not killed within the give-up time counts as longer than any that was: NaN sorts last. */
     private static double median(List<Double> values) {
         List<Double> sorted = values.stream().sorted().toList();
         int n = sorted.size();
         return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
+    private static Double finite(double value) {
+        return Double.isNaN(value) ? null : value;
+    }
+
+    private static String seconds(double value) {
+        return Double.isNaN(value) ? "not killed" : String.format(Locale.ROOT, "%.1f", value);
     }
 
     private static double seconds(Instant from, Instant to) {
