@@ -181,9 +181,11 @@ public class SloEvaluator {
                 recounted.add(slo.id());
             }
         }
-        Map<Long, String> countedAs = slos.stream().collect(Collectors.toMap(SloDefinition.Stored::id,
-                SloDefinition.Stored::countedAs));
-        SloCounts.load(connection, storedToLoad).forEach((id, counts) -> series.put(id, new Known(countedAs.get(id), counts)));
+        if (!storedToLoad.isEmpty()) { // a steady tick has nothing to load: no query, no map of every SLO
+            Map<Long, String> countedAs = slos.stream().collect(Collectors.toMap(SloDefinition.Stored::id,
+                    SloDefinition.Stored::countedAs));
+            SloCounts.load(connection, storedToLoad).forEach((id, counts) -> series.put(id, new Known(countedAs.get(id), counts)));
+        }
         // stored counts are as of the evaluation that wrote them: what was written since then is read again below
         if (earliestStored != null && (previousEvaluation == null || earliestStored.isBefore(previousEvaluation))) {
             previousEvaluation = earliestStored;
