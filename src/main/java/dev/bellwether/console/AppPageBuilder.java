@@ -7,7 +7,6 @@ import dev.bellwether.apps.App;
 import dev.bellwether.apps.AppDirectory;
 import dev.bellwether.apps.AppResource;
 import dev.bellwether.journey.AppJourneys;
-import dev.bellwether.journey.Journey;
 import dev.bellwether.journey.JourneyStore;
 import dev.bellwether.security.Caller;
 import dev.bellwether.slo.BurnHistory;
@@ -147,8 +146,7 @@ public class AppPageBuilder {
                     .map(t -> new AppPage.Transition(time(t.at), t.fromState == null ? "—" : t.fromState, t.toState,
                             t.reason == null ? "—" : t.reason)).toList();
             NavigableMap<Instant, GoodValid> counts = new TreeMap<>();
-            hourBuckets.of(spec.rollupJourneyId(spec.journey() == null ? null
-                            : appJourneys.named(spec.journey()).map(Journey::id).orElse(null)))
+            hourBuckets.of(appJourneys == null ? null : appJourneys.rollupIdOf(spec.journey()))
                     .forEach((bucket, rollup) -> counts.put(bucket, spec.sli().count(rollup, spec.threshold())));
             List<AppPage.HistoryRow> history = new ArrayList<>();
             List<String> labels = new ArrayList<>();

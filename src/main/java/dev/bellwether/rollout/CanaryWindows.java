@@ -1,9 +1,6 @@
 package dev.bellwether.rollout;
 
 import dev.bellwether.journey.AppJourneys;
-import dev.bellwether.journey.Journey;
-import dev.bellwether.journey.JourneyMatcher;
-import dev.bellwether.journey.JourneySpec;
 import dev.bellwether.journey.JourneyStore;
 import dev.bellwether.judge.StepWindows;
 import dev.bellwether.telemetry.SliService;
@@ -16,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -79,16 +75,11 @@ public class CanaryWindows {
             if (name == null || ids.containsKey(name)) {
                 continue;
             }
-            if (JourneySpec.OTHER.equals(name)) {
-                ids.put(name, JourneyMatcher.OTHER_ID);
-                continue;
-            }
             if (declared == null) {
                 declared = journeys.load(rollout.app.id);
             }
-            Optional<Journey> journey = declared.named(name);
-            // validated at creation and never deleted, only marked removed: a miss is a journey no rollup can hold
-            ids.put(name, journey.map(Journey::id).orElse(-1L));
+            // validated at creation and never deleted, only marked removed
+            ids.put(name, declared.rollupIdOf(name));
         }
         return ids;
     }

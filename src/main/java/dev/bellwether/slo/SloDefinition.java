@@ -1,6 +1,7 @@
 package dev.bellwether.slo;
 
 import dev.bellwether.apps.App;
+import dev.bellwether.journey.AppJourneys;
 import dev.bellwether.journey.Criticality;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
@@ -164,7 +165,7 @@ public class SloDefinition extends PanacheEntityBase {
                         Duration.ofSeconds(rows.getLong(7)), thresholdOrNull, minEventsOrNull, rows.getString(11),
                         severity == null ? null : AlertSeverity.fromWire(severity));
                 slos.add(new Stored(rows.getLong(1), rows.getLong(2), rows.getString(3), spec,
-                        state == null ? null : SloState.valueOf(state), spec.rollupJourneyId(declaredJourneyIdOrNull),
+                        state == null ? null : SloState.valueOf(state), AppJourneys.rollupId(spec.journey(), declaredJourneyIdOrNull),
                         countedAs == null || countedAt == null ? null : new Counted(countedAs, countedAt.toInstant())));
             }
         }

@@ -1,7 +1,5 @@
 package dev.bellwether.slo;
 
-import dev.bellwether.journey.JourneyMatcher;
-import dev.bellwether.journey.JourneySpec;
 import dev.bellwether.telemetry.Durations;
 import java.time.Duration;
 import java.util.Locale;
@@ -26,28 +24,6 @@ public record SloSpec(String name, Sli sli, double objective, Duration period, D
     static final Duration SHORTEST_PERIOD = Duration.ofDays(7);
     static final Duration LONGEST_PERIOD = Duration.ofDays(90);
     private static final String NAME = "^[a-z0-9][a-z0-9._-]{0,62}$";
-
-    /** A rollup journey id no row carries: what an SLO on a journey the app never declared reads. */
-    static final long NO_ROLLUP_JOURNEY = -1;
-
-    /**
-     * Which rows of the rollups the SLO counts: the evaluator and the app page's burn history both ask here.
-     *
-     * @param declaredJourneyId the id of the app's journey named {@link #journey}, removed or not; null when the app
-     *                          has no journey of that name
-     * @return null for an app-wide SLO (every journey's rows); {@link JourneyMatcher#OTHER_ID} for {@code other},
-     *         whose replays are those no journey matched; the declared journey's id; otherwise an id no row has, so
-     *         the SLO counts nothing rather than another journey's replays
-     */
-    public Long rollupJourneyId(Long declaredJourneyId) {
-        if (journey == null) {
-            return null;
-        }
-        if (JourneySpec.OTHER.equals(journey)) {
-            return JourneyMatcher.OTHER_ID;
-        }
-        return declaredJourneyId == null ? NO_ROLLUP_JOURNEY : declaredJourneyId;
-    }
 
     /** The error budget as a share of valid events. */
     public double allowedErrorRatio() {

@@ -50,8 +50,7 @@ public class SliService {
      */
     public SliReport report(long appId, String appName, Instant from, Instant to, String release, String flag,
             AppJourneys journeys, String journey) {
-        Long journeyId = journey == null ? null
-                : JourneySpec.OTHER.equals(journey) ? JourneyMatcher.OTHER_ID : journeys.named(journey).orElseThrow().id();
+        Long journeyId = journeys.rollupIdOf(journey);
         Function<Rollup, SliSummary> summary = journeyId == null ? rollup -> SliSummary.of(rollup, maxVersionSteps)
                 : SliSummary::ofJourney;
         Rollup total = new Rollup();

@@ -165,18 +165,4 @@ class SloSpecTest {
 
         assertThat(spec.allowedErrorRatio()).isCloseTo(allowed, within(1e-12));
     }
-
-    /** The rows an SLO counts, for the evaluator and the app page alike; -1 is no row's journey. */
-    @ParameterizedTest(name = "[{index}] journey {0}, declared id {1}: rollup journey {2}")
-    @CsvSource(nullValues = "null", value = {
-            "null,     null, null",
-            "null,     7,    null",
-            "other,    null, 0",
-            "checkout, 7,    7",
-            "checkout, null, -1"})
-    void aJourneySloCountsItsJourneysRollupRowsAndAnUnknownJourneyCountsNone(String journey, Long declaredId, Long rows) {
-        SloSpec spec = new SloSpec("s", Sli.REPLAY_SUCCESS_RATIO, 0.99, D30, null, null, journey, null);
-
-        assertThat(spec.rollupJourneyId(declaredId)).isEqualTo(rows);
-    }
 }
