@@ -106,6 +106,7 @@ public class EventWriter {
         this.metrics = metrics;
         this.config = config.writer();
         this.queue = new LinkedBlockingQueue<>(this.config.queueCapacity());
+        metrics.queueBytes(heldBytes);
     }
 
     void start(@Observes StartupEvent startup) {
