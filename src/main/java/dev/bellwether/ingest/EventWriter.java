@@ -135,7 +135,7 @@ public class EventWriter {
      *         {@link java.util.concurrent.TimeoutException} and a writer that has not yet taken the beacon skips it
      */
     /**
-     * @param jsonBytes the size of the beacon's JSON text, which with its event count bounds what it holds while it waits
+     * @param jsonBytes the size of the beacon's JSON text, which with its events bounds what it holds while it waits
      */
     public CompletableFuture<Outcome> submit(Destination destination, String client, List<IndexedEvent> events,
             int jsonBytes, Duration wait) {
