@@ -49,10 +49,13 @@ public class EventWriter {
     }
 
     /**
-     * What an event holds in memory besides its text (objects, references, an instant): a generous bound, so that a
-     * beacon of many tiny events weighs what it holds.
+     * What an event holds besides its text, queued and then in its commit: its parsed objects, its key, row and the
+     * fixed fields of its COPY line. A bound, so that a beacon of many tiny events weighs what it holds (decision 0017).
      */
-    static final int BYTES_PER_EVENT = 256;
+    static final int BYTES_PER_EVENT = 384;
+
+    /** A character of text held: a string with one character beyond Latin-1 keeps two bytes for each of its characters. */
+    private static final int BYTES_PER_CHAR = 2;
 
     /** Identity, not value, equality: two beacons with equal content are still two submissions. */
     private static final class Submission {
@@ -106,6 +109,7 @@ public class EventWriter {
         this.metrics = metrics;
         this.config = config.writer();
         this.queue = new LinkedBlockingQueue<>(this.config.queueCapacity());
+        metrics.queueBytes(heldBytes);
     }
 
     void start(@Observes StartupEvent startup) {
@@ -131,7 +135,7 @@ public class EventWriter {
      *         {@link java.util.concurrent.TimeoutException} and a writer that has not yet taken the beacon skips it
      */
     /**
-     * @param jsonBytes the size of the beacon's JSON text, which with its event count bounds what it holds while it waits
+     * @param jsonBytes the size of the beacon's JSON text, which with its events bounds what it holds while it waits
      */
     public CompletableFuture<Outcome> submit(Destination destination, String client, List<IndexedEvent> events,
             int jsonBytes, Duration wait) {
@@ -141,7 +145,7 @@ public class EventWriter {
         if (!accepting) {
             return CompletableFuture.failedFuture(new StorageUnavailableException("the server is shutting down", null));
         }
-        long bytes = (long) jsonBytes + (long) BYTES_PER_EVENT * events.size();
+        long bytes = weight(jsonBytes, client, events);
         if (heldBytes.addAndGet(bytes) > config.queueBytes()) {
             heldBytes.addAndGet(-bytes);
             return CompletableFuture.failedFuture(new StorageUnavailableException(
@@ -154,6 +158,33 @@ public class EventWriter {
                     "the commit queue is full: the database is slow or unavailable", null));
         }
         return submission.done().orTimeout(wait.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * What a beacon counts against {@link IngestConfig.Writer#queueBytes}: its JSON (its body is held while it waits),
+     * and for each event its objects and every copy of text it holds: its id and texts as parsed, and the client and
+     * id again in its COPY line, where escaping may double the id. The JSON counts the client once a beacon and each
+     * text once in UTF-8, which a string beyond Latin-1 or a COPY line of many events outgrows.
+     */
+    static long weight(int jsonBytes, String client, List<IndexedEvent> events) {
+        long weight = jsonBytes;
+        for (IndexedEvent indexed : events) {
+            TelemetryEvent event = indexed.event();
+            long chars = event.id().length() + textChars(event) + client.length() + 2L * event.id().length();
+            weight += BYTES_PER_EVENT + BYTES_PER_CHAR * chars;
+        }
+        return weight;
+    }
+
+    /** The characters of an event's texts besides its id; enums and numbers are in {@link #BYTES_PER_EVENT}. */
+    private static int textChars(TelemetryEvent event) {
+        if (event instanceof TelemetryEvent.Replay replay && replay.mutation() != null) {
+            return replay.mutation().length();
+        }
+        if (event instanceof TelemetryEvent.Conflict conflict && conflict.entity() != null) {
+            return conflict.entity().length();
+        }
+        return 0;
     }
 
     private void run() {

@@ -74,7 +74,7 @@ public interface IngestConfig {
         int queueCapacity();
 
         /**
-         * The memory that waiting and committing beacons may hold, as their JSON's bytes plus a fixed cost per event;
+         * The memory that waiting and committing beacons may hold, as {@link EventWriter#weight} counts it;
          * beyond it a beacon is answered 503 with Retry-After at once, as for a full queue. It keeps the heap bounded
          * whatever size of beacon the limits allow, where the count alone would not.
          */

@@ -5,6 +5,7 @@ import dev.bellwether.ingest.Beacon.Rejection;
 import dev.bellwether.telemetry.TelemetryMetrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -12,6 +13,7 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicLong;
 
 /** Health of the ingest path itself: beacons by outcome, events by result, commit latency and batch sizes. */
 @ApplicationScoped
@@ -74,6 +76,13 @@ public class IngestMetrics {
                     outcome.inserted().stream().map(IndexedEvent::event).toList());
         }
         batchEvents.record(events);
+    }
+
+    /** The writer queue's weight as its bound counts it ({@link IngestConfig.Writer#queueBytes}): how near it is to shedding. */
+    void queueBytes(AtomicLong held) {
+        Gauge.builder("bellwether.ingest.writer.queue", held, AtomicLong::get).baseUnit("bytes")
+                .description("Beacons waiting for or in a commit, weighed as the writer queue's byte bound counts them")
+                .register(registry);
     }
 
     void commitFailed() {

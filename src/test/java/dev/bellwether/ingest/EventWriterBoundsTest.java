@@ -6,13 +6,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.bellwether.ingest.Beacon.IndexedEvent;
 import dev.bellwether.journey.JourneyMatcher;
 import dev.bellwether.telemetry.EventStore;
+import dev.bellwether.telemetry.EventStore.NewEvent;
 import dev.bellwether.telemetry.StorageUnavailableException;
 import dev.bellwether.telemetry.TelemetryEvent;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -20,18 +25,28 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.IntFunction;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
+import org.openjdk.jol.info.GraphLayout;
 
 /** The writer with a database that hangs until released: its queue sheds when full, and a wait runs out. */
 class EventWriterBoundsTest {
 
     private static final Duration LONG = Duration.ofMinutes(1);
 
+    static {
+        // JOL reads the offsets of record fields, which Unsafe refuses, by its own means (read before its first use)
+        System.setProperty("jol.magicFieldOffset", "true");
+    }
+
     /** Hangs on every commit until released, then refuses it: no commit must reach the metrics. */
     private static final class HungStore extends EventStore {
         final CountDownLatch entered = new CountDownLatch(1);
         final CountDownLatch release = new CountDownLatch(1);
         final List<String> clientsOffered = new CopyOnWriteArrayList<>();
+        final List<List<NewEvent>> offered = new CopyOnWriteArrayList<>();
 
         HungStore() {
             super(null, null, true);
@@ -40,6 +55,7 @@ class EventWriterBoundsTest {
         @Override
         public Set<Key> store(List<NewEvent> events) throws SQLException {
             events.forEach(event -> clientsOffered.add(event.key().client()));
+            offered.add(events);
             entered.countDown();
             try {
                 release.await();
@@ -81,7 +97,7 @@ class EventWriterBoundsTest {
     @Test
     void beaconsBeyondTheQueuesBytesAreShedAtOnceAndTheirBytesComeBackWhenTheirBatchIsAnswered() throws Exception {
         HungStore store = new HungStore();
-        long oneBeacon = 1_000 + EventWriter.BYTES_PER_EVENT;
+        long oneBeacon = EventWriter.weight(1_000, "queued", events());
         EventWriter writer = new EventWriter(store, new IngestMetrics(new SimpleMeterRegistry(), null),
                 config(100, 2 * oneBeacon));
         writer.start(null);
@@ -108,6 +124,47 @@ class EventWriterBoundsTest {
             store.release.countDown();
             writer.stop(null);
         }
+    }
+
+    /**
+     * The queue counts at least what a beacon's events and their rows hold on the heap while its commit waits, for
+     * the fewest bytes of JSON an event can take, and for texts beyond Latin-1, which keep two bytes a character
+     * where the JSON may spend one, and a long client, which the JSON has once and every row refers to.
+     */
+    @Test
+    void aBeaconInCommitCountsAtLeastTheHeapItsEventsAndRowsHold() throws Exception {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        Map<String, String> beacons = new LinkedHashMap<>();
+        beacons.put("tiny events", beaconJson("c", 1_000, i -> "{\"id\":\"" + i + "\",\"type\":\"sync\",\"at\":\"" + now
+                + "\",\"latencyMs\":1}"));
+        beacons.put("texts beyond Latin-1", beaconJson("\u0100" + "c".repeat(127), 100, i -> "{\"id\":\"\u0100"
+                + String.format("%0127d", i) + "\",\"type\":\"replay\",\"at\":\"" + now + "\",\"mutation\":\"\u0100"
+                + "m".repeat(127) + "\",\"outcome\":\"retried\",\"attempts\":1,\"latencyMs\":1}"));
+        BeaconParser parser = new BeaconParser(1_000, Duration.ofMinutes(5), Duration.ofDays(30));
+        for (Map.Entry<String, String> json : beacons.entrySet()) {
+            byte[] bytes = json.getValue().getBytes(StandardCharsets.UTF_8);
+            Beacon beacon = parser.parse(BeaconParser.read(bytes), now);
+            assertThat(beacon.rejected()).isEmpty();
+            HungStore store = new HungStore();
+            SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            EventWriter writer = new EventWriter(store, new IngestMetrics(registry, null), config(100));
+            writer.start(null);
+            try {
+                writer.submit(destination(), beacon.client(), beacon.events(), bytes.length, LONG);
+                assertThat(store.entered.await(10, TimeUnit.SECONDS)).isTrue();
+                double counted = registry.get("bellwether.ingest.writer.queue").gauge().value();
+                long held = GraphLayout.parseInstance(beacon.events(), store.offered.get(0)).totalSize();
+                assertThat(counted).as(json.getKey() + ": counted against held bytes").isGreaterThanOrEqualTo(held);
+            } finally {
+                store.release.countDown();
+                writer.stop(null);
+            }
+        }
+    }
+
+    private static String beaconJson(String client, int events, IntFunction<String> event) {
+        return "{\"schema\":1,\"app\":\"notes\",\"release\":\"1\",\"client\":\"" + client + "\",\"events\":["
+                + IntStream.range(0, events).mapToObj(event).collect(Collectors.joining(",")) + "]}";
     }
 
     private static EventWriter.Destination destination() {

@@ -56,7 +56,8 @@ class MetricsAndMaintenanceTest {
                 .contains("bellwether_ingest_events_total{app=\"" + app + "\",result=\"accepted\"} 5.0")
                 .contains("bellwether_ingest_beacons_total{outcome=\"accepted\"}")
                 .contains("bellwether_ingest_commit_seconds_bucket")
-                .contains("bellwether_ingest_batch_events_bucket");
+                .contains("bellwether_ingest_batch_events_bucket")
+                .contains("bellwether_ingest_writer_queue_bytes ");
     }
 
     @Test
