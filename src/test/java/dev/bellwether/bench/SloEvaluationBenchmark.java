@@ -39,6 +39,8 @@ class SloEvaluationBenchmark {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Just over the 30 s before its previous tick within which SloEvaluator re-reads what was written. */
     private static final Duration REREAD_MARGIN = Duration.ofSeconds(31);
+    /** Steady ticks before the restart; more give a steadier figure on a shared machine. */
+    private static final int STEADY_TICKS = Integer.getInteger("bench.slo-steady-ticks", 3);
 
     @Test
     void evaluationTickOverTenThousandSeries() throws Exception {
@@ -66,7 +68,7 @@ class SloEvaluationBenchmark {
                 service.start();  // the first start with this schema: no stored counts, every series is read in full
                 double fromRollups = duration(db, awaitTickAfter(db, lastTick));
                 System.out.printf("cold tick without stored counts: %.0f ms%n", fromRollups);
-                List<Double> steady = steadyTicks(db, 3);
+                List<SteadyTick> steady = steadyTicks(db, STEADY_TICKS);
                 int storedCounts = storedCounts(db);
 
                 service.stop();
@@ -81,14 +83,45 @@ class SloEvaluationBenchmark {
         }
     }
 
-    private static List<Double> steadyTicks(Connection db, int ticks) throws Exception {
-        List<Double> durations = new ArrayList<>();
+    /**
+     * A steady tick's duration, and the WAL the database wrote while it ran: its verdicts, counts and tick row, but also
+     * whatever else PostgreSQL wrote meanwhile (autovacuum of the rollup tables), which the position cannot tell apart.
+     */
+    private record SteadyTick(double ms, long walBytes) {
+    }
+
+    private static List<SteadyTick> steadyTicks(Connection db, int ticks) throws Exception {
+        List<SteadyTick> steady = new ArrayList<>();
         for (int i = 0; i < ticks; i++) {
             oneMinuteOfTraffic(db);
-            durations.add(duration(db, awaitTickAfter(db, latestTick(db))));
-            System.out.printf("steady tick: %.0f ms%n", durations.get(i));
+            String walBefore = walPosition(db);  // after the traffic's rows
+            double ms = duration(db, awaitTickAfter(db, latestTick(db)));
+            steady.add(new SteadyTick(ms, walBytesSince(db, walBefore)));
+            System.out.printf("steady tick: %.0f ms, %d WAL bytes, load average %s%n", ms, steady.get(i).walBytes(), loadAverage());
         }
-        return durations;
+        return steady;
+    }
+
+    private static String walPosition(Connection db) throws Exception {
+        try (ResultSet row = db.createStatement().executeQuery("SELECT pg_current_wal_lsn()::text")) {
+            row.next();
+            return row.getString(1);
+        }
+    }
+
+    private static long walBytesSince(Connection db, String position) throws Exception {
+        try (PreparedStatement select = db.prepareStatement("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), ?::pg_lsn)::bigint")) {
+            select.setString(1, position);
+            try (ResultSet row = select.executeQuery()) {
+                row.next();
+                return row.getLong(1);
+            }
+        }
+    }
+
+    private static String loadAverage() throws Exception {
+        Path loadavg = Path.of("/proc/loadavg");
+        return Files.exists(loadavg) ? String.join(" ", List.of(Files.readString(loadavg).split(" ")).subList(0, 3)) : "unknown";
     }
 
     private static void populate(Connection db) throws Exception {
@@ -188,8 +221,9 @@ class SloEvaluationBenchmark {
         }
     }
 
-    private static void report(double fromRollupsMs, double fromStoredMs, int storedCounts, List<Double> steadyMs, int slos,
+    private static void report(double fromRollupsMs, double fromStoredMs, int storedCounts, List<SteadyTick> steady, int slos,
             double populateSeconds) throws Exception {
+        List<Double> steadyMs = steady.stream().map(SteadyTick::ms).toList();
         int series = APPS * RELEASES * COHORTS;
         int seriesRows = series * (MINUTES + HOURS);
         StringBuilder table = new StringBuilder(String.format(
@@ -200,9 +234,11 @@ class SloEvaluationBenchmark {
         table.append(String.format("| cold, from stored counts (restart) | %d | %d | %d counts + %d rollup | %.0f | %.1f %% |%n",
                 series, slos, storedCounts, series * 2, fromStoredMs, fromStoredMs / INTERVAL.toMillis() * 100));
         for (int i = 0; i < steadyMs.size(); i++) {
-            table.append(String.format("| steady %d%s | %d | %d | %d rollup | %.0f | %.1f %% |%n", i + 1, i < 3 ? "" : " (after the restart)",
+            table.append(String.format("| steady %d%s | %d | %d | %d rollup | %.0f | %.1f %% |%n", i + 1, i < STEADY_TICKS ? "" : " (after the restart)",
                     series, slos, series * 2, steadyMs.get(i), steadyMs.get(i) / INTERVAL.toMillis() * 100));
         }
+        table.append(String.format("%nWAL written per steady tick: mean %.0f bytes%n",
+                steady.stream().mapToLong(SteadyTick::walBytes).average().orElseThrow()));
         table.append(String.format("%ncold from stored counts / from the rollups: %.3f; / mean steady tick: %.1f%n",
                 fromStoredMs / fromRollupsMs, fromStoredMs / steadyMs.stream().mapToDouble(d -> d).average().orElseThrow()));
         table.append(String.format("%n(populating %d minute and %d hour rollup rows took %.0f s)%n",
@@ -212,8 +248,10 @@ class SloEvaluationBenchmark {
         json.put("series", series).put("slos", slos).put("intervalSeconds", INTERVAL.toSeconds())
                 .put("coldTickFromRollupsMs", fromRollupsMs).put("coldTickFromStoredCountsMs", fromStoredMs)
                 .put("storedCounts", storedCounts);
-        var steady = json.putArray("steadyTickMs");
-        steadyMs.forEach(steady::add);
+        var steadyJson = json.putArray("steadyTickMs");
+        steadyMs.forEach(steadyJson::add);
+        var walJson = json.putArray("steadyTickWalBytes");
+        steady.forEach(tick -> walJson.add(tick.walBytes()));
         Path out = Path.of("target", "bench");
         Files.createDirectories(out);
         Files.writeString(out.resolve("slo-evaluation.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(json));
