@@ -95,6 +95,17 @@ public class EventWriter {
         }
     }
 
+    /** App, client, event id: any one total order serves, so long as every writer locks rows in it. */
+    private static final Comparator<Row> KEY_ORDER = (a, b) -> {
+        EventStore.Key x = a.key();
+        EventStore.Key y = b.key();
+        int order = Long.compare(x.appId(), y.appId());
+        if (order == 0) {
+            order = x.client().compareTo(y.client());
+        }
+        return order != 0 ? order : x.eventId().compareTo(y.eventId());
+    };
+
     private final EventStore events;
     private final IngestMetrics metrics;
     private final IngestConfig.Writer config;
@@ -281,8 +292,7 @@ public class EventWriter {
             }
         }
         // in key order and unique, as the store requires; an event sent twice in one batch counts once, for the first
-        rows.sort(Comparator.comparing((Row r) -> r.key().appId()).thenComparing(r -> r.key().client())
-                .thenComparing(r -> r.key().eventId()));
+        rows.sort(KEY_ORDER);
         List<Row> unique = new ArrayList<>(rows.size());
         List<EventStore.NewEvent> toStore = new ArrayList<>(rows.size());
         Set<EventStore.Key> seen = new HashSet<>();

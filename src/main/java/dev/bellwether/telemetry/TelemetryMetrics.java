@@ -51,50 +51,20 @@ public class TelemetryMetrics {
                 retired -> remove(Tags.of("app", app, "cohort", retired)))).label(cohort.isEmpty() ? "none" : cohort, now);
         Tags series = Tags.of("app", app, "release", releaseLabel, "cohort", cohortLabel);
         // a registry lookup hashes every tag, which costs more than the update: look each meter up once per call
-        Map<String, Counter> counters = new HashMap<>();
-        Map<String, DistributionSummary> summaries = new HashMap<>();
+        SeriesMeters meters = new SeriesMeters(series);
+        Map<String, SeriesMeters> byJourney = new HashMap<>();
+        Map<String, Counter> migrations = new HashMap<>();
         for (TelemetryEvent event : events) {
             if (event instanceof TelemetryEvent.Replay replay) {
-                String outcome = replay.outcome().wireName();
-                counters.computeIfAbsent("replays " + outcome, k -> counter("bellwether.replays", series.and("outcome", outcome)))
-                        .increment();
-                if (replay.firstAttempt()) {
-                    counters.computeIfAbsent("first attempts", k -> counter("bellwether.replay.first.attempts", series)).increment();
-                }
-                if (replay.repeatFailure()) {
-                    counters.computeIfAbsent("repeat failures", k -> counter("bellwether.replay.repeat.failures", series))
-                            .increment();
-                }
+                meters.replay(replay);
                 String journey = journeys.nameOf(journeys.journeyOf(replay.mutation()));
-                Tags journeySeries = Tags.of("app", app, "journey", journey);
-                counters.computeIfAbsent("journey replays " + journey + " " + outcome,
-                        k -> counter("bellwether.journey.replays", journeySeries.and("outcome", outcome))).increment();
-                if (replay.firstAttempt()) {
-                    counters.computeIfAbsent("journey first attempts " + journey,
-                            k -> counter("bellwether.journey.replay.first.attempts", journeySeries)).increment();
-                }
-                if (replay.repeatFailure()) {
-                    counters.computeIfAbsent("journey repeat failures " + journey,
-                            k -> counter("bellwether.journey.replay.repeat.failures", journeySeries)).increment();
-                }
+                byJourney.computeIfAbsent(journey, j -> new SeriesMeters(Tags.of("app", app, "journey", j))).journeyReplay(replay);
             } else if (event instanceof TelemetryEvent.Conflict conflict) {
-                String resolution = conflict.resolution().wireName();
-                counters.computeIfAbsent("conflicts " + resolution,
-                        k -> counter("bellwether.conflicts", series.and("resolution", resolution))).increment();
+                meters.conflict(conflict);
             } else if (event instanceof TelemetryEvent.Sync sync) {
-                summaries.computeIfAbsent("sync latency", k -> summary("bellwether.sync.latency", "seconds",
-                        MetricBuckets.LATENCY_SECONDS, series)).record(sync.latencyMs() / 1000);
-                if (sync.stalenessMs() != null) {
-                    summaries.computeIfAbsent("staleness", k -> summary("bellwether.staleness", "seconds",
-                            MetricBuckets.AGE_SECONDS, series)).record(sync.stalenessMs() / 1000);
-                }
+                meters.sync(sync);
             } else if (event instanceof TelemetryEvent.Outbox outbox) {
-                summaries.computeIfAbsent("outbox depth", k -> summary("bellwether.outbox.depth", null, MetricBuckets.DEPTH,
-                        series)).record(outbox.depth());
-                if (outbox.oldestAgeMs() != null) {
-                    summaries.computeIfAbsent("outbox oldest age", k -> summary("bellwether.outbox.oldest.age", "seconds",
-                            MetricBuckets.AGE_SECONDS, series)).record(outbox.oldestAgeMs() / 1000);
-                }
+                meters.outbox(outbox);
             } else if (event instanceof TelemetryEvent.Migration migration) {
                 String step = versionStepCaps.computeIfAbsent(app, a -> new LabelCap(maxVersionSteps, IDLE_BEFORE_RETIRE,
                         retired -> removeMigrations(app, retired))).label(migration.versionStep(), now);
@@ -103,8 +73,89 @@ public class TelemetryMetrics {
                         : Tags.of("from_version", String.valueOf(migration.fromVersion()),
                                 "to_version", String.valueOf(migration.toVersion()));
                 String outcome = migration.outcome().wireName();
-                counters.computeIfAbsent("migrations " + step + " " + outcome,
+                migrations.computeIfAbsent(step + " " + outcome,
                         k -> counter("bellwether.migrations", series.and(versions).and("outcome", outcome))).increment();
+            }
+        }
+    }
+
+    /** The meters of one series, each looked up on its first use within one {@link #record} call. */
+    private final class SeriesMeters {
+        private final Tags tags;
+        private final Counter[] replays = new Counter[TelemetryEvent.ReplayOutcome.values().length];
+        private final Counter[] conflicts = new Counter[TelemetryEvent.ConflictResolution.values().length];
+        private Counter firstAttempts;
+        private Counter repeatFailures;
+        private DistributionSummary syncLatency;
+        private DistributionSummary staleness;
+        private DistributionSummary outboxDepth;
+        private DistributionSummary outboxOldestAge;
+
+        SeriesMeters(Tags tags) {
+            this.tags = tags;
+        }
+
+        void replay(TelemetryEvent.Replay replay) {
+            replayCounts("bellwether.replays", "bellwether.replay.first.attempts", "bellwether.replay.repeat.failures", replay);
+        }
+
+        void journeyReplay(TelemetryEvent.Replay replay) {
+            replayCounts("bellwether.journey.replays", "bellwether.journey.replay.first.attempts",
+                    "bellwether.journey.replay.repeat.failures", replay);
+        }
+
+        private void replayCounts(String replaysName, String firstAttemptsName, String repeatFailuresName,
+                TelemetryEvent.Replay replay) {
+            int outcome = replay.outcome().ordinal();
+            if (replays[outcome] == null) {
+                replays[outcome] = counter(replaysName, tags.and("outcome", replay.outcome().wireName()));
+            }
+            replays[outcome].increment();
+            if (replay.firstAttempt()) {
+                if (firstAttempts == null) {
+                    firstAttempts = counter(firstAttemptsName, tags);
+                }
+                firstAttempts.increment();
+            }
+            if (replay.repeatFailure()) {
+                if (repeatFailures == null) {
+                    repeatFailures = counter(repeatFailuresName, tags);
+                }
+                repeatFailures.increment();
+            }
+        }
+
+        void conflict(TelemetryEvent.Conflict conflict) {
+            int resolution = conflict.resolution().ordinal();
+            if (conflicts[resolution] == null) {
+                conflicts[resolution] = counter("bellwether.conflicts", tags.and("resolution", conflict.resolution().wireName()));
+            }
+            conflicts[resolution].increment();
+        }
+
+        void sync(TelemetryEvent.Sync sync) {
+            if (syncLatency == null) {
+                syncLatency = summary("bellwether.sync.latency", "seconds", MetricBuckets.LATENCY_SECONDS, tags);
+            }
+            syncLatency.record(sync.latencyMs() / 1000);
+            if (sync.stalenessMs() != null) {
+                if (staleness == null) {
+                    staleness = summary("bellwether.staleness", "seconds", MetricBuckets.AGE_SECONDS, tags);
+                }
+                staleness.record(sync.stalenessMs() / 1000);
+            }
+        }
+
+        void outbox(TelemetryEvent.Outbox outbox) {
+            if (outboxDepth == null) {
+                outboxDepth = summary("bellwether.outbox.depth", null, MetricBuckets.DEPTH, tags);
+            }
+            outboxDepth.record(outbox.depth());
+            if (outbox.oldestAgeMs() != null) {
+                if (outboxOldestAge == null) {
+                    outboxOldestAge = summary("bellwether.outbox.oldest.age", "seconds", MetricBuckets.AGE_SECONDS, tags);
+                }
+                outboxOldestAge.record(outbox.oldestAgeMs() / 1000);
             }
         }
     }
