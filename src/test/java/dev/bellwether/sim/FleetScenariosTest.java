@@ -108,7 +108,8 @@ class FleetScenariosTest {
             double secondsToKill = Duration.between(onset, flagOff).toMillis() / 1000.0;
             System.out.printf("bad canary: flag off in Unleash %.1f s after the regression's onset%n", secondsToKill);
 
-            JsonPath rollout = rollout(s.rollout);
+            // the kill reaches Unleash inside the decision's transaction, which commits just after it
+            JsonPath rollout = rolloutOnceSettled(s.rollout, Duration.ofSeconds(10));
             assertThat(rollout.getString("state")).isEqualTo("KILLED");
             assertThat(rollout.getString("verdict.outcome")).isEqualTo("FAIL");
             // the failed attempts show the regression before any poison mutation has used up its retries
@@ -226,6 +227,17 @@ class FleetScenariosTest {
 
     private static JsonPath rollout(long id) {
         return given().auth().oauth2(ADMIN).get("/v1/rollouts/" + id).then().statusCode(200).extract().jsonPath();
+    }
+
+    /** The rollout once it has left RUNNING, or as it stands when {@code bound} has passed. */
+    private static JsonPath rolloutOnceSettled(long id, Duration bound) throws InterruptedException {
+        Instant deadline = Instant.now().plus(bound);
+        JsonPath rollout = rollout(id);
+        while (rollout.getString("state").equals("RUNNING") && Instant.now().isBefore(deadline)) {
+            Thread.sleep(50);
+            rollout = rollout(id);
+        }
+        return rollout;
     }
 
     private static String state(long id) {
