@@ -113,8 +113,7 @@ class RolloutControlTest {
         Fixture f = fixture("[5, 50]", "[{\"sli\": \"dead_letter_ratio\", \"action\": \"kill\"}]", 100);
         command(f.rollout, "start", ADMIN).then().statusCode(200);
         // archived, then deleted from the archive: gone from Unleash
-        assertThat(unleash.admin("DELETE", "/admin/projects/default/features/" + f.flag, null).statusCode()).isEqualTo(202);
-        assertThat(unleash.admin("DELETE", "/admin/archive/" + f.flag, null).statusCode()).isEqualTo(200);
+        unleash.deleteFlag(f.flag);
 
         command(f.rollout, "kill", ADMIN).then().statusCode(200).body("state", equalTo("KILLED"));
         controller.tick();

@@ -206,6 +206,24 @@ public final class UnleashServer implements AutoCloseable {
                 "{\"name\":" + JSON.writeValueAsString(flag) + ",\"type\":\"release\"}"), 201, 200);
     }
 
+    /**
+     * Deletes a flag from Unleash for good: archived, then deleted from the archive. Unleash records a new flag's
+     * lifecycle in the background after it has answered the creation, and that write ends the server (a foreign-key
+     * violation nothing handles) if the flag is gone by then; so this first waits, bounded, for that record.
+     */
+    public void deleteFlag(String flag) throws IOException, InterruptedException {
+        Instant deadline = Instant.now().plusSeconds(10);
+        String lifecycle = "/admin/projects/" + PROJECT + "/features/" + encode(flag) + "/lifecycle";
+        while (JSON.readTree(expect(admin("GET", lifecycle, null), 200).body()).isEmpty()) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new IllegalStateException("Unleash did not record the lifecycle of flag " + flag + " within 10 s");
+            }
+            Thread.sleep(50);
+        }
+        expect(admin("DELETE", "/admin/projects/" + PROJECT + "/features/" + encode(flag), null), 202);
+        expect(admin("DELETE", "/admin/archive/" + encode(flag), null), 200);
+    }
+
     /** The raw JSON of {@code GET /api/admin/projects/default/features/{flag}}. */
     public String featureJson(String flag) throws IOException, InterruptedException {
         return expect(admin("GET", "/admin/projects/" + PROJECT + "/features/" + encode(flag), null), 200).body();
