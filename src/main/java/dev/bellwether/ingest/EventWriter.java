@@ -12,9 +12,10 @@ import jakarta.enterprise.event.Observes;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -44,8 +45,8 @@ public class EventWriter {
                               JourneyMatcher journeys) {
     }
 
-    /** What became of a beacon's valid events once committed. */
-    public record Outcome(Destination destination, int accepted, int duplicates, List<IndexedEvent> inserted) {
+    /** What became of a beacon's valid events once committed: {@code inserted} are those new, with their journeys. */
+    public record Outcome(Destination destination, int accepted, int duplicates, List<EventStore.NewEvent> inserted) {
     }
 
     /**
@@ -89,7 +90,7 @@ public class EventWriter {
         }
     }
 
-    private record Row(EventStore.NewEvent stored, Submission submission, IndexedEvent event) {
+    private record Row(EventStore.NewEvent stored, Submission submission) {
         EventStore.Key key() {
             return stored.key();
         }
@@ -288,31 +289,39 @@ public class EventWriter {
                 long journeyId = event.event() instanceof TelemetryEvent.Replay replay
                         ? to.journeys().journeyOf(replay.mutation()) : JourneyMatcher.OTHER_ID;
                 rows.add(new Row(new EventStore.NewEvent(new EventStore.Key(to.appId(), submission.client(), event.event().id()),
-                        to.releaseId(), to.cohortId(), journeyId, event.event()), submission, event));
+                        to.releaseId(), to.cohortId(), journeyId, event.event()), submission));
             }
         }
         // in key order and unique, as the store requires; an event sent twice in one batch counts once, for the first
+        // (the sort is stable, and equal keys end up side by side)
         rows.sort(KEY_ORDER);
         List<Row> unique = new ArrayList<>(rows.size());
         List<EventStore.NewEvent> toStore = new ArrayList<>(rows.size());
-        Set<EventStore.Key> seen = new HashSet<>();
+        EventStore.Key previous = null;
         for (Row row : rows) {
-            if (seen.add(row.key())) {
+            if (!row.key().equals(previous)) {
                 unique.add(row);
                 toStore.add(row.stored());
+                previous = row.key();
             }
         }
 
-        Set<EventStore.Key> inserted = events.store(toStore);
-        Map<Submission, List<IndexedEvent>> insertedBySubmission = new HashMap<>();
+        List<EventStore.NewEvent> stored = events.store(toStore);
+        // most batches hold no event stored before, and then the store answers with every event given
+        Set<EventStore.NewEvent> inserted = stored.size() == toStore.size() ? null
+                : Collections.newSetFromMap(new IdentityHashMap<>(stored.size() * 2));
+        if (inserted != null) {
+            inserted.addAll(stored);
+        }
+        Map<Submission, List<EventStore.NewEvent>> insertedBySubmission = new HashMap<>();
         for (Row row : unique) {
-            if (inserted.contains(row.key())) {
-                insertedBySubmission.computeIfAbsent(row.submission(), s -> new ArrayList<>()).add(row.event());
+            if (inserted == null || inserted.contains(row.stored())) {
+                insertedBySubmission.computeIfAbsent(row.submission(), s -> new ArrayList<>()).add(row.stored());
             }
         }
         Map<Submission, Outcome> outcomes = new HashMap<>();
         for (Submission submission : batch) {
-            List<IndexedEvent> mine = insertedBySubmission.getOrDefault(submission, List.of());
+            List<EventStore.NewEvent> mine = insertedBySubmission.getOrDefault(submission, List.of());
             outcomes.put(submission, new Outcome(submission.destination(), mine.size(), submission.events().size() - mine.size(), mine));
         }
         return outcomes;

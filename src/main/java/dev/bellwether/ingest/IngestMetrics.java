@@ -1,6 +1,5 @@
 package dev.bellwether.ingest;
 
-import dev.bellwether.ingest.Beacon.IndexedEvent;
 import dev.bellwether.ingest.Beacon.Rejection;
 import dev.bellwether.telemetry.TelemetryMetrics;
 import io.micrometer.core.instrument.Counter;
@@ -72,8 +71,7 @@ public class IngestMetrics {
             events += outcome.accepted() + outcome.duplicates();
             events(to.appName(), "accepted").increment(outcome.accepted());
             events(to.appName(), "duplicate").increment(outcome.duplicates());
-            telemetry.record(to.appName(), to.release(), to.cohort(), to.journeys(),
-                    outcome.inserted().stream().map(IndexedEvent::event).toList());
+            telemetry.record(to.appName(), to.release(), to.cohort(), to.journeys(), outcome.inserted());
         }
         batchEvents.record(events);
     }

@@ -87,18 +87,16 @@ public class EventStore {
      * Inserts the events and adds those inserted to the rollups, in one transaction: all or nothing.
      *
      * @param events unique, in key order, so that concurrent writers lock rows in the same order and cannot deadlock
-     * @return the keys of the events inserted; the others were stored before
+     * @return the events inserted, in their order (the list given when all were); the others were stored before
      */
-    public Set<Key> store(List<NewEvent> events) throws SQLException {
+    public List<NewEvent> store(List<NewEvent> events) throws SQLException {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try {
-                Set<Key> inserted = insert(connection, events);
+                List<NewEvent> inserted = insert(connection, events);
                 RollupDeltas deltas = new RollupDeltas();
-                for (NewEvent event : events) {
-                    if (inserted.contains(event.key())) {
-                        deltas.add(event.key().appId(), event.releaseId(), event.cohortId(), event.journeyId(), event.event());
-                    }
+                for (NewEvent event : inserted) {
+                    deltas.add(event.key().appId(), event.releaseId(), event.cohortId(), event.journeyId(), event.event());
                 }
                 rollups.append(connection, Granularity.MINUTE, deltas.of(Granularity.MINUTE), false);
                 rollups.append(connection, Granularity.HOUR, deltas.of(Granularity.HOUR), false);
@@ -148,13 +146,11 @@ public class EventStore {
      * {@code ON CONFLICT} logs for every row. A batch with a duplicate fails the {@code COPY} as a whole; it is then
      * written again by {@code INSERT … ON CONFLICT DO NOTHING}, which tells which events were new.
      */
-    private Set<Key> insert(Connection connection, List<NewEvent> events) throws SQLException {
+    private List<NewEvent> insert(Connection connection, List<NewEvent> events) throws SQLException {
         if (copyFirst) {
             try {
                 copy(connection, events);
-                Set<Key> inserted = new HashSet<>();
-                events.forEach(event -> inserted.add(event.key()));
-                return inserted;
+                return events;
             } catch (SQLException e) {
                 if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
                     throw e;
@@ -198,7 +194,7 @@ public class EventStore {
         return out;
     }
 
-    private Set<Key> upsert(Connection connection, List<NewEvent> events) throws SQLException {
+    private List<NewEvent> upsert(Connection connection, List<NewEvent> events) throws SQLException {
         int n = events.size();
         Long[] appIds = new Long[n];
         String[] clients = new String[n];
@@ -233,6 +229,6 @@ public class EventStore {
                 }
             }
         }
-        return inserted;
+        return events.stream().filter(event -> inserted.contains(event.key())).toList();
     }
 }

@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * The SLIs as Prometheus series labelled app, release and cohort, counted when events are committed (arrival
@@ -34,6 +35,10 @@ public class TelemetryMetrics {
     private final ConcurrentHashMap<String, LabelCap> releaseCaps = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, LabelCap> cohortCaps = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, LabelCap> versionStepCaps = new ConcurrentHashMap<>();
+    /** Bounded by the apps and their release and cohort caps, as the registry's series are. */
+    private final ConcurrentHashMap<SeriesKey, SeriesMeters> series = new ConcurrentHashMap<>();
+    /** Bounded by the apps and their declared journeys. */
+    private final ConcurrentHashMap<SeriesKey, SeriesMeters> journeySeries = new ConcurrentHashMap<>();
 
     public TelemetryMetrics(MeterRegistry registry, Clock clock, MetricsConfig config) {
         this.registry = registry;
@@ -43,22 +48,27 @@ public class TelemetryMetrics {
         this.maxVersionSteps = config.maxVersionStepsPerApp();
     }
 
-    public void record(String app, String release, String cohort, JourneyMatcher journeys, List<TelemetryEvent> events) {
+    /**
+     * Counts newly stored events of one beacon.
+     *
+     * @param journeys names the journeys of the events' {@link EventStore.NewEvent#journeyId}s
+     */
+    public void record(String app, String release, String cohort, JourneyMatcher journeys, List<EventStore.NewEvent> events) {
         var now = clock.instant();
         String releaseLabel = releaseCaps.computeIfAbsent(app, a -> new LabelCap(maxReleases, IDLE_BEFORE_RETIRE,
-                retired -> remove(Tags.of("app", app, "release", retired)))).label(release, now);
+                retired -> remove(app, "release", retired))).label(release, now);
         String cohortLabel = cohortCaps.computeIfAbsent(app, a -> new LabelCap(maxCohorts, IDLE_BEFORE_RETIRE,
-                retired -> remove(Tags.of("app", app, "cohort", retired)))).label(cohort.isEmpty() ? "none" : cohort, now);
-        Tags series = Tags.of("app", app, "release", releaseLabel, "cohort", cohortLabel);
-        // a registry lookup hashes every tag, which costs more than the update: look each meter up once per call
-        SeriesMeters meters = new SeriesMeters(series);
-        Map<String, SeriesMeters> byJourney = new HashMap<>();
+                retired -> remove(app, "cohort", retired))).label(cohort.isEmpty() ? "none" : cohort, now);
+        SeriesMeters meters = series.computeIfAbsent(new SeriesKey(app, releaseLabel, cohortLabel),
+                key -> new SeriesMeters(Tags.of("app", app, "release", releaseLabel, "cohort", cohortLabel)));
         Map<String, Counter> migrations = new HashMap<>();
-        for (TelemetryEvent event : events) {
+        for (EventStore.NewEvent stored : events) {
+            TelemetryEvent event = stored.event();
             if (event instanceof TelemetryEvent.Replay replay) {
                 meters.replay(replay);
-                String journey = journeys.nameOf(journeys.journeyOf(replay.mutation()));
-                byJourney.computeIfAbsent(journey, j -> new SeriesMeters(Tags.of("app", app, "journey", j))).journeyReplay(replay);
+                String journey = journeys.nameOf(stored.journeyId());
+                journeySeries.computeIfAbsent(new SeriesKey(app, journey, ""),
+                        key -> new SeriesMeters(Tags.of("app", app, "journey", journey))).journeyReplay(replay);
             } else if (event instanceof TelemetryEvent.Conflict conflict) {
                 meters.conflict(conflict);
             } else if (event instanceof TelemetryEvent.Sync sync) {
@@ -74,22 +84,31 @@ public class TelemetryMetrics {
                                 "to_version", String.valueOf(migration.toVersion()));
                 String outcome = migration.outcome().wireName();
                 migrations.computeIfAbsent(step + " " + outcome,
-                        k -> counter("bellwether.migrations", series.and(versions).and("outcome", outcome))).increment();
+                        k -> counter("bellwether.migrations", meters.tags.and(versions).and("outcome", outcome))).increment();
             }
         }
     }
 
-    /** The meters of one series, each looked up on its first use within one {@link #record} call. */
+    /** A series: app, release and cohort labels; or app, journey and "" for a journey's replays. */
+    private record SeriesKey(String app, String first, String second) {
+    }
+
+    /**
+     * The meters of one series, each looked up in the registry on its first use and kept until its label retires:
+     * a registry lookup hashes every tag, which costs more than the update. Writer threads share them, so each is
+     * published through a volatile field; two threads that look one up at once get the same meter.
+     */
     private final class SeriesMeters {
         private final Tags tags;
-        private final Counter[] replays = new Counter[TelemetryEvent.ReplayOutcome.values().length];
-        private final Counter[] conflicts = new Counter[TelemetryEvent.ConflictResolution.values().length];
-        private Counter firstAttempts;
-        private Counter repeatFailures;
-        private DistributionSummary syncLatency;
-        private DistributionSummary staleness;
-        private DistributionSummary outboxDepth;
-        private DistributionSummary outboxOldestAge;
+        private final AtomicReferenceArray<Counter> replays = new AtomicReferenceArray<>(TelemetryEvent.ReplayOutcome.values().length);
+        private final AtomicReferenceArray<Counter> conflicts =
+                new AtomicReferenceArray<>(TelemetryEvent.ConflictResolution.values().length);
+        private volatile Counter firstAttempts;
+        private volatile Counter repeatFailures;
+        private volatile DistributionSummary syncLatency;
+        private volatile DistributionSummary staleness;
+        private volatile DistributionSummary outboxDepth;
+        private volatile DistributionSummary outboxOldestAge;
 
         SeriesMeters(Tags tags) {
             this.tags = tags;
@@ -107,10 +126,12 @@ public class TelemetryMetrics {
         private void replayCounts(String replaysName, String firstAttemptsName, String repeatFailuresName,
                 TelemetryEvent.Replay replay) {
             int outcome = replay.outcome().ordinal();
-            if (replays[outcome] == null) {
-                replays[outcome] = counter(replaysName, tags.and("outcome", replay.outcome().wireName()));
+            Counter replays = this.replays.get(outcome);
+            if (replays == null) {
+                replays = counter(replaysName, tags.and("outcome", replay.outcome().wireName()));
+                this.replays.set(outcome, replays);
             }
-            replays[outcome].increment();
+            replays.increment();
             if (replay.firstAttempt()) {
                 if (firstAttempts == null) {
                     firstAttempts = counter(firstAttemptsName, tags);
@@ -127,10 +148,12 @@ public class TelemetryMetrics {
 
         void conflict(TelemetryEvent.Conflict conflict) {
             int resolution = conflict.resolution().ordinal();
-            if (conflicts[resolution] == null) {
-                conflicts[resolution] = counter("bellwether.conflicts", tags.and("resolution", conflict.resolution().wireName()));
+            Counter conflicts = this.conflicts.get(resolution);
+            if (conflicts == null) {
+                conflicts = counter("bellwether.conflicts", tags.and("resolution", conflict.resolution().wireName()));
+                this.conflicts.set(resolution, conflicts);
             }
-            conflicts[resolution].increment();
+            conflicts.increment();
         }
 
         void sync(TelemetryEvent.Sync sync) {
@@ -174,6 +197,13 @@ public class TelemetryMetrics {
                 .tags("app", app, "from_version", versions[0], "to_version", versions[1]).meters()) {
             registry.remove(meter);
         }
+    }
+
+    /** Retires a release or cohort label of an app: its meters leave the registry, and their series its cache. */
+    private void remove(String app, String label, String retired) {
+        series.keySet().removeIf(key -> key.app().equals(app)
+                && (label.equals("release") ? key.first() : key.second()).equals(retired));
+        remove(Tags.of("app", app, label, retired));
     }
 
     private void remove(Tags retired) {

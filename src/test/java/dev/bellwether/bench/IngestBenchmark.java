@@ -67,6 +67,9 @@ class IngestBenchmark {
     private static final String DIRECT_TABLE = "bench_direct_event";
     /** Journeys declared in the second app, 0 for none (and no such round). */
     private static final int JOURNEYS = Integer.getInteger("bench.journeys", 0);
+    /** The endpoints to run, e.g. {@code -Dbench.endpoints=beacons} to profile one alone; all when unset. */
+    private static final List<String> ONLY = List.of(System.getProperty("bench.endpoints", "").split(",")).stream()
+            .filter(name -> !name.isBlank()).toList();
     private static final String PLAIN_APP = "bench";
     private static final String JOURNEY_APP = "bench-journeys";
     private static final String PLAIN_ROUND = "beacons";
@@ -137,6 +140,9 @@ class IngestBenchmark {
                         IngestBenchmark::journeyMutation));
             }
 
+            if (!ONLY.isEmpty()) {
+                endpoints.keySet().retainAll(ONLY);
+            }
             wal = connect(data);
             // warm-up: let the JIT compile every path before anything is measured
             for (var endpoint : endpoints.entrySet()) {
@@ -146,8 +152,10 @@ class IngestBenchmark {
             int batchBeacons = Integer.getInteger("bench.direct-batch-beacons",
                     (int) Math.max(1, Math.round(meanBatchBeacons(service.managementUrl()))));
             try (DirectWriter direct = new DirectWriter(data, writerThreads, batchBeacons)) {
-                endpoints.put("direct", direct);
-                run("direct", direct, WARM_UP, memory);
+                if (ONLY.isEmpty() || ONLY.contains("direct")) {
+                    endpoints.put("direct", direct);
+                    run("direct", direct, WARM_UP, memory);
+                }
                 Map<String, List<Result>> rounds = new LinkedHashMap<>();
                 for (int round = 0; round < ROUNDS; round++) {
                     for (var endpoint : endpoints.entrySet()) {
@@ -155,7 +163,7 @@ class IngestBenchmark {
                                 .add(run(endpoint.getKey(), endpoint.getValue(), ROUND, memory));
                     }
                 }
-                Map<String, Double> rollupRowsPerBeacon = JOURNEYS > 0
+                Map<String, Double> rollupRowsPerBeacon = endpoints.keySet().containsAll(List.of(PLAIN_ROUND, JOURNEY_ROUND))
                         ? countRollupRows(endpoints, memory)
                         : Map.of();
                 report(rounds, memory.sample(), commitFigures(service.managementUrl()) + "; " + direct.describe(),
@@ -457,22 +465,35 @@ class IngestBenchmark {
                 perSecond.merge(entry.getKey(), r.perSecond(), Double::sum);
             }
         }
-        double ratio = perSecond.get(PLAIN_ROUND) / perSecond.get("ceiling");
-        double parsedRatio = perSecond.get("parsed") / perSecond.get("ceiling");
-        double directRatio = perSecond.get(PLAIN_ROUND) / perSecond.get("direct");
-        double beaconsCpu = microsPerEvent(rounds.get(PLAIN_ROUND), true);
-        double directCpu = microsPerEvent(rounds.get("direct"), false);
-        json.put("beaconsToCeilingRatio", ratio).put("parsedToCeilingRatio", parsedRatio)
-                .put("beaconsToDirectRatio", directRatio).put("beaconsServiceAndPostgresCpuMicrosPerEvent", beaconsCpu)
-                .put("directPostgresCpuMicrosPerEvent", directCpu);
-        table.append(String.format("%nbeacons / direct = %.2f in events/s; CPU µs per event, service + postgres: beacons %.1f,"
-                + " direct (postgres) %.1f%n", directRatio, beaconsCpu, directCpu));
-        table.append(String.format("beacons / ceiling = %.2f, parsed / ceiling = %.2f; service RSS after the runs: %d MB"
-                + " (peak VmHWM %d MB); postgres %s after the runs: %d MB over %d processes; %s%n", ratio, parsedRatio,
+        if (rounds.keySet().containsAll(List.of("ceiling", "parsed", PLAIN_ROUND, "direct"))) {
+            double ratio = perSecond.get(PLAIN_ROUND) / perSecond.get("ceiling");
+            double parsedRatio = perSecond.get("parsed") / perSecond.get("ceiling");
+            double directRatio = perSecond.get(PLAIN_ROUND) / perSecond.get("direct");
+            double beaconsCpu = microsPerEvent(rounds.get(PLAIN_ROUND), true);
+            double directCpu = microsPerEvent(rounds.get("direct"), false);
+            double postgresCpuToDirect = microsPerEvent(rounds.get(PLAIN_ROUND), false) / directCpu;
+            json.put("beaconsToCeilingRatio", ratio).put("parsedToCeilingRatio", parsedRatio)
+                    .put("beaconsToDirectRatio", directRatio).put("beaconsServiceAndPostgresCpuMicrosPerEvent", beaconsCpu)
+                    .put("directPostgresCpuMicrosPerEvent", directCpu).put("postgresCpuBeaconsToDirect", postgresCpuToDirect);
+            table.append(String.format("%nbeacons / direct = %.2f in events/s; CPU µs per event, service + postgres: beacons %.1f,"
+                    + " direct (postgres) %.1f%n", directRatio, beaconsCpu, directCpu));
+            table.append(String.format("postgres CPU an event, beacons / direct = %.2f (decision 0019's aim: at most 1.5)%n",
+                    postgresCpuToDirect));
+            table.append(String.format("beacons / ceiling = %.2f, parsed / ceiling = %.2f; ", ratio, parsedRatio));
+        }
+        if (rounds.keySet().containsAll(List.of("parsed", PLAIN_ROUND))) {
+            double serviceCpuToParsed = serviceMicrosPerRequest(rounds.get(PLAIN_ROUND))
+                    / serviceMicrosPerRequest(rounds.get("parsed"));
+            json.put("serviceCpuBeaconsToParsed", serviceCpuToParsed);
+            table.append(String.format("service CPU a beacon, beacons / parsed = %.2f (decision 0019's aim: at most 2)%n",
+                    serviceCpuToParsed));
+        }
+        table.append(String.format("service RSS after the runs: %d MB"
+                + " (peak VmHWM %d MB); postgres %s after the runs: %d MB over %d processes; %s%n",
                 mb(after.serviceRssKb()),
                 mb(after.serviceHwmKb()), postgres, mb(after.postgresKb()), after.postgresProcesses(), commits));
         json.put("commits", commits);
-        if (JOURNEYS > 0) {
+        if (rounds.keySet().containsAll(List.of(PLAIN_ROUND, JOURNEY_ROUND))) {
             table.append(journeyCost(rounds.get(PLAIN_ROUND), rounds.get(JOURNEY_ROUND), rollupRowsPerBeacon,
                     json.putObject("journeys")));
         }
@@ -525,6 +546,17 @@ class IngestBenchmark {
     }
 
     /** CPU per event over all rounds: PostgreSQL's, plus the service's when it did the work. */
+    /** The service's CPU per acknowledged request over all rounds, in microseconds. */
+    private static double serviceMicrosPerRequest(List<Result> rounds) {
+        long nanos = 0;
+        long requests = 0;
+        for (Result r : rounds) {
+            nanos += r.cpu().service().toNanos();
+            requests += r.requests();
+        }
+        return nanos / 1e3 / Math.max(1, requests);
+    }
+
     private static double microsPerEvent(List<Result> rounds, boolean withService) {
         long nanos = 0;
         long events = 0;

@@ -18,7 +18,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -53,7 +52,7 @@ class EventWriterBoundsTest {
         }
 
         @Override
-        public Set<Key> store(List<NewEvent> events) throws SQLException {
+        public List<NewEvent> store(List<NewEvent> events) throws SQLException {
             events.forEach(event -> clientsOffered.add(event.key().client()));
             offered.add(events);
             entered.countDown();

@@ -47,9 +47,11 @@ class VersionStepCapTest {
     void versionStepsBeyondTheCapShareTheOverflowSeries() {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         TelemetryMetrics metrics = new TelemetryMetrics(registry, Clock.fixed(NOW, ZoneOffset.UTC), config());
-        List<TelemetryEvent> events = new ArrayList<>();
+        List<EventStore.NewEvent> events = new ArrayList<>();
         for (int from = 0; from < 50; from++) {
-            events.add(migration(from, from + 1, MigrationOutcome.SUCCEEDED));
+            TelemetryEvent migration = migration(from, from + 1, MigrationOutcome.SUCCEEDED);
+            events.add(new EventStore.NewEvent(new EventStore.Key(1, "c-1", migration.id()), 1, 1, JourneyMatcher.OTHER_ID,
+                    migration));
         }
 
         metrics.record("field-notes", "r1", "", JourneyMatcher.NONE, events);
