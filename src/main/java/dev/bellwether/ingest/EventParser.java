@@ -7,7 +7,6 @@ import dev.bellwether.telemetry.TelemetryEvent.ConflictResolution;
 import dev.bellwether.telemetry.TelemetryEvent.MigrationOutcome;
 import dev.bellwether.telemetry.TelemetryEvent.ReplayOutcome;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,13 +48,9 @@ final class EventParser {
     private static Instant instant(JsonNode node) {
         String text = requiredText(node, "at");
         try {
-            return Instant.parse(text);
+            return IsoInstant.parse(text);
         } catch (DateTimeParseException e) {
-            try {
-                return OffsetDateTime.parse(text).toInstant();
-            } catch (DateTimeParseException e2) {
-                throw new Rejected(RejectCode.INVALID_FIELD, "at must be an ISO-8601 timestamp with offset, got '" + text + "'");
-            }
+            throw new Rejected(RejectCode.INVALID_FIELD, "at must be an ISO-8601 timestamp with offset, got '" + text + "'");
         }
     }
 

@@ -12,7 +12,9 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /** Health of the ingest path itself: beacons by outcome, events by result, commit latency and batch sizes. */
 @ApplicationScoped
@@ -33,6 +35,10 @@ public class IngestMetrics {
     private final DistributionSummary batchBeacons;
     private final DistributionSummary batchEvents;
     private final Counter commitFailures;
+    // registry lookups hash every tag, which costs more than an increment: each counter is looked up once
+    private final AtomicReferenceArray<Counter> beaconOutcomes = new AtomicReferenceArray<>(BeaconOutcome.values().length);
+    /** An app's accepted and duplicate events; as many as there are apps. */
+    private final ConcurrentHashMap<String, Counter[]> eventResults = new ConcurrentHashMap<>();
 
     public IngestMetrics(MeterRegistry registry, TelemetryMetrics telemetry) {
         this.registry = registry;
@@ -52,7 +58,12 @@ public class IngestMetrics {
     }
 
     public void beacon(BeaconOutcome outcome) {
-        Counter.builder("bellwether.ingest.beacons").tag("outcome", outcome.label()).register(registry).increment();
+        Counter counter = beaconOutcomes.get(outcome.ordinal());
+        if (counter == null) {
+            counter = Counter.builder("bellwether.ingest.beacons").tag("outcome", outcome.label()).register(registry);
+            beaconOutcomes.set(outcome.ordinal(), counter);
+        }
+        counter.increment();
     }
 
     public void rejected(String app, List<Rejection> rejections) {
@@ -65,15 +76,17 @@ public class IngestMetrics {
     void committed(int beacons, Collection<EventWriter.Outcome> outcomes, long nanos) {
         commitLatency.record(Duration.ofNanos(nanos));
         batchBeacons.record(beacons);
-        long events = 0;
+        long total = 0;
         for (EventWriter.Outcome outcome : outcomes) {
             EventWriter.Destination to = outcome.destination();
-            events += outcome.accepted() + outcome.duplicates();
-            events(to.appName(), "accepted").increment(outcome.accepted());
-            events(to.appName(), "duplicate").increment(outcome.duplicates());
+            total += outcome.accepted() + outcome.duplicates();
+            Counter[] counters = eventResults.computeIfAbsent(to.appName(), app -> new Counter[] {events(app, "accepted"),
+                    events(app, "duplicate")});
+            counters[0].increment(outcome.accepted());
+            counters[1].increment(outcome.duplicates());
             telemetry.record(to.appName(), to.release(), to.cohort(), to.journeys(), outcome.inserted());
         }
-        batchEvents.record(events);
+        batchEvents.record(total);
     }
 
     /** The writer queue's weight as its bound counts it ({@link IngestConfig.Writer#queueBytes}): how near it is to shedding. */
