@@ -3,7 +3,6 @@ package dev.bellwether.telemetry;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
-import java.io.StringReader;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -163,35 +162,17 @@ public class EventStore {
     }
 
     private static void copy(Connection connection, List<NewEvent> events) throws SQLException {
-        StringBuilder rows = new StringBuilder(events.size() * 96);
+        CopyLines rows = new CopyLines(events.size() * 96);
         for (NewEvent event : events) {
-            rows.append(event.key().appId()).append('\t');
-            copyText(rows, event.key().client()).append('\t');
-            copyText(rows, event.key().eventId()).append('\t');
-            rows.append(event.event().at()).append('\t').append(event.releaseId()).append('\t').append(event.cohortId())
-                    .append('\t');
-            copyText(rows, event.event().type()).append('\n');
+            rows.number(event.key().appId()).tab().text(event.key().client()).tab().text(event.key().eventId()).tab()
+                    .timestamp(event.event().at()).tab().number(event.releaseId()).tab().number(event.cohortId()).tab()
+                    .text(event.event().type()).endOfRow();
         }
         try {
-            connection.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY_EVENTS, new StringReader(rows.toString()));
+            connection.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY_EVENTS, rows.stream());
         } catch (IOException e) {
             throw new SQLException("could not hand the events to COPY", "08006", e);
         }
-    }
-
-    /** A text field of COPY's text format: its delimiter, line ends and escape character escaped (NUL is refused at ingest). */
-    private static StringBuilder copyText(StringBuilder out, String text) {
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            switch (c) {
-                case '\\' -> out.append("\\\\");
-                case '\t' -> out.append("\\t");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                default -> out.append(c);
-            }
-        }
-        return out;
     }
 
     private List<NewEvent> upsert(Connection connection, List<NewEvent> events) throws SQLException {
