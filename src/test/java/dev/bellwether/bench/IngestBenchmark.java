@@ -56,7 +56,7 @@ class IngestBenchmark {
     private static final String ADMIN = "bench-admin";
     private static final int CONNECTIONS = Integer.getInteger("bench.connections", 32);
     private static final Duration ROUND = Duration.ofSeconds(Long.getLong("bench.round-seconds", 10));
-    private static final Duration WARM_UP = Duration.ofSeconds(Long.getLong("bench.warm-up-seconds", 30));
+    private static final Duration WARM_UP = Duration.ofSeconds(Long.getLong("bench.warm-up-seconds", 60));
     private static final int ROUNDS = Integer.getInteger("bench.rounds", 3);
     private static final int EVENTS_PER_BEACON = RealisticBeacon.EVENTS;
     private static final Duration MEMORY_SAMPLE = Duration.ofMillis(Long.getLong("bench.memory-sample-ms", 500));
