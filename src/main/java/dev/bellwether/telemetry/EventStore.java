@@ -2,7 +2,6 @@ package dev.bellwether.telemetry;
 
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.io.IOException;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -18,6 +17,7 @@ import java.util.Set;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
 
 /**
  * The store of the {@code event} table. Exactly once comes from its primary key: an insert that conflicts is a
@@ -168,10 +168,15 @@ public class EventStore {
                     .timestamp(event.event().at()).tab().number(event.releaseId()).tab().number(event.cohortId()).tab()
                     .text(event.event().type()).endOfRow();
         }
+        // CopyManager.copyIn(sql, InputStream) would read them through a new 64 KiB buffer for every batch
+        CopyIn copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY_EVENTS);
         try {
-            connection.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY_EVENTS, rows.stream());
-        } catch (IOException e) {
-            throw new SQLException("could not hand the events to COPY", "08006", e);
+            rows.writeTo(copy);
+            copy.endCopy();
+        } finally {
+            if (copy.isActive()) {
+                copy.cancelCopy();
+            }
         }
     }
 

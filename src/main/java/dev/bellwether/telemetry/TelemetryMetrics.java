@@ -9,9 +9,7 @@ import io.micrometer.core.instrument.Tags;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
@@ -61,7 +59,6 @@ public class TelemetryMetrics {
                 retired -> remove(app, "cohort", retired))).label(cohort.isEmpty() ? "none" : cohort, now);
         SeriesMeters meters = series.computeIfAbsent(new SeriesKey(app, releaseLabel, cohortLabel),
                 key -> new SeriesMeters(Tags.of("app", app, "release", releaseLabel, "cohort", cohortLabel)));
-        Map<String, Counter> migrations = new HashMap<>();
         for (EventStore.NewEvent stored : events) {
             TelemetryEvent event = stored.event();
             if (event instanceof TelemetryEvent.Replay replay) {
@@ -78,15 +75,13 @@ public class TelemetryMetrics {
             } else if (event instanceof TelemetryEvent.Migration migration) {
                 String step = versionStepCaps.computeIfAbsent(app, a -> new LabelCap(maxVersionSteps, IDLE_BEFORE_RETIRE,
                         retired -> removeMigrations(app, retired))).label(migration.versionStep(), now);
-                Tags versions = step.equals(LabelCap.OVERFLOW)
-                        ? Tags.of("from_version", LabelCap.OVERFLOW, "to_version", LabelCap.OVERFLOW)
-                        : Tags.of("from_version", String.valueOf(migration.fromVersion()),
-                                "to_version", String.valueOf(migration.toVersion()));
-                String outcome = migration.outcome().wireName();
-                migrations.computeIfAbsent(step + " " + outcome,
-                        k -> counter("bellwether.migrations", meters.tags.and(versions).and("outcome", outcome))).increment();
+                meters.migration(step, migration);
             }
         }
+    }
+
+    /** A migration counter of a series: its version step's label (or the overflow) and its outcome. */
+    private record MigrationKey(String step, TelemetryEvent.MigrationOutcome outcome) {
     }
 
     /** A series: app, release and cohort labels; or app, journey and "" for a journey's replays. */
@@ -109,6 +104,8 @@ public class TelemetryMetrics {
         private volatile DistributionSummary staleness;
         private volatile DistributionSummary outboxDepth;
         private volatile DistributionSummary outboxOldestAge;
+        /** Bounded by the app's version step cap and the outcomes; a retired step leaves it with its meters. */
+        private final ConcurrentHashMap<MigrationKey, Counter> migrations = new ConcurrentHashMap<>();
 
         SeriesMeters(Tags tags) {
             this.tags = tags;
@@ -169,6 +166,16 @@ public class TelemetryMetrics {
             }
         }
 
+        void migration(String step, TelemetryEvent.Migration migration) {
+            migrations.computeIfAbsent(new MigrationKey(step, migration.outcome()), key -> {
+                Tags versions = step.equals(LabelCap.OVERFLOW)
+                        ? Tags.of("from_version", LabelCap.OVERFLOW, "to_version", LabelCap.OVERFLOW)
+                        : Tags.of("from_version", String.valueOf(migration.fromVersion()),
+                                "to_version", String.valueOf(migration.toVersion()));
+                return counter("bellwether.migrations", tags.and(versions).and("outcome", key.outcome().wireName()));
+            }).increment();
+        }
+
         void outbox(TelemetryEvent.Outbox outbox) {
             if (outboxDepth == null) {
                 outboxDepth = summary("bellwether.outbox.depth", null, MetricBuckets.DEPTH, tags);
@@ -192,6 +199,11 @@ public class TelemetryMetrics {
     }
 
     private void removeMigrations(String app, String retiredStep) {
+        series.forEach((key, meters) -> {
+            if (key.app().equals(app)) {
+                meters.migrations.keySet().removeIf(migration -> migration.step().equals(retiredStep));
+            }
+        });
         String[] versions = retiredStep.split("->");
         for (Meter meter : registry.find("bellwether.migrations")
                 .tags("app", app, "from_version", versions[0], "to_version", versions[1]).meters()) {
