@@ -62,7 +62,7 @@ class IngestBenchmark {
     private static final Duration MEMORY_SAMPLE = Duration.ofMillis(Long.getLong("bench.memory-sample-ms", 500));
     private static final ObjectMapper JSON = new ObjectMapper();
     /** The service's default, unless {@code -Dbench.service-env} sets BELLWETHER_INGEST_WRITER_THREADS. */
-    private static final int DEFAULT_WRITER_THREADS = 2;
+    private static final int DEFAULT_WRITER_THREADS = 1;
     /** What the database-direct path writes into: the identity dedupe needs, unique, and the event's time. */
     private static final String DIRECT_TABLE = "bench_direct_event";
     /** Journeys declared in the second app, 0 for none (and no such round). */
