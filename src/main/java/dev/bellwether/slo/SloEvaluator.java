@@ -90,7 +90,7 @@ public class SloEvaluator {
         return interval;
     }
 
-    @Scheduled(every = "${bellwether.evaluation-interval}", delayed = "3s",
+    @Scheduled(every = "${bellwether.evaluation-schedule}", delayed = "3s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void scheduled() {
         try {

@@ -40,15 +40,19 @@ class ConsoleAppsTest {
     AgroalDataSource database;
 
     @Test
-    void theAppPageShowsSlisByReleaseAndCohortAndTheSlosHistoryWithEverythingPeopleSentEscaped() throws SQLException {
+    void theAppPageShowsSlisByReleaseAndCohortAndTheSlosHistoryWithEverythingPeopleSentEscaped() throws Exception {
         String app = createApp("console-app");
         given().auth().oauth2(ADMIN).contentType(ContentType.JSON)
                 .body("{\"sli\": \"replay_success_ratio\", \"objective\": 0.995, \"period\": \"30d\"}")
                 .put("/v1/apps/" + app + "/slos/replays-succeed").then().statusCode(201);
         String key = ingestKey(app);
-        Instant now = Instant.now();
+        // the hour now running holds the fresh events and is not a point of the history yet, so the test must not
+        // cross an hour's end: started in an hour's last half minute, it waits for the next
+        Instant now = notInTheLastHalfMinuteOfAnHour();
+        Instant hourNowRunning = now.truncatedTo(ChronoUnit.HOURS);
+        Instant fresh = now.minusSeconds(60).isBefore(hourNowRunning) ? hourNowRunning : now.minusSeconds(60);
         postBeacon(key, beacon(app, "<img src=x onerror=alert(1)>", "<script>alert(1)</script>", "c-1",
-                List.of(replay("r-1", now.minusSeconds(60), "succeeded"), replay("r-2", now.minusSeconds(60), "dead_lettered"))))
+                List.of(replay("r-1", fresh, "succeeded"), replay("r-2", fresh, "dead_lettered"))))
                 .then().statusCode(202);
         // two hours earlier, one replay in four dead-lettered: a burn of 0.25 / 0.005 = 50 in that hour
         Instant twoHoursAgo = now.minus(Duration.ofHours(2));
@@ -78,7 +82,7 @@ class ConsoleAppsTest {
         assertThat(section(page, "id=\"by-cohort\"")).contains("<td>2</td><td>50.00 %</td>");
         // the burn-rate history, recomputed from the hour rollups for each hour of the last 6 h (the 1h window's
         // shortest span): windows 1h, 2h, 6h, 1d, 3d at the end of each hour; the hour now running is not a point yet
-        Instant lastPoint = Instant.now().truncatedTo(ChronoUnit.HOURS);
+        Instant lastPoint = hourNowRunning;
         String history = section(page, "class=\"history\"");
         assertThat(history).contains("<th scope=\"col\">1h</th><th scope=\"col\">2h</th><th scope=\"col\">6h</th>"
                 + "<th scope=\"col\">1d</th><th scope=\"col\">3d</th>");
@@ -338,6 +342,17 @@ class ConsoleAppsTest {
     private static String beacon(String app, String release, String flag, String client, List<String> events) {
         return "{\"schema\": 1, \"app\": \"" + app + "\", \"release\": \"" + release + "\", \"client\": \"" + client
                 + "\", \"flags\": {\"" + flag + "\": true}, \"events\": [" + String.join(", ", events) + "]}";
+    }
+
+    /** Now, once now is not in the last half minute of an hour (waiting at most that half minute). */
+    private static Instant notInTheLastHalfMinuteOfAnHour() throws InterruptedException {
+        Instant now = Instant.now();
+        Instant nextHour = now.truncatedTo(ChronoUnit.HOURS).plus(Duration.ofHours(1));
+        if (Duration.between(now, nextHour).compareTo(Duration.ofSeconds(30)) < 0) {
+            Thread.sleep(Duration.between(now, nextHour).toMillis() + 100);
+            now = Instant.now();
+        }
+        return now;
     }
 
     private static String hourRow(Instant hourEnding, String... burnRates) {
