@@ -49,8 +49,8 @@ class ConsoleAppsTest {
         // the hour now running holds the fresh events and is not a point of the history yet, so the test must not
         // cross an hour's end: started in an hour's last half minute, it waits for the next
         Instant now = notInTheLastHalfMinuteOfAnHour();
-        Instant hourNowRunning = now.truncatedTo(ChronoUnit.HOURS);
-        Instant fresh = now.minusSeconds(60).isBefore(hourNowRunning) ? hourNowRunning : now.minusSeconds(60);
+        Instant lastPoint = now.truncatedTo(ChronoUnit.HOURS); // the end of the last whole hour, where the history ends
+        Instant fresh = now.minusSeconds(60).isBefore(lastPoint) ? lastPoint : now.minusSeconds(60);
         postBeacon(key, beacon(app, "<img src=x onerror=alert(1)>", "<script>alert(1)</script>", "c-1",
                 List.of(replay("r-1", fresh, "succeeded"), replay("r-2", fresh, "dead_lettered"))))
                 .then().statusCode(202);
@@ -82,7 +82,6 @@ class ConsoleAppsTest {
         assertThat(section(page, "id=\"by-cohort\"")).contains("<td>2</td><td>50.00 %</td>");
         // the burn-rate history, recomputed from the hour rollups for each hour of the last 6 h (the 1h window's
         // shortest span): windows 1h, 2h, 6h, 1d, 3d at the end of each hour; the hour now running is not a point yet
-        Instant lastPoint = hourNowRunning;
         String history = section(page, "class=\"history\"");
         assertThat(history).contains("<th scope=\"col\">1h</th><th scope=\"col\">2h</th><th scope=\"col\">6h</th>"
                 + "<th scope=\"col\">1d</th><th scope=\"col\">3d</th>");
